@@ -1,0 +1,45 @@
+# A thin layer over scripts/, CMake and tests/run.sh. The two commands that
+# work on a fresh Debian 12 machine:
+#   make demo   build, start the local stack, print what runs where
+#   make test   install what is missing, build both targets, run all tiers
+.PHONY: all setup build native wasm test test-native test-wasm test-browser demo clean
+
+EMSCRIPTEN_TOOLCHAIN ?= /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
+# Native tests run under AddressSanitizer + UBSan; SANITIZE=OFF for a plain build.
+SANITIZE ?= ON
+JOBS ?= 2
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup native wasm
+
+native:
+	@test -f build/native/CMakeCache.txt || \
+	  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMNET_SANITIZE=$(SANITIZE)
+	cmake --build build/native -j$(JOBS)
+
+wasm:
+	@test -f build/wasm/CMakeCache.txt || \
+	  cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=$(EMSCRIPTEN_TOOLCHAIN)
+	cmake --build build/wasm -j$(JOBS)
+
+test: build
+	tests/run.sh
+
+test-native: setup native
+	tests/run.sh native
+
+test-wasm: setup native wasm
+	tests/run.sh wasm
+
+test-browser: setup native wasm
+	tests/run.sh browser
+
+demo: build
+	scripts/demo.sh
+
+clean:
+	rm -rf build

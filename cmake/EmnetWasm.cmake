@@ -1,0 +1,38 @@
+# Everything the Emscripten 3.1.6 build needs, in one place, so no developer's
+# shell has to know about it.
+
+# emcc's -O2 and above run its acorn-based JS optimizer, which require()s
+# 'acorn' from Debian's node module folder. Put NODE_PATH on every link
+# command instead of relying on the caller's environment.
+find_path(EMNET_NODE_MODULES acorn PATHS /usr/share/nodejs /usr/lib/nodejs
+          NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)   # a host path, not a target one
+if(NOT EMNET_NODE_MODULES)
+  message(FATAL_ERROR "Debian's node-acorn is missing (run scripts/setup.sh)")
+endif()
+set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=${EMNET_NODE_MODULES})
+
+# emcmake would set the emulator to "node --experimental-wasm-threads", which
+# Node 20 rejects. Our runner passes the flags emnet's programs need.
+set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_SOURCE_DIR}/tests/harness/run-node.sh")
+
+set(EMNET_JS_DIR "${CMAKE_SOURCE_DIR}/js")
+
+# Link options every emnet wasm program gets:
+#  - the pre-js files make the same .js run under Node (no fetch() of the
+#    .wasm path) and pass EMNET_* settings from the host environment;
+#  - FORCE_FILESYSTEM keeps Emscripten's FS even when a program only calls
+#    write/close, because socket fds are FS streams;
+#  - EXIT_RUNTIME makes main's return value the process exit status in Node
+#    and reach Module.onExit in a page.
+set(EMNET_WASM_LINK_OPTIONS
+  "SHELL:--pre-js ${EMNET_JS_DIR}/pre_node_wasm.js"
+  "SHELL:--pre-js ${EMNET_JS_DIR}/pre_env.js"
+  -sFORCE_FILESYSTEM=1
+  -sEXIT_RUNTIME=1
+  -sALLOW_MEMORY_GROWTH=1)
+
+function(emnet_wasm_link target)
+  target_link_options(${target} PRIVATE ${EMNET_WASM_LINK_OPTIONS})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+    "${EMNET_JS_DIR}/pre_node_wasm.js" "${EMNET_JS_DIR}/pre_env.js")
+endfunction()

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Makes a Debian 12 machine ready to build and test emnet, and does nothing
+# (in about a second) when it already is:
+#   - Debian packages: the compilers and build tools, Emscripten 3.1.6 and
+#     the node-acorn its optimizer needs, websockify, libwebsockets, Chromium;
+#   - npm packages pinned by package-lock.json (Playwright drives the system
+#     Chromium: no browser is ever downloaded).
+# Packages are installed only if missing; `npm ci` runs only when the lock
+# file changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake make pkg-config python3 ca-certificates
+  emscripten node-acorn
+  websockify
+  libwebsockets-dev
+  chromium
+)
+# Node.js may come from elsewhere (a vendor's package of its own); only ask
+# Debian for it when there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages present"
+fi
+
+stamp=node_modules/.emnet-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing npm packages from package-lock.json"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  echo "$want" >"$stamp"
+else
+  echo "setup: npm packages present"
+fi

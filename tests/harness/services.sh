@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The test-service harness: starts the real servers that tests talk to, runs
+# one command with their addresses in the environment, then stops every
+# process it started, by its own PID, however the command ended.
+#
+#   tests/harness/services.sh run -- COMMAND [ARGS...]
+#
+# Started, each on a free 127.0.0.1 port (never a fixed one):
+#   emnet-testsrv   tcp echo, source, sink and udp echo  (tests/servers/testsrv.c)
+#                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT EMNET_UDP_ECHO_PORT
+#   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
+#   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink
+#                                                             -> EMNET_WS_TOKEN_PORT
+#   static server   the repository over HTTP, for pages       -> EMNET_HTTP_PORT
+# The same variables are written to the file named by EMNET_SERVICES_ENV.
+#
+# Each service runs in its own process group (its PID is the group id), so
+# that stopping it also stops anything it forked (websockify forks a process
+# per connection). On exit the harness checks that none of them survived and
+# fails if one did.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+NATIVE_BUILD=${EMNET_NATIVE_BUILD:-$ROOT/build/native}
+TESTSRV=$NATIVE_BUILD/tests/servers/emnet-testsrv
+
+STATE=""
+SERVICE_PIDS=()
+SERVICE_NAMES=()
+CMD_PID=""
+
+say() { printf 'services: %s\n' "$*" >&2; }
+
+# 0 if any process of group $1 is still alive (zombies count as gone).
+group_alive() {
+    local stat rest
+    for stat in /proc/[0-9]*/stat; do
+        read -r rest <"$stat" 2>/dev/null || continue
+        rest=${rest##*) }               # fields after "pid (comm) "
+        set -- $rest                    # $1=state $2=ppid $3=pgrp
+        if [ "$3" = "$GROUP" ] && [ "$1" != Z ]; then return 0; fi
+    done 2>/dev/null
+    return 1
+}
+
+stop_group() {   # $1 = pgid; TERM, up to 5 s grace, then KILL
+    local GROUP=$1 i
+    kill -TERM -- "-$GROUP" 2>/dev/null || return 0
+    for i in $(seq 50); do
+        group_alive || return 0
+        sleep 0.1
+    done
+    say "group $GROUP ignored SIGTERM; killing it"
+    kill -KILL -- "-$GROUP" 2>/dev/null
+    sleep 0.1
+}
+
+stop_all() {
+    local status=$? i survivors=0 GROUP
+    trap - EXIT INT TERM HUP
+    if [ -n "$CMD_PID" ]; then stop_group "$CMD_PID"; wait "$CMD_PID" 2>/dev/null; fi
+    for ((i = ${#SERVICE_PIDS[@]} - 1; i >= 0; i--)); do
+        stop_group "${SERVICE_PIDS[$i]}"
+        wait "${SERVICE_PIDS[$i]}" 2>/dev/null
+    done
+    for GROUP in "${SERVICE_PIDS[@]}" $CMD_PID; do
+        if group_alive; then
+            say "process group $GROUP survived"
+            survivors=$((survivors + 1))
+        fi
+    done
+    if [ ${#SERVICE_PIDS[@]} -gt 0 ]; then
+        say "stopped ${#SERVICE_PIDS[@]} services (${SERVICE_NAMES[*]}), $survivors survivors"
+    fi
+    [ -n "$STATE" ] && rm -rf "$STATE"
+    if [ "$survivors" -gt 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+    exit "$status"
+}
+
+# start NAME COMMAND...: runs it in a new session with output to $STATE/NAME.*
+start() {
+    local name=$1
+    shift
+    setsid "$@" >"$STATE/$name.out" 2>"$STATE/$name.err" </dev/null &
+    SERVICE_PIDS+=($!)
+    SERVICE_NAMES+=("$name:$!")
+}
+
+last_pid() { echo "${SERVICE_PIDS[${#SERVICE_PIDS[@]} - 1]}"; }
+
+# wait_ready NAME: until the service printed "ready" (or died: then fail).
+wait_ready() {
+    local name=$1 pid i
+    pid=$(last_pid)
+    for i in $(seq 100); do
+        grep -qx ready "$STATE/$name.out" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    say "$name did not start:"
+    cat "$STATE/$name.err" >&2
+    return 1
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_websockify NAME ARGS...: websockify cannot report a port it picked,
+# so take a free one and try again if another process won the race for it.
+# Sets WS_PORT (not echoed: a $(...) subshell would lose the PID it records).
+start_websockify() {
+    local name=$1 try port i pid
+    shift
+    for try in 1 2 3 4 5; do
+        port=$(free_port)
+        start "$name" websockify "127.0.0.1:$port" "$@"
+        pid=$(last_pid)
+        for i in $(seq 100); do
+            if port_open "$port"; then WS_PORT=$port; return 0; fi
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.05
+        done
+        stop_group "$pid"
+    done
+    say "websockify ($name) did not start:"
+    cat "$STATE/$name.err" >&2
+    return 1
+}
+
+port_of() { awk -v k="$2" '$1 == k { print $2 }' "$STATE/$1.out"; }
+
+start_all() {
+    STATE=$(mktemp -d "${TMPDIR:-/tmp}/emnet-services.XXXXXX")
+    if [ ! -x "$TESTSRV" ]; then
+        say "$TESTSRV is missing: build the native tree first (make build)"
+        return 1
+    fi
+    start testsrv "$TESTSRV"
+    wait_ready testsrv || return 1
+    export EMNET_TCP_ECHO_PORT=$(port_of testsrv tcp_echo)
+    export EMNET_TCP_SOURCE_PORT=$(port_of testsrv tcp_source)
+    export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
+    export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
+
+    mkdir -p "$STATE/tokens"
+    printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\n' \
+        "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" >"$STATE/tokens/targets"
+    start_websockify websockify-echo "127.0.0.1:$EMNET_TCP_ECHO_PORT" || return 1
+    export EMNET_WS_ECHO_PORT=$WS_PORT
+    start_websockify websockify-token --token-plugin TokenFile --token-source "$STATE/tokens" || return 1
+    export EMNET_WS_TOKEN_PORT=$WS_PORT
+
+    start static-server node "$ROOT/tests/harness/static-server.js" "$ROOT"
+    wait_ready static-server || return 1
+    export EMNET_HTTP_PORT=$(port_of static-server http)
+
+    export EMNET_SERVICES_ENV=$STATE/env
+    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP)_' | sort | sed 's/^/export /' >"$EMNET_SERVICES_ENV"
+    say "started ${SERVICE_NAMES[*]}"
+    say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
+        "udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
+        "http $EMNET_HTTP_PORT"
+}
+
+main() {
+    if [ "${1:-}" != run ] || [ "${2:-}" != -- ] || [ $# -lt 3 ]; then
+        echo "usage: $0 run -- COMMAND [ARGS...]" >&2
+        exit 2
+    fi
+    shift 2
+    trap stop_all EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM HUP
+    start_all || exit 1
+    # The command runs in its own process group too, so an interrupt stops
+    # everything it started (ctest's tests, Playwright's browser).
+    setsid "$@" &
+    CMD_PID=$!
+    wait "$CMD_PID"
+    local status=$?
+    CMD_PID=""
+    exit "$status"
+}
+
+main "$@"

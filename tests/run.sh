@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs the test tiers against one set of harness services and prints, after
+# each tier's own summary, a last line over all of them: "N passed, N failed".
+#
+#   tests/run.sh                  all three tiers
+#   tests/run.sh native|wasm|browser ...   only those
+#   EMNET_TEST_FILTER=regex tests/run.sh native   only matching tests
+#
+# Tiers: native = ctest in build/native (unit and smoke tests, the kernel as
+# oracle, ASan+UBSan); wasm = ctest in build/wasm (the same programs as wasm
+# under Node.js); browser = Playwright in headless Chromium (tests/browser).
+# Expects the builds to exist (make build); `make test` does all of it.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+REPORTS=$ROOT/build/reports
+mkdir -p "$REPORTS"
+SUMMARY=$REPORTS/summary
+
+# The tiers run under the harness; the last line is printed out here, after
+# the harness has stopped its services (and counted a survivor as a failure).
+if [ "${1:-}" != --under-harness ]; then
+  rm -f "$SUMMARY"
+  tests/harness/services.sh run -- "$0" --under-harness "$@"
+  status=$?
+  read -r passed failed 2>/dev/null <"$SUMMARY" || { passed=0; failed=0; }
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1   # the harness itself failed: services did not start or did not stop
+  fi
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+fi
+shift
+tiers=("$@")
+[ ${#tiers[@]} -gt 0 ] || tiers=(native wasm browser)
+
+total_passed=0
+total_failed=0
+
+# junit_count FILE ATTR: the first ATTR="N" of the report (its top element).
+junit_count() {
+  local v
+  v=$(grep -o -m1 "[[:space:]]$2=\"[0-9]*\"" "$1" | head -n1 | tr -dc 0-9)
+  echo "${v:-0}"
+}
+
+# tally TIER REPORT EXIT_STATUS: adds the tier's counts to the totals. A tier
+# that wrote no report, ran no test, or failed without a failing test (a crash,
+# a build problem) counts as one failure, never as a pass.
+tally() {
+  local tier=$1 report=$2 status=$3 tests=0 failed=0
+  if [ -f "$report" ]; then
+    tests=$(junit_count "$report" tests)
+    failed=$(( $(junit_count "$report" failures) + $(junit_count "$report" errors) ))
+    # Skipped or disabled tests are not passes.
+    failed=$(( failed + $(junit_count "$report" skipped) + $(junit_count "$report" disabled) ))
+  fi
+  local passed=$(( tests - failed ))
+  [ "$passed" -ge 0 ] || passed=0
+  if [ "$tests" -eq 0 ] || { [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; }; then
+    echo "tier $tier: did not run cleanly (exit status $status, $tests tests reported)"
+    failed=$(( failed + 1 ))
+  fi
+  echo "tier $tier summary: $passed of $tests passed, $failed failing"
+  total_passed=$(( total_passed + passed ))
+  total_failed=$(( total_failed + failed ))
+}
+
+run_ctest_tier() {   # TIER BUILD_DIR
+  local report=$REPORTS/$1.xml
+  rm -f "$report"
+  echo "=== tier $1: ctest in $2 ==="
+  local filter=()
+  [ -n "${EMNET_TEST_FILTER:-}" ] && filter=(-R "$EMNET_TEST_FILTER")
+  ctest --test-dir "$2" --output-on-failure -j2 --output-junit "$report" "${filter[@]}"
+  tally "$1" "$report" $?
+}
+
+run_browser_tier() {
+  local report=$REPORTS/browser.xml
+  rm -f "$report"
+  echo "=== tier browser: Playwright in headless Chromium ==="
+  local filter=()
+  [ -n "${EMNET_TEST_FILTER:-}" ] && filter=(-g "$EMNET_TEST_FILTER")
+  npx --no-install playwright test -c tests/browser/playwright.config.js "${filter[@]}"
+  tally browser "$report" $?
+}
+
+for tier in "${tiers[@]}"; do
+  case $tier in
+    native) run_ctest_tier native build/native ;;
+    wasm) run_ctest_tier wasm build/wasm ;;
+    browser) run_browser_tier ;;
+    *) echo "unknown tier '$tier' (native, wasm, browser)"; total_failed=$((total_failed + 1)) ;;
+  esac
+done
+
+echo "$total_passed $total_failed" >"$SUMMARY"
+[ "$total_failed" -eq 0 ]

@@ -1,0 +1,251 @@
+/* emnet-testsrv: the real servers that tests talk to, in one native process.
+ *
+ * Listens on 127.0.0.1 only, each service on a port the kernel picks, and
+ * prints one line per service ("tcp_echo 41234") followed by "ready", so the
+ * harness never guesses a free port and never races another run.
+ *
+ *   tcp_echo    sends back every byte it receives; after the client's EOF it
+ *               flushes what is left and closes.
+ *   tcp_source  sends the shared test pattern (tests/common/pattern.h) from
+ *               offset 0 until the client goes away.
+ *   tcp_sink    discards what it receives; at the client's EOF it answers
+ *               "bytes=N fnv1a=HEX\n" and closes.
+ *   udp_echo    sends every datagram back to its sender.
+ *
+ * Memory per connection is one fixed buffer: the echo stops reading while it
+ * cannot write, so a client that never reads cannot make it grow.
+ * SIGTERM or SIGINT end it cleanly; it also dies with its parent. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../common/pattern.h"
+
+enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, UDP_ECHO, KIND_COUNT };
+static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "udp_echo" };
+
+#define BUF_SIZE 65536
+
+struct conn {
+    int fd;
+    enum kind kind;
+    int listener;           /* 1 for a listening or UDP socket */
+    int peer_eof;           /* the client shut down its sending side */
+    size_t len, off;        /* pending output: buf[off..len) */
+    uint64_t sent;          /* tcp_source: stream offset */
+    uint64_t count, hash;   /* tcp_sink */
+    uint8_t buf[BUF_SIZE];
+};
+
+static volatile sig_atomic_t stopping;
+static void on_signal(int sig) { (void)sig; stopping = 1; }
+
+static int ep;
+
+/* Every open socket by fd, so that a clean exit frees them all. */
+#define MAX_FDS 65536
+static struct conn *conns[MAX_FDS];
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "emnet-testsrv: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static void watch(struct conn *c, int op, uint32_t events)
+{
+    struct epoll_event ev = { .events = events, .data.ptr = c };
+    if (epoll_ctl(ep, op, c->fd, &ev) < 0) fail("epoll_ctl");
+}
+
+static struct conn *conn_new(int fd, enum kind kind, int listener)
+{
+    if (fd >= MAX_FDS) {
+        fprintf(stderr, "emnet-testsrv: fd %d over the table, dropped\n", fd);
+        close(fd);
+        return NULL;
+    }
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c) fail("calloc");
+    conns[fd] = c;
+    c->fd = fd;
+    c->kind = kind;
+    c->listener = listener;
+    c->hash = EMNET_TEST_FNV1A_INIT;
+    return c;
+}
+
+static void conn_close(struct conn *c)
+{
+    conns[c->fd] = NULL;
+    close(c->fd);   /* also drops it from the epoll set */
+    free(c);
+}
+
+static void open_service(enum kind kind)
+{
+    int udp = kind == UDP_ECHO;
+    int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket");
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) fail("bind");
+    if (!udp && listen(fd, 1024) < 0) fail("listen");
+    socklen_t alen = sizeof a;
+    if (getsockname(fd, (struct sockaddr *)&a, &alen) < 0) fail("getsockname");
+    printf("%s %u\n", kind_names[kind], ntohs(a.sin_port));
+    struct conn *c = conn_new(fd, kind, 1);
+    if (!c) exit(1);
+    watch(c, EPOLL_CTL_ADD, EPOLLIN);
+}
+
+static void on_accept(struct conn *l)
+{
+    for (;;) {
+        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != ECONNABORTED && errno != EINTR)
+                fprintf(stderr, "emnet-testsrv: accept: %s\n", strerror(errno));
+            return;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct conn *c = conn_new(fd, l->kind, 0);
+        if (!c) continue;
+        watch(c, EPOLL_CTL_ADD, l->kind == TCP_SOURCE ? EPOLLIN | EPOLLOUT : EPOLLIN);
+    }
+}
+
+static void on_udp(struct conn *c)
+{
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(c->fd, c->buf, sizeof c->buf, 0, (struct sockaddr *)&from, &flen);
+        if (n < 0) return;   /* EAGAIN, or an ICMP error queued for the socket */
+        sendto(c->fd, c->buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
+/* Writes pending output; returns 1 when all of it went out, 0 if the socket
+ * is full, -1 if the client is gone. */
+static int flush_out(struct conn *c)
+{
+    while (c->off < c->len) {
+        ssize_t n = send(c->fd, c->buf + c->off, c->len - c->off, MSG_NOSIGNAL);
+        if (n < 0) return errno == EAGAIN ? 0 : -1;
+        c->off += (size_t)n;
+    }
+    c->off = c->len = 0;
+    return 1;
+}
+
+/* Returns 0 to keep the connection, -1 to close it. */
+static int on_echo(struct conn *c)
+{
+    int r = flush_out(c);
+    if (r < 0) return -1;
+    while (r == 1 && !c->peer_eof) {
+        ssize_t n = recv(c->fd, c->buf, sizeof c->buf, 0);
+        if (n < 0) {
+            if (errno == EAGAIN) break;
+            return -1;
+        }
+        if (n == 0) {
+            c->peer_eof = 1;
+            break;
+        }
+        c->len = (size_t)n;
+        r = flush_out(c);
+        if (r < 0) return -1;
+    }
+    if (r == 1 && c->peer_eof) {
+        shutdown(c->fd, SHUT_WR);
+        return -1;
+    }
+    /* Read again only when everything read so far has been written. */
+    watch(c, EPOLL_CTL_MOD, r == 1 ? EPOLLIN : EPOLLOUT);
+    return 0;
+}
+
+static int on_source(struct conn *c, uint32_t events)
+{
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        ssize_t n = recv(c->fd, c->buf, sizeof c->buf, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN)) return -1;
+    }
+    for (;;) {
+        int r = flush_out(c);
+        if (r <= 0) return r;
+        emnet_test_pattern_fill(c->buf, sizeof c->buf, c->sent);
+        c->sent += sizeof c->buf;
+        c->len = sizeof c->buf;
+    }
+}
+
+static int on_sink(struct conn *c)
+{
+    if (c->peer_eof) return flush_out(c) == 0 ? 0 : -1;
+    for (;;) {
+        ssize_t n = recv(c->fd, c->buf, sizeof c->buf, 0);
+        if (n < 0) return errno == EAGAIN ? 0 : -1;
+        if (n == 0) break;
+        c->count += (uint64_t)n;
+        c->hash = emnet_test_fnv1a(c->hash, c->buf, (size_t)n);
+    }
+    c->peer_eof = 1;
+    c->len = (size_t)snprintf((char *)c->buf, sizeof c->buf, "bytes=%" PRIu64 " fnv1a=%016" PRIx64 "\n",
+                              c->count, c->hash);
+    c->off = 0;
+    if (flush_out(c) != 0) return -1;
+    watch(c, EPOLL_CTL_MOD, EPOLLOUT);
+    return 0;
+}
+
+int main(void)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) fail("epoll_create1");
+    for (int k = 0; k < KIND_COUNT; k++) open_service((enum kind)k);
+    printf("ready\n");
+    fflush(stdout);
+
+    struct epoll_event evs[64];
+    while (!stopping) {
+        int n = epoll_wait(ep, evs, 64, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("epoll_wait");
+        }
+        for (int i = 0; i < n; i++) {
+            struct conn *c = evs[i].data.ptr;
+            int r = 0;
+            if (c->kind == UDP_ECHO) on_udp(c);
+            else if (c->listener) on_accept(c);
+            else if (c->kind == TCP_ECHO) r = on_echo(c);
+            else if (c->kind == TCP_SOURCE) r = on_source(c, evs[i].events);
+            else r = on_sink(c);
+            if (r < 0) conn_close(c);
+        }
+    }
+    for (int fd = 0; fd < MAX_FDS; fd++)
+        if (conns[fd]) conn_close(conns[fd]);
+    close(ep);
+    return 0;
+}

@@ -31,8 +31,15 @@ set(EMNET_WASM_LINK_OPTIONS
   -sEXIT_RUNTIME=1
   -sALLOW_MEMORY_GROWTH=1)
 
+# emnet_wasm_link(<target> [ASYNCIFY])
+#   ASYNCIFY: blocking calls (epoll_wait/poll/select with a timeout, reads
+#   of blocking fds) suspend the program instead of failing with ENOTSUP.
 function(emnet_wasm_link target)
+  cmake_parse_arguments(W "ASYNCIFY" "" "" ${ARGN})
   target_link_options(${target} PRIVATE ${EMNET_WASM_LINK_OPTIONS})
+  if(W_ASYNCIFY)
+    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_IMPORTS=emnet_js_wait)
+  endif()
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
     "${EMNET_JS_DIR}/pre_node_wasm.js" "${EMNET_JS_DIR}/pre_env.js")
 endfunction()

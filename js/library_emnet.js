@@ -1,0 +1,142 @@
+// emnet's host glue for the reactor (--js-library): what only JavaScript
+// can do. It keeps no readiness state; the C side (reactor/) owns it.
+//
+//  - fd numbers: a placeholder stream in Emscripten's FS for each emnet fd,
+//    so that emnet's fds and the FS's files share one number space;
+//  - suspending and resuming a blocked call (ASYNCIFY; JSPI by hand);
+//  - scheduling the hosted loop: a zero-delay macrotask for drives
+//    (MessageChannel; setImmediate under Node), one setTimeout for the
+//    nearest timer.
+//
+// Every call into C may grow memory: never keep a heap view across one.
+
+var LibraryEmnet = {
+  $EMNET: {
+    resume: null,        // the pending wait's wake-up, while suspended
+    waitTimer: null,
+    post: null,          // posts one drive macrotask
+    timer: null,
+    warned: {},
+    // Placeholder stream operations: emnet's fds are read, written, polled
+    // and closed in C (reactor/emscripten_fd.c), never through the FS.
+    // Whatever still reaches the FS (pread, lseek) fails as Linux does.
+    streamOps: {},
+    runDrive: function () {
+      callUserCallback(function () { _emnet__sched_drive(); });
+    },
+  },
+
+  emnet_js_fd_reserve__deps: ['$FS', '$EMNET'],
+  emnet_js_fd_reserve: function (name, minFd) {
+    try {
+      var stream = FS.createStream({
+        path: UTF8ToString(name),
+        node: { mode: 49152 /* S_IFSOCK-like: no FS node behind it */ },
+        flags: 2 /* O_RDWR */,
+        seekable: false,
+        stream_ops: EMNET.streamOps,
+        emnet: true,
+      }, minFd, 65535);
+      return stream.fd;
+    } catch (e) {
+      if (e instanceof FS.ErrnoError) return -e.errno;
+      throw e;
+    }
+  },
+
+  emnet_js_fd_release__deps: ['$FS'],
+  emnet_js_fd_release: function (fd) {
+    FS.closeStream(fd);
+  },
+
+  emnet_js_can_block: function () {
+#if ASYNCIFY
+    return 1;
+#else
+    return Module['emnetJspi'] ? 1 : 0;
+#endif
+  },
+
+#if ASYNCIFY
+  emnet_js_wait__deps: ['$Asyncify', '$EMNET'],
+  emnet_js_wait: function (timeoutMs) {
+    return Asyncify.handleSleep(function (wakeUp) {
+      var done = false;
+      function finish() {
+        if (done) return;
+        done = true;
+        if (EMNET.waitTimer !== null) clearTimeout(EMNET.waitTimer);
+        EMNET.waitTimer = null;
+        EMNET.resume = null;
+        wakeUp(0);
+      }
+      EMNET.resume = finish;
+      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, timeoutMs);
+    });
+  },
+#else
+  // Without ASYNCIFY the wait is a JSPI suspending import when the page
+  // instantiated the module that way (Module.emnetJspi); see js/jspi.js.
+  emnet_js_wait__deps: ['$EMNET'],
+  emnet_js_wait: function (timeoutMs) {
+    return new Promise(function (resolve) {
+      var done = false;
+      function finish() {
+        if (done) return;
+        done = true;
+        if (EMNET.waitTimer !== null) clearTimeout(EMNET.waitTimer);
+        EMNET.waitTimer = null;
+        EMNET.resume = null;
+        resolve(0);
+      }
+      EMNET.resume = finish;
+      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, timeoutMs);
+    });
+  },
+#endif
+
+  // Called from C while a JS callback is running (it wrote an eventfd,
+  // say); the suspended program resumes once that callback has returned.
+  emnet_js_wake__deps: ['$EMNET'],
+  emnet_js_wake: function () {
+    var resume = EMNET.resume;
+    if (resume) Promise.resolve().then(resume);
+  },
+
+  emnet_js_warn_once__deps: ['$EMNET'],
+  emnet_js_warn_once: function (message) {
+    var text = UTF8ToString(message);
+    if (EMNET.warned[text]) return;
+    EMNET.warned[text] = true;
+    err(text);
+  },
+
+  emnet_js_schedule_drive__deps: ['$EMNET', '$callUserCallback'],
+  emnet_js_schedule_drive: function () {
+    if (!EMNET.post) {
+      if (typeof MessageChannel == 'function' && !ENVIRONMENT_IS_NODE) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = EMNET.runDrive;
+        EMNET.post = function () { channel.port2.postMessage(0); };
+      } else {
+        // Node: setImmediate is its unclamped macrotask, and unlike a
+        // MessagePort it does not keep the process alive once idle.
+        EMNET.post = function () { setImmediate(EMNET.runDrive); };
+      }
+    }
+    EMNET.post();
+  },
+
+  emnet_js_schedule_timer__deps: ['$EMNET', '$callUserCallback'],
+  emnet_js_schedule_timer: function (delayMs) {
+    if (EMNET.timer !== null) clearTimeout(EMNET.timer);
+    EMNET.timer = null;
+    if (delayMs < 0) return;
+    EMNET.timer = setTimeout(function () {
+      EMNET.timer = null;
+      callUserCallback(function () { _emnet__sched_timer(); });
+    }, delayMs);
+  },
+};
+
+mergeInto(LibraryManager.library, LibraryEmnet);

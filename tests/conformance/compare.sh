@@ -1,0 +1,27 @@
+#!/bin/sh
+# compare.sh NAME NATIVE_PROGRAM WASM_PROGRAM.js
+# Runs one conformance scenario natively (the kernel answers) and as wasm
+# under Node.js (emnet answers) and fails on any difference in their traces
+# or exit statuses. The native trace is also kept in the wasm build tree for
+# the browser tier (tests/browser/conformance.spec.js).
+name=$1 native=$2 wasm=$3
+here=$(dirname "$0")
+out=$(dirname "$wasm")/traces
+mkdir -p "$out"
+if [ ! -x "$native" ]; then
+    echo "compare: $native is missing: build the native tree first (make native)" >&2
+    exit 1
+fi
+"$native" >"$out/$name.native" 2>"$out/$name.native.err"
+echo "exit $?" >>"$out/$name.native"
+"$here/../harness/run-node.sh" "$wasm" >"$out/$name.wasm" 2>"$out/$name.wasm.err"
+echo "exit $?" >>"$out/$name.wasm"
+if diff -u "$out/$name.native" "$out/$name.wasm" >"$out/$name.diff"; then
+    echo "$name: native and wasm traces agree ($(wc -l <"$out/$name.native") lines)"
+    exit 0
+fi
+echo "$name: traces differ (--- native, +++ wasm over emnet):"
+cat "$out/$name.diff"
+echo "wasm stderr:"
+cat "$out/$name.wasm.err"
+exit 1

@@ -31,14 +31,22 @@ set(EMNET_WASM_LINK_OPTIONS
   -sEXIT_RUNTIME=1
   -sALLOW_MEMORY_GROWTH=1)
 
-# emnet_wasm_link(<target> [ASYNCIFY])
+# emnet_wasm_link(<target> [ASYNCIFY | JSPI])
 #   ASYNCIFY: blocking calls (epoll_wait/poll/select with a timeout, reads
 #   of blocking fds) suspend the program instead of failing with ENOTSUP.
+#   JSPI: the same through WebAssembly.Suspending where the engine has it
+#   (Chromium), without ASYNCIFY's code growth; links at -O2 (js/jspi.js).
 function(emnet_wasm_link target)
-  cmake_parse_arguments(W "ASYNCIFY" "" "" ${ARGN})
+  cmake_parse_arguments(W "ASYNCIFY;JSPI" "" "" ${ARGN})
   target_link_options(${target} PRIVATE ${EMNET_WASM_LINK_OPTIONS})
   if(W_ASYNCIFY)
-    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_IMPORTS=emnet_js_wait)
+    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_IMPORTS=emnet_js_wait
+                        "SHELL:--pre-js ${EMNET_JS_DIR}/asyncify_main.js")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/asyncify_main.js")
+  endif()
+  if(W_JSPI)
+    target_link_options(${target} PRIVATE -O2 "SHELL:--pre-js ${EMNET_JS_DIR}/jspi.js")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/jspi.js")
   endif()
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
     "${EMNET_JS_DIR}/pre_node_wasm.js" "${EMNET_JS_DIR}/pre_env.js")

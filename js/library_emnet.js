@@ -49,6 +49,27 @@ var LibraryEmnet = {
     FS.closeStream(fd);
   },
 
+  // FD_CLOEXEC lives on the stream (Emscripten keeps none); O_CLOEXEC
+  // given to open() starts it, as on Linux.
+  emnet_js_stream_cloexec__deps: ['$FS'],
+  emnet_js_stream_cloexec: function (fd, set) {
+    var stream = FS.getStream(fd);
+    if (!stream) return -{{{ cDefine('EBADF') }}};
+    if (stream.emnetCloexec === undefined) stream.emnetCloexec = (stream.flags & {{{ cDefine('O_CLOEXEC') }}}) ? 1 : 0;
+    if (set >= 0) stream.emnetCloexec = set;
+    return stream.emnetCloexec;
+  },
+
+  // Status flags with Linux's F_SETFL semantics (replace the settable
+  // bits); F_GETFL never shows O_CLOEXEC, which is not a status flag.
+  emnet_js_stream_flags__deps: ['$FS'],
+  emnet_js_stream_flags: function (fd, mask, value) {
+    var stream = FS.getStream(fd);
+    if (!stream) return -{{{ cDefine('EBADF') }}};
+    stream.flags = (stream.flags & ~mask) | (value & mask);
+    return stream.flags & ~{{{ cDefine('O_CLOEXEC') }}};
+  },
+
   emnet_js_can_block: function () {
 #if ASYNCIFY
     return 1;
@@ -71,7 +92,9 @@ var LibraryEmnet = {
         wakeUp(0);
       }
       EMNET.resume = finish;
-      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, timeoutMs);
+      // Whole milliseconds, rounded up: a timer that fires early makes
+      // the caller wait again, and a nested setTimeout is clamped to 4 ms.
+      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
     });
   },
 #else
@@ -90,7 +113,7 @@ var LibraryEmnet = {
         resolve(0);
       }
       EMNET.resume = finish;
-      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, timeoutMs);
+      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
     });
   },
 #endif
@@ -135,7 +158,7 @@ var LibraryEmnet = {
     EMNET.timer = setTimeout(function () {
       EMNET.timer = null;
       callUserCallback(function () { _emnet__sched_timer(); });
-    }, delayMs);
+    }, Math.ceil(delayMs));   // never early: browsers truncate fractions
   },
 };
 

@@ -23,6 +23,11 @@
 WASI_IMPORT("fd_read") __wasi_errno_t stock_fd_read(__wasi_fd_t, const __wasi_iovec_t *, size_t, __wasi_size_t *);
 WASI_IMPORT("fd_write") __wasi_errno_t stock_fd_write(__wasi_fd_t, const __wasi_ciovec_t *, size_t, __wasi_size_t *);
 WASI_IMPORT("fd_close") __wasi_errno_t stock_fd_close(__wasi_fd_t);
+WASI_IMPORT("fd_seek") __wasi_errno_t stock_fd_seek(__wasi_fd_t, __wasi_filedelta_t, __wasi_whence_t, __wasi_filesize_t *);
+WASI_IMPORT("fd_pread") __wasi_errno_t stock_fd_pread(__wasi_fd_t, const __wasi_iovec_t *, size_t, __wasi_filesize_t,
+                                                      __wasi_size_t *);
+WASI_IMPORT("fd_pwrite") __wasi_errno_t stock_fd_pwrite(__wasi_fd_t, const __wasi_ciovec_t *, size_t, __wasi_filesize_t,
+                                                        __wasi_size_t *);
 ENV_IMPORT("__syscall_fcntl64") long stock_fcntl64(long fd, long cmd, ...);
 ENV_IMPORT("__syscall_ioctl") long stock_ioctl(long fd, long request, ...);
 ENV_IMPORT("__syscall_dup") long stock_dup(long fd);
@@ -36,20 +41,13 @@ long __syscall_dup3(long fd, long newfd, long flags);
 
 int emnet__fs_fd_exists(int fd)
 {
-    return !emnet_pollable_get(fd) && stock_fcntl64(fd, F_GETFD, 0) >= 0;
+    return !emnet_pollable_get(fd) && emnet_js_stream_cloexec(fd, -1) >= 0;
 }
 
-/* readv/writev over several buffers go through one bounce buffer, so that
- * a pollable sees a single operation (an eventfd needs its 8 bytes whole;
- * a stream may return less than asked, as Linux allows). */
+/* readv goes through one bounce buffer, so that a pollable sees a single
+ * read (an eventfd needs its 8 bytes whole; a stream may return less than
+ * asked, as Linux allows). */
 #define BOUNCE_MAX 65536
-
-static size_t iov_total(const __wasi_iovec_t *iovs, size_t n)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) total += iovs[i].buf_len;
-    return total;
-}
 
 __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t n, __wasi_size_t *nread)
 {
@@ -59,7 +57,8 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t
     if (n == 1) {
         r = emnet__fd_read(p, iovs[0].buf, iovs[0].buf_len);
     } else {
-        size_t total = iov_total(iovs, n);
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += iovs[i].buf_len;
         if (total > BOUNCE_MAX) total = BOUNCE_MAX;
         uint8_t *tmp = malloc(total ? total : 1);
         if (!tmp) return ENOMEM;
@@ -80,25 +79,46 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size
 {
     struct emnet_pollable *p = emnet_pollable_get((int)fd);
     if (!p) return stock_fd_write(fd, iovs, n, nwritten);
-    long r;
-    if (n == 1) {
-        r = emnet__fd_write(p, iovs[0].buf, iovs[0].buf_len);
-    } else {
-        size_t total = iov_total((const __wasi_iovec_t *)iovs, n);
-        if (total > BOUNCE_MAX) total = BOUNCE_MAX;
-        uint8_t *tmp = malloc(total ? total : 1);
-        if (!tmp) return ENOMEM;
-        for (size_t i = 0, off = 0; i < n && off < total; i++) {
-            size_t c = total - off < iovs[i].buf_len ? total - off : iovs[i].buf_len;
-            memcpy(tmp + off, iovs[i].buf, c);
-            off += c;
+    /* Like Linux for a file without write_iter (eventfd): one write per
+     * buffer, stopping at the first error or short write; an error counts
+     * only if nothing was written before it. */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        long r = emnet__fd_write(p, iovs[i].buf, iovs[i].buf_len);
+        if (r < 0) {
+            if (total) break;
+            return (__wasi_errno_t)-r;
         }
-        r = emnet__fd_write(p, tmp, total);
-        free(tmp);
+        total += (size_t)r;
+        if ((size_t)r < iovs[i].buf_len) break;
     }
-    if (r < 0) return (__wasi_errno_t)-r;
-    *nwritten = (__wasi_size_t)r;
+    *nwritten = (__wasi_size_t)total;
     return 0;
+}
+
+/* emnet's fds are anonymous files: seeking is a no-op that stays at 0
+ * (Linux's noop_llseek), positioned I/O is ESPIPE. */
+__wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                              __wasi_filesize_t *newoffset)
+{
+    if (!emnet_pollable_get((int)fd)) return stock_fd_seek(fd, offset, whence, newoffset);
+    if (whence != __WASI_WHENCE_SET && whence != __WASI_WHENCE_CUR && whence != __WASI_WHENCE_END) return EINVAL;
+    *newoffset = 0;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_pread(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t n, __wasi_filesize_t offset,
+                               __wasi_size_t *nread)
+{
+    if (!emnet_pollable_get((int)fd)) return stock_fd_pread(fd, iovs, n, offset, nread);
+    return ESPIPE;
+}
+
+__wasi_errno_t __wasi_fd_pwrite(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t n, __wasi_filesize_t offset,
+                                __wasi_size_t *nwritten)
+{
+    if (!emnet_pollable_get((int)fd)) return stock_fd_pwrite(fd, iovs, n, offset, nwritten);
+    return ESPIPE;
 }
 
 __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd)
@@ -110,6 +130,28 @@ __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd)
 /* The status flags fcntl(F_SETFL) may change, as Linux's SETFL_MASK. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_NDELAY | O_DIRECT | O_NOATIME | O_ASYNC)
 
+/* Emscripten's own fcntl only ever adds status flags and keeps no
+ * FD_CLOEXEC, and its ioctl aborts the program on FIONBIO and FIOCLEX. For
+ * its fds (files, ttys) those are answered here, on its stream objects;
+ * everything else is passed on. */
+static long fs_fcntl(long fd, long cmd, long arg)
+{
+    switch (cmd) {
+    case F_GETFD:
+        return emnet_js_stream_cloexec((int)fd, -1);
+    case F_SETFD:
+        return emnet_js_stream_cloexec((int)fd, (arg & FD_CLOEXEC) != 0) < 0 ? -EBADF : 0;
+    case F_GETFL:
+        return emnet_js_stream_flags((int)fd, 0, 0);
+    case F_SETFL: {
+        long r = emnet_js_stream_flags((int)fd, SETFL_MASK, (int)(arg & SETFL_MASK));
+        return r < 0 ? r : 0;
+    }
+    default:
+        return stock_fcntl64(fd, cmd, arg);
+    }
+}
+
 long __syscall_fcntl64(long fd, long cmd, ...)
 {
     va_list ap;
@@ -118,16 +160,7 @@ long __syscall_fcntl64(long fd, long cmd, ...)
     va_end(ap);
 
     struct emnet_pollable *p = emnet_pollable_get((int)fd);
-    if (!p) {
-        /* Emscripten's F_SETFL can only add flags; give it Linux's
-         * replace semantics for O_NONBLOCK and friends. */
-        if (cmd == F_SETFL) {
-            long cur = stock_fcntl64(fd, F_GETFL, 0);
-            if (cur < 0) return cur;
-            if ((cur & SETFL_MASK) & ~arg) return -EINVAL;   /* cannot clear: refuse, never lie */
-        }
-        return stock_fcntl64(fd, cmd, arg);
-    }
+    if (!p) return fs_fcntl(fd, cmd, arg);
     switch (cmd) {
     case F_GETFD:
         return emnet__fd_cloexec((int)fd, -1) ? FD_CLOEXEC : 0;
@@ -136,7 +169,7 @@ long __syscall_fcntl64(long fd, long cmd, ...)
     case F_GETFL:
         return O_RDWR | p->status_flags;
     case F_SETFL:
-        emnet__fd_set_nonblock(p, (arg & O_NONBLOCK) != 0);
+        p->status_flags = (p->status_flags & ~SETFL_MASK) | (int)(arg & SETFL_MASK);
         return 0;
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
@@ -158,26 +191,25 @@ long __syscall_ioctl(long fd, long request, ...)
     va_end(ap);
 
     struct emnet_pollable *p = emnet_pollable_get((int)fd);
-    if (!p) {
-        /* Emscripten aborts the program on FIONBIO; answer it here. */
-        if (request == FIONBIO) {
-            if (!arg) return -EFAULT;
-            long fl = stock_fcntl64(fd, F_GETFL, 0);
-            if (fl < 0) return fl;
-            return *(int *)arg ? stock_fcntl64(fd, F_SETFL, fl | O_NONBLOCK) : (fl & O_NONBLOCK ? -EINVAL : 0);
-        }
-        return stock_ioctl(fd, request, arg);
-    }
     switch (request) {
-    case FIONBIO:
+    case FIONBIO: {
         if (!arg) return -EFAULT;
-        emnet__fd_set_nonblock(p, *(int *)arg != 0);
-        return 0;
+        int on = *(int *)arg != 0;
+        if (p) {
+            emnet__fd_set_nonblock(p, on);
+            return 0;
+        }
+        long r = emnet_js_stream_flags((int)fd, O_NONBLOCK, on ? O_NONBLOCK : 0);
+        return r < 0 ? r : 0;
+    }
     case FIOCLEX:
-    case FIONCLEX:
-        emnet__fd_cloexec((int)fd, request == FIOCLEX);
-        return 0;
+    case FIONCLEX: {
+        long r = p ? emnet__fd_cloexec((int)fd, request == FIOCLEX)
+                   : emnet_js_stream_cloexec((int)fd, request == FIOCLEX);
+        return r < 0 ? r : 0;
+    }
     default:
+        if (!p) return stock_ioctl(fd, request, arg);
         return p->ops->ioctl ? p->ops->ioctl(p, (unsigned long)request, arg) : -ENOTTY;
     }
 }
@@ -190,18 +222,17 @@ long __syscall_dup(long fd)
 
 long __syscall_dup3(long fd, long newfd, long flags)
 {
-    if (!emnet_pollable_get((int)fd)) {
-        if (emnet_pollable_get((int)newfd)) emnet__fd_close((int)newfd);
-        return stock_dup3(fd, newfd, flags);
-    }
+    /* Linux's checks, all before newfd is touched: a failed dup2/dup3 must
+     * leave newfd open. */
     if (flags & ~O_CLOEXEC) return -EINVAL;
     if (fd == newfd) return -EINVAL;
     if (newfd < 0 || newfd >= EMNET__MAX_FDS) return -EBADF;
-    /* dup3 replaces whatever newfd was, silently, as Linux does. */
-    if (emnet_pollable_get((int)newfd))
-        emnet__fd_close((int)newfd);
-    else
-        stock_fd_close((__wasi_fd_t)newfd);
+    int emnet_old = emnet_pollable_get((int)fd) != NULL;
+    if (!emnet_old && !emnet__fs_fd_exists((int)fd)) return -EBADF;
+    /* dup3 replaces whatever newfd was, silently. */
+    if (emnet_pollable_get((int)newfd)) emnet__fd_close((int)newfd);
+    if (!emnet_old) return stock_dup3(fd, newfd, flags);
+    stock_fd_close((__wasi_fd_t)newfd);   /* a file there, if any */
     long r = emnet__fd_dup((int)fd, (int)newfd, (flags & O_CLOEXEC) != 0);
     return r == newfd || r < 0 ? r : -EBUSY;
 }

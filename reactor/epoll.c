@@ -34,6 +34,7 @@ struct emnet__epoll {
 static uint32_t epoll_poll(struct emnet_pollable *p);
 static long epoll_read(struct emnet_pollable *p, void *buf, size_t len);
 static long epoll_write(struct emnet_pollable *p, const void *buf, size_t len);
+static long epoll_ioctl(struct emnet_pollable *p, unsigned long request, void *arg);
 static void epoll_destroy(struct emnet_pollable *p);
 
 static const struct emnet_pollable_ops epoll_ops = {
@@ -41,6 +42,7 @@ static const struct emnet_pollable_ops epoll_ops = {
     .poll = epoll_poll,
     .read = epoll_read,
     .write = epoll_write,
+    .ioctl = epoll_ioctl,
     .destroy = epoll_destroy,
 };
 
@@ -234,6 +236,14 @@ static long epoll_read(struct emnet_pollable *p, void *buf, size_t len)
 static long epoll_write(struct emnet_pollable *p, const void *buf, size_t len)
 {
     (void)p, (void)buf, (void)len;
+    return -EINVAL;
+}
+
+/* Linux 6.9+ has epoll ioctls (busy-poll parameters, which a page has no
+ * use for) and answers EINVAL to any other request, FIONREAD included. */
+static long epoll_ioctl(struct emnet_pollable *p, unsigned long request, void *arg)
+{
+    (void)p, (void)request, (void)arg;
     return -EINVAL;
 }
 

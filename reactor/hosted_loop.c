@@ -197,7 +197,9 @@ static int dispatch(emnet_loop *loop, int timeout, int budget)
                 run_timer(loop, fd, w);
             ran++;
         }
-        if (n < want) break;
+        /* Look again while budget remains: callbacks often make more
+         * work ready (a reply, a re-armed edge) and a drive is cheaper
+         * than a trip through the browser's event loop. */
     }
     return ran;
 }

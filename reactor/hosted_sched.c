@@ -94,5 +94,8 @@ EMSCRIPTEN_KEEPALIVE void emnet__sched_timer(void)
 {
     timer_armed_for = EMNET__NEVER;
     emnet__timers_run();   /* expiring timerfds wake their loops' ready hooks */
-    arm_timer();
+    /* Re-arm from the drive, not from here: a setTimeout set inside a
+     * setTimeout callback counts as nested, and browsers clamp nested
+     * timers to 4 ms, which would make every later timer late. */
+    drive_pending ? (void)0 : (drive_pending = 1, emnet_js_schedule_drive());
 }

@@ -131,6 +131,10 @@ void emnet__sched_timer(void);
 /* ---- the host (js/library_emnet.js) ---- */
 int emnet_js_fd_reserve(const char *name, int min_fd); /* lowest free FS fd >= min_fd, or -errno */
 void emnet_js_fd_release(int fd);
+/* Emscripten's own streams: FD_CLOEXEC (set >= 0 sets it) and status flags
+ * (bits in mask set to value); both return the current value or -EBADF. */
+int emnet_js_stream_cloexec(int fd, int set);
+int emnet_js_stream_flags(int fd, int mask, int value);
 int emnet_js_can_block(void);
 int emnet_js_wait(double timeout_ms);            /* suspends (ASYNCIFY/JSPI) */
 void emnet_js_wake(void);

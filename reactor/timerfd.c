@@ -163,7 +163,12 @@ int emnet__timerfd_settime(int fd, int flags, const struct itimerspec *new_value
             struct timespec rt;
             clock_gettime(CLOCK_REALTIME, &rt);
             uint64_t real_now = to_ns(&rt);
-            deadline = value > real_now ? now + (value - real_now) : now;
+            /* A deadline in the past keeps its place in time, so the
+             * intervals since then count as expirations. */
+            if (value > real_now)
+                deadline = now + (value - real_now);
+            else
+                deadline = now > real_now - value ? now - (real_now - value) : 0;
         } else {
             deadline = value;
         }

@@ -23,6 +23,7 @@ module.exports = {
   timeout: 60000,
   workers: 2,
   retries: 0,
+  outputDir: path.join(__dirname, '../../build/test-results'),
   reporter: [
     ['list'],
     ['junit', { outputFile: path.join(__dirname, '../../build/reports/browser.xml') }],

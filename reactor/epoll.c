@@ -342,11 +342,22 @@ static int harvest(struct emnet__epoll *ep, struct epoll_event *events, int maxe
     return n;
 }
 
+static int events_fault(const struct epoll_event *events, int maxevents)
+{
+    /* Linux's access_ok(): the whole buffer must lie in the address space
+     * (NULL does, and faults only when an event is written there). */
+    size_t mem = __builtin_wasm_memory_size(0) * 65536u;
+    size_t len = (size_t)maxevents * sizeof *events;
+    return (uintptr_t)events > mem || len > mem - (uintptr_t)events;
+}
+
 int emnet__epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout_ms)
 {
-    if (maxevents <= 0 || maxevents > EMNET__EP_MAX_EVENTS) return -EINVAL;
+    /* Linux 6.18's order: the fd, maxevents, the buffer, then the kind. */
     struct emnet_pollable *epp = emnet_pollable_get(epfd);
     if (!epp && !emnet__fs_fd_exists(epfd)) return -EBADF;
+    if (maxevents <= 0 || maxevents > EMNET__EP_MAX_EVENTS) return -EINVAL;
+    if (events_fault(events, maxevents)) return -EFAULT;
     struct emnet__epoll *ep = as_epoll(epp);
     if (!ep) return -EINVAL;
 

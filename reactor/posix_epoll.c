@@ -38,13 +38,6 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)
 
 int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
 {
-    /* Linux checks the buffer's range (access_ok) before the fd; NULL is
-     * in range there and faults only when an event is written. */
-    if (maxevents > 0 && maxevents <= EMNET__EP_MAX_EVENTS && events) {
-        size_t mem = __builtin_wasm_memory_size(0) * 65536u;
-        size_t len = (size_t)maxevents * sizeof *events;
-        if ((uintptr_t)events > mem || len > mem - (uintptr_t)events) return ret(-EFAULT);
-    }
     return ret(emnet__epoll_wait(epfd, events, maxevents, timeout));
 }
 

@@ -20,6 +20,7 @@ struct timerfd {
     int clockid;
     uint64_t interval_ns;
     uint64_t ticks;
+    int expired;    /* an interval timer waiting for catch_up() */
 };
 
 static struct timerfd *from_timer(struct emnet__timer *t)
@@ -27,21 +28,33 @@ static struct timerfd *from_timer(struct emnet__timer *t)
     return (struct timerfd *)((char *)t - offsetof(struct timerfd, timer));
 }
 
+/* As Linux's timerfd_tmrproc: an expiry counts one tick and wakes waiters
+ * once. An interval timer is not re-armed here: it stays expired until a
+ * read or timerfd_gettime looks at it (catch_up), so a tick nobody reads
+ * makes no further wake-ups -- no new edges for EPOLLET, no end to a wait. */
 static void timerfd_expire(struct emnet__timer *t, uint64_t now)
 {
+    (void)now;
     struct timerfd *tf = from_timer(t);
     tf->ticks++;
-    if (tf->interval_ns) {
-        /* Expirations missed while nobody looked count too (overruns). */
-        uint64_t next = t->deadline_ns + tf->interval_ns;
-        if (next <= now) {
-            uint64_t missed = (now - next) / tf->interval_ns + 1;
-            tf->ticks += missed;
-            next += missed * tf->interval_ns;
-        }
-        emnet__timer_schedule(t, next);
-    }
+    tf->expired = 1;
     emnet_pollable_notify(&tf->base, EPOLLIN);
+}
+
+/* Counts the intervals missed since the expiry (overruns) and re-arms an
+ * interval timer for its next deadline after now. */
+static void catch_up(struct timerfd *tf)
+{
+    if (!tf->expired || !tf->interval_ns) return;
+    tf->expired = 0;
+    uint64_t now = emnet__now_ns();
+    uint64_t next = tf->timer.deadline_ns + tf->interval_ns;
+    if (next <= now) {
+        uint64_t missed = (now - next) / tf->interval_ns + 1;
+        tf->ticks += missed;
+        next += missed * tf->interval_ns;
+    }
+    emnet__timer_schedule(&tf->timer, next);
 }
 
 static uint32_t timerfd_poll(struct emnet_pollable *p)
@@ -53,6 +66,7 @@ static long timerfd_read(struct emnet_pollable *p, void *buf, size_t len)
 {
     struct timerfd *tf = (struct timerfd *)p;
     if (len < sizeof(uint64_t)) return -EINVAL;
+    catch_up(tf);
     if (!tf->ticks) return -EAGAIN;
     memcpy(buf, &tf->ticks, sizeof tf->ticks);
     tf->ticks = 0;
@@ -130,10 +144,17 @@ static struct timerfd *lookup(int fd, int *err)
 static void current(struct timerfd *tf, struct itimerspec *out)
 {
     uint64_t now = emnet__now_ns();
-    uint64_t left = tf->timer.heap_index && tf->timer.deadline_ns > now ? tf->timer.deadline_ns - now : 0;
-    /* An armed timer whose deadline is this very instant still shows 1 ns,
-     * as Linux never reports an armed timer as 0 (which means disarmed). */
-    if (tf->timer.heap_index && !left) left = 1;
+    uint64_t left = 0;
+    if (tf->timer.heap_index) {
+        left = tf->timer.deadline_ns > now ? tf->timer.deadline_ns - now : 0;
+        /* An armed timer due this very instant still shows 1 ns: 0 would
+         * mean disarmed. */
+        if (!left) left = 1;
+    } else if (tf->expired && tf->interval_ns) {
+        /* Expired, not caught up yet: the next expiry it would have. */
+        uint64_t since = now - tf->timer.deadline_ns;
+        left = tf->interval_ns - since % tf->interval_ns;
+    }
     out->it_value = from_ns(left);
     out->it_interval = from_ns(tf->interval_ns);
 }
@@ -151,6 +172,7 @@ int emnet__timerfd_settime(int fd, int flags, const struct itimerspec *new_value
     if (old_value) current(tf, old_value);
 
     tf->ticks = 0;
+    tf->expired = 0;
     tf->interval_ns = to_ns(&new_value->it_interval);
     uint64_t value = to_ns(&new_value->it_value);
     uint64_t now = emnet__now_ns();
@@ -185,6 +207,7 @@ int emnet__timerfd_gettime(int fd, struct itimerspec *curr_value)
     if (!tf) return err;
     if (!curr_value) return -EFAULT;
     emnet__timers_run();
+    catch_up(tf);
     current(tf, curr_value);
     return 0;
 }

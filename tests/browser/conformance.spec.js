@@ -1,0 +1,39 @@
+// The differential conformance suite in Chromium: every scenario of
+// tests/conformance runs natively (the Linux kernel answers) and as wasm in
+// the page (emnet answers); their traces must be equal, line for line.
+// (Tier 2 does the same under Node.js.)
+'use strict';
+const { test, expect } = require('@playwright/test');
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { runWasm } = require('./wasm-run');
+
+const root = path.join(__dirname, '../..');
+const scenarios = fs.readdirSync(path.join(root, 'tests/conformance'))
+  .filter((f) => /^(epoll|eventfd|timerfd|poll|select|fd)_.*\.c$/.test(f))
+  .map((f) => f.replace(/\.c$/, ''))
+  .sort();
+
+function nativeTrace(name) {
+  const exe = path.join(root, 'build/native/tests/conformance', `conf_${name}`);
+  let out, status = 0;
+  try {
+    out = execFileSync(exe, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch (e) {
+    out = e.stdout;
+    status = e.status;
+  }
+  return out.split('\n').filter((l) => l !== '').concat([`exit ${status}`]);
+}
+
+test.describe.configure({ mode: 'parallel' });
+
+for (const name of scenarios) {
+  test(`conformance in Chromium: ${name}`, async ({ page }) => {
+    const want = nativeTrace(name);
+    const r = await runWasm(page, `tests/conformance/conf_${name}`);
+    const got = r.stdout.concat([`exit ${r.status}`]);
+    expect(got).toEqual(want);
+  });
+}

@@ -2,7 +2,7 @@
 # work on a fresh Debian 12 machine:
 #   make demo   build, start the local stack, print what runs where
 #   make test   install what is missing, build both targets, run all tiers
-.PHONY: all setup build native wasm test test-native test-wasm test-browser demo clean
+.PHONY: all setup build native native-release wasm test test-native test-wasm test-browser bench demo clean
 
 EMSCRIPTEN_TOOLCHAIN ?= /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
 # Native tests run under AddressSanitizer + UBSan; SANITIZE=OFF for a plain build.
@@ -21,6 +21,12 @@ native:
 	  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMNET_SANITIZE=$(SANITIZE)
 	cmake --build build/native -j$(JOBS)
 
+# Optimised, without sanitizers: the native side of benchmarks.
+native-release:
+	@test -f build/native-release/CMakeCache.txt || \
+	  cmake -S . -B build/native-release -DCMAKE_BUILD_TYPE=Release -DEMNET_SANITIZE=OFF
+	cmake --build build/native-release -j$(JOBS)
+
 wasm:
 	@test -f build/wasm/CMakeCache.txt || \
 	  cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=$(EMSCRIPTEN_TOOLCHAIN)
@@ -37,6 +43,9 @@ test-wasm: setup native wasm
 
 test-browser: setup native wasm
 	tests/run.sh browser
+
+bench: setup native native-release wasm
+	scripts/bench.sh
 
 demo: build
 	scripts/demo.sh

@@ -19,7 +19,6 @@ if (!process.env.EMNET_HTTP_PORT) {
 
 module.exports = {
   testDir: __dirname,
-  testMatch: '**/*.spec.js',
   timeout: 60000,
   workers: 2,
   retries: 0,
@@ -27,6 +26,12 @@ module.exports = {
   reporter: [
     ['list'],
     ['junit', { outputFile: path.join(__dirname, '../../build/reports/browser.xml') }],
+  ],
+  // Timing-sensitive tests run last and alone: a busy 2-core machine must
+  // not make them flake.
+  projects: [
+    { name: 'functional', testMatch: /(?<!\.timing)\.spec\.js$/ },
+    { name: 'timing', testMatch: /\.timing\.spec\.js$/, dependencies: ['functional'] },
   ],
   use: {
     baseURL: `http://127.0.0.1:${process.env.EMNET_HTTP_PORT}`,

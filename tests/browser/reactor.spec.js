@@ -23,22 +23,6 @@ async function watchFrames(page) {
   });
 }
 
-test('hosted loop: 100,000 events through drive, the page keeps rendering', async ({ page }) => {
-  await watchFrames(page);
-  const t0 = Date.now();
-  const r = await runWasm(page, 'tests/loop/loop_events', { args: [100000] });
-  const elapsed = Date.now() - t0;
-  const frames = await page.evaluate(() => window.frames_);
-  console.log(`loop_events: ${r.stdout.join(' | ')}; ${frames.count} frames in ${elapsed} ms, longest gap ${frames.longestGap.toFixed(1)} ms`);
-  expect(r.status).toBe(0);
-  expect(r.stdout).toContain('order: 20 40 60');
-  expect(r.stdout).toContain('ticks: 4');
-  expect(r.stdout.some((l) => /^events: 100000 in /.test(l))).toBe(true);
-  // Responsive: frames kept coming while events flowed, never a long freeze.
-  expect(frames.count).toBeGreaterThanOrEqual(3);
-  expect(frames.longestGap).toBeLessThan(250);
-});
-
 test('hosted loop: a UI interaction is handled while events flow', async ({ page }) => {
   await page.goto('/tests/browser/run-wasm.html');
   await page.evaluate(() => {
@@ -69,16 +53,6 @@ test('hosted loop: a UI interaction is handled while events flow', async ({ page
   console.log(`loop_events 2M: ${r.stdout.find((l) => l.startsWith('events:'))}`);
   expect(clickedWhileRunning).toBe(true);
   expect(r.status).toBe(0);
-});
-
-test('hosted loop: timers fire in order, never early, within a few ms of their deadline', async ({ page }) => {
-  const r = await runWasm(page, 'tests/loop/loop_timers');
-  console.log(`loop_timers: ${r.stdout.join(' | ')}`);
-  expect(r.stdout[0]).toBe('timers: 24 fired, in deadline order, 0 early');
-  expect(r.status).toBe(0);
-  const [, median, max] = /median_late_us=(\d+) max_late_us=(\d+)/.exec(r.stdout[2]).map(Number);
-  expect(median).toBeLessThan(5000);   // typically ~1 ms: setTimeout's own granularity
-  expect(max).toBeLessThan(100000);    // a loaded 2-core machine may stall one now and then
 });
 
 for (const build of ['blocking_wait', 'blocking_wait_jspi']) {

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make bench`: runs the benchmarks natively (a plain optimised build, no
+# sanitizers), as wasm under Node.js and in headless Chromium, and prints
+# one table with the wasm/native ratio of each figure, measured in this run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/bench
+mkdir -p "$out"
+
+build/native-release/tests/bench/bench_epoll >"$out/native.txt"
+tests/harness/run-node.sh build/wasm/tests/bench/bench_epoll.js >"$out/node.txt"
+tests/harness/services.sh run -- node tests/bench/run-in-chromium.js tests/bench/bench_epoll >"$out/chromium.txt"
+
+echo
+echo "reactor benchmark (best of 7 rounds; ratio = wasm / native)"
+printf '%-40s %14s %14s %14s %9s %9s\n' figure native node chromium node/nat chr/nat
+join -j 1 <(awk '$1 == "bench" { print $2, $3 }' "$out/native.txt" | sort) \
+          <(awk '$1 == "bench" { print $2, $3 }' "$out/node.txt" | sort) |
+    join -j 1 - <(awk '$1 == "bench" { print $2, $3, $4 }' "$out/chromium.txt" | sort) |
+    awk '{ printf "%-40s %14s %14s %14s %9.2f %9.2f   %s\n", $1, $2, $3, $4, $3 / $2, $4 / $2, $5 }'

@@ -21,6 +21,22 @@ var LibraryEmnet = {
     // and closed in C (reactor/emscripten_fd.c), never through the FS.
     // Whatever still reaches the FS (pread, lseek) fails as Linux does.
     streamOps: {},
+    // Resumes a suspended wait once: on wake-up or when the timeout ends.
+    startWait: function (resume, timeoutMs) {
+      var done = false;
+      function finish() {
+        if (done) return;
+        done = true;
+        if (EMNET.waitTimer !== null) clearTimeout(EMNET.waitTimer);
+        EMNET.waitTimer = null;
+        EMNET.resume = null;
+        resume(0);
+      }
+      EMNET.resume = finish;
+      // Whole milliseconds, rounded up: a timer that fires early makes the
+      // caller wait again, and a nested setTimeout is clamped to 4 ms.
+      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
+    },
     runDrive: function () {
       callUserCallback(function () { _emnet__sched_drive(); });
     },
@@ -81,40 +97,14 @@ var LibraryEmnet = {
 #if ASYNCIFY
   emnet_js_wait__deps: ['$Asyncify', '$EMNET'],
   emnet_js_wait: function (timeoutMs) {
-    return Asyncify.handleSleep(function (wakeUp) {
-      var done = false;
-      function finish() {
-        if (done) return;
-        done = true;
-        if (EMNET.waitTimer !== null) clearTimeout(EMNET.waitTimer);
-        EMNET.waitTimer = null;
-        EMNET.resume = null;
-        wakeUp(0);
-      }
-      EMNET.resume = finish;
-      // Whole milliseconds, rounded up: a timer that fires early makes
-      // the caller wait again, and a nested setTimeout is clamped to 4 ms.
-      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
-    });
+    return Asyncify.handleSleep(function (wakeUp) { EMNET.startWait(wakeUp, timeoutMs); });
   },
 #else
   // Without ASYNCIFY the wait is a JSPI suspending import when the page
   // instantiated the module that way (Module.emnetJspi); see js/jspi.js.
   emnet_js_wait__deps: ['$EMNET'],
   emnet_js_wait: function (timeoutMs) {
-    return new Promise(function (resolve) {
-      var done = false;
-      function finish() {
-        if (done) return;
-        done = true;
-        if (EMNET.waitTimer !== null) clearTimeout(EMNET.waitTimer);
-        EMNET.waitTimer = null;
-        EMNET.resume = null;
-        resolve(0);
-      }
-      EMNET.resume = finish;
-      if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
-    });
+    return new Promise(function (resolve) { EMNET.startWait(resolve, timeoutMs); });
   },
 #endif
 

@@ -3,23 +3,7 @@
 // no parallel page competes for the 2 cores while they measure.
 'use strict';
 const { test, expect } = require('@playwright/test');
-const { runWasm } = require('./wasm-run');
-
-// Counts animation frames and remembers the longest gap between two, from
-// before the program starts until the test reads them.
-async function watchFrames(page) {
-  await page.addInitScript(() => {
-    window.frames_ = { count: 0, longestGap: 0, last: 0 };
-    function tick(t) {
-      const f = window.frames_;
-      if (f.last) f.longestGap = Math.max(f.longestGap, t - f.last);
-      f.last = t;
-      f.count++;
-      requestAnimationFrame(tick);
-    }
-    requestAnimationFrame(tick);
-  });
-}
+const { runWasm, watchFrames } = require('./wasm-run');
 
 test('hosted loop: 100,000 events through drive, the page keeps rendering', async ({ page }) => {
   await watchFrames(page);

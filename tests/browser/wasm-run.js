@@ -11,4 +11,20 @@ async function runWasm(page, prog, { args = [], env = {}, timeout = 30000 } = {}
   return page.evaluate(() => window.emnetRun);
 }
 
-module.exports = { runWasm };
+// Counts animation frames and remembers the longest gap between two, from
+// before the page's program starts until the test reads window.frames_.
+async function watchFrames(page) {
+  await page.addInitScript(() => {
+    window.frames_ = { count: 0, longestGap: 0, last: 0 };
+    function tick(t) {
+      const f = window.frames_;
+      if (f.last) f.longestGap = Math.max(f.longestGap, t - f.last);
+      f.last = t;
+      f.count++;
+      requestAnimationFrame(tick);
+    }
+    requestAnimationFrame(tick);
+  });
+}
+
+module.exports = { runWasm, watchFrames };

@@ -14,13 +14,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     int ep = TFD(epoll_create1(0));
@@ -34,21 +27,21 @@ int main(void)
     trace_note("a ready fd, closed: no longer reported");
     T(eventfd_write(efd, 1));
     T(eventfd_write(keep, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(efd));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
 
     trace_note("a new eventfd with the same number is not registered");
     int again = TFD(eventfd(5, EFD_NONBLOCK));
     TRACE_TRUE(again == efd);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.data.u64 = 3;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, again, &ev));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, again, NULL));
     T(epoll_ctl(ep, EPOLL_CTL_ADD, again, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_ADD, again, &ev));
 
     trace_note("closed while not ready, then the new fd becomes ready: only the new data");
@@ -56,10 +49,10 @@ int main(void)
     int third = TFD(eventfd(0, EFD_NONBLOCK));
     TRACE_TRUE(third == efd);
     T(eventfd_write(third, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.data.u64 = 4;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, third, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(third));
 
     trace_note("an armed timerfd, closed: its expiry is never reported");
@@ -70,7 +63,7 @@ int main(void)
     T(timerfd_settime(tfd, 0, &its, NULL));
     T(close(tfd));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, keep, NULL));
-    WAIT(ep, 4, 60);
+    TRACE_WAIT(ep, 4, 60);
 
     trace_note("a watched epoll fd, closed");
     int inner = TFD(epoll_create1(0));
@@ -78,9 +71,9 @@ int main(void)
     T(epoll_ctl(inner, EPOLL_CTL_ADD, keep, &ev));
     ev.data.u64 = 7;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, inner, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(inner));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     int inner2 = TFD(epoll_create1(0));
     TRACE_TRUE(inner2 == inner);
     T(epoll_ctl(ep, EPOLL_CTL_MOD, inner2, &ev));
@@ -89,7 +82,7 @@ int main(void)
     T(close(ep));
     int ep2 = TFD(epoll_create1(0));
     TRACE_TRUE(ep2 == ep);
-    WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
     T(epoll_ctl(ep2, EPOLL_CTL_DEL, keep, NULL));
     T(epoll_ctl(ep2, EPOLL_CTL_DEL, inner2, NULL));
     T(close(inner2));

@@ -14,13 +14,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     trace_note("epoll_create(size)");
@@ -67,14 +60,14 @@ int main(void)
     ev.data.u64 = 4;
     T(epoll_ctl(d, EPOLL_CTL_ADD, efd, &ev));
     T(epoll_ctl(d2, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(a, 4, 0);
-    WAIT(b, 4, 0);
-    WAIT(c, 4, 0);
-    WAIT(d, 4, 0);
-    WAIT(d2, 4, 0);
-    WAIT(a2, 4, 0);
+    TRACE_WAIT(a, 4, 0);
+    TRACE_WAIT(b, 4, 0);
+    TRACE_WAIT(c, 4, 0);
+    TRACE_WAIT(d, 4, 0);
+    TRACE_WAIT(d2, 4, 0);
+    TRACE_WAIT(a2, 4, 0);
     T(close(d));
-    WAIT(d2, 4, 0);
+    TRACE_WAIT(d2, 4, 0);
 
     T(close(efd));
     T(close(a));

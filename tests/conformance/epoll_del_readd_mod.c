@@ -14,13 +14,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -32,20 +25,20 @@ int main(void)
     trace_note("DEL of a ready item: gone at once");
     T(eventfd_write(efd, 1));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     trace_note("re-ADD of the ready fd: reported at once with the new data");
     ev.data.u64 = 2;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("DEL/ADD cycles");
     for (int i = 3; i < 6; i++) {
         T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
-        WAIT(ep, 4, 0);
+        TRACE_WAIT(ep, 4, 0);
         ev.data.u64 = (uint64_t)i;
         T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-        WAIT(ep, 4, 0);
+        TRACE_WAIT(ep, 4, 0);
     }
 
     trace_note("DEL, write, re-ADD: reported (the fd is ready at ADD)");
@@ -54,7 +47,7 @@ int main(void)
     T(eventfd_write(efd, 1));
     ev.data.u64 = 6;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("edge-triggered: an unharvested edge is lost with DEL, re-ADD is a new edge");
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
@@ -62,67 +55,67 @@ int main(void)
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 7;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
     ev.events = EPOLLOUT | EPOLLET;
     ev.data.u64 = 8;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 9;
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD of a reported edge-triggered item that is still ready: a new report");
     ev.data.u64 = 10;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD changes the data of a listed level-triggered item");
     ev.events = EPOLLIN;
     ev.data.u64 = 11;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.data.u64 = 12;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     ev.data.u64 = 13;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD changes the mask: EPOLLOUT, EPOLLIN|EPOLLOUT, 0, EPOLLIN");
     ev.events = EPOLLOUT;
     ev.data.u64 = 14;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.events = EPOLLIN | EPOLLOUT;
     ev.data.u64 = 15;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.events = 0;
     ev.data.u64 = 16;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.events = EPOLLIN;
     ev.data.u64 = 17;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD while not ready changes nothing until a write");
     ev.data.u64 = 18;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));

@@ -14,13 +14,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -35,27 +28,27 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_MOD, d, &ev));
     T(epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev));
     T(epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(d, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     trace_note("a read through either fd is the same counter");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("DEL of one registration leaves the other");
     T(epoll_ctl(ep, EPOLL_CTL_DEL, d, NULL));
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("close efd (d keeps the file open): efd's registration is still reported");
     T(close(efd));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_DEL, d, NULL));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     trace_note("the closed number cannot name it");
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
@@ -63,9 +56,9 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_MOD, d, &ev));
     trace_note("it follows the file: a read silences it, a write wakes it");
     T(eventfd_read(d, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(d, 3));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("dup2 of the file back onto the old number: still registered");
     int back = (int)TFD(dup2(d, efd));
@@ -73,9 +66,9 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
     ev.data.u64 = 4;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(efd));
 
     trace_note("F_DUPFD: another separate registration; closing the last fd drops all");
@@ -84,11 +77,11 @@ int main(void)
     int d2 = TFD(fcntl(d, F_DUPFD, 0));
     ev.data.u64 = 6;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, d2, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(d));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(d2));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("an eventfd registered, dup'ed, the original closed, a new eventfd on its number");
     int e1 = TFD(eventfd(1, EFD_NONBLOCK));
@@ -101,9 +94,9 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_MOD, e2, &ev));
     ev.data.u64 = 8;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, e2, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(e1dup));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(close(e2));
     T(close(ep));
     return 0;

@@ -13,13 +13,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -29,69 +22,69 @@ int main(void)
 
     trace_note("EPOLLOUT|EPOLLET: writable at ADD, reported once");
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("writes wake with EPOLLIN: no edge for an EPOLLOUT item");
     T(eventfd_write(efd, 5));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a read wakes with EPOLLOUT: a new edge");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a read that fails with EAGAIN is no edge");
     T(eventfd_read(efd, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("each successful read is an edge");
     T(eventfd_write(efd, 1));
     T(eventfd_read(efd, &v));
     T(eventfd_write(efd, 1));
     T(eventfd_read(efd, &v));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
     T(eventfd_read(efd, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("EFD_SEMAPHORE, EPOLLIN|EPOLLET: a read leaves it readable but is no EPOLLIN edge");
     int sem = TFD(eventfd(3, EFD_NONBLOCK | EFD_SEMAPHORE));
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, sem, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(sem, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(sem, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("EPOLLIN|EPOLLOUT|EPOLLET on the semaphore: reads and writes are both edges");
     ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
     ev.data.u64 = 3;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, sem, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(sem, &v));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(sem, 2));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(sem, &v));
     T(eventfd_read(sem, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("both items: a read of one is an edge for that one only");
     T(eventfd_write(efd, 1));
     T(eventfd_read(efd, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(sem, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     T(close(sem));
     T(close(efd));

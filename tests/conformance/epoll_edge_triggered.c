@@ -13,13 +13,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -29,66 +22,66 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
 
     trace_note("nothing written: nothing to report");
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a write is an edge, reported once although the fd stays readable");
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a new write while still readable is a new edge");
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a write of 0 changes nothing but is a wake-up too");
     T(eventfd_write(efd, 0));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("two writes before a wait: one report");
     T(eventfd_write(efd, 2));
     T(eventfd_write(efd, 3));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a read empties the counter: no EPOLLIN edge");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(efd, &v));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("ADD of an fd that is already readable reports it once");
     int efd2 = TFD(eventfd(3, EFD_NONBLOCK));
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd2, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("maxevents 1: the second edge stays pending for the next wait");
     T(eventfd_write(efd2, 1));
     T(eventfd_write(efd, 1));
-    WAIT(ep, 1, 0);
-    WAIT(ep, 1, 0);
-    WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
 
     trace_note("EPOLLIN|EPOLLOUT|EPOLLET: MOD finds it ready, a write reports both");
     ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
     ev.data.u64 = 3;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a blocking wait with a timeout ends at once on a pending edge");
     T(eventfd_write(efd2, 1));
-    WAIT(ep, 4, 1000);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 1000);
+    TRACE_WAIT(ep, 4, 0);
 
     T(close(efd2));
     T(close(efd));

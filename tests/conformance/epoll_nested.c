@@ -19,26 +19,12 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 #define POLL1(fd_)                                               \
     do {                                                         \
         struct pollfd p_ = { .fd = (fd_), .events = POLLIN | POLLOUT }; \
         int n_ = (int)T(poll(&p_, 1, 0));                        \
         if (n_ >= 0) trace_pollfds(&p_, 1);                      \
     } while (0)
-
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 int main(void)
 {
@@ -56,52 +42,52 @@ int main(void)
     T(epoll_ctl(outer_et, EPOLL_CTL_ADD, inner, &ev));
 
     trace_note("inner has nothing: outer sets report nothing");
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
     POLL1(inner);
 
     trace_note("a write: inner has an event, outer sets see EPOLLIN");
     T(eventfd_write(efd, 1));
     POLL1(inner);
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
 
     trace_note("waiting on the inner set does not consume its level-triggered event");
-    WAIT(inner, 4, 0);
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(inner, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
 
     trace_note("a new write is a new edge for the edge-triggered outer");
     T(eventfd_write(efd, 1));
-    WAIT(outer_et, 4, 0);
-    WAIT(outer_et, 4, 0);
-    WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
 
     trace_note("read: inner has nothing left");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
     POLL1(inner);
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
 
     trace_note("an edge queued on the outer is dropped if the inner has nothing by then");
     T(eventfd_write(efd, 1));
     T(eventfd_read(efd, &v));
-    WAIT(outer_et, 4, 0);
-    WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
 
     trace_note("edge-triggered inner item: outer waits do not consume it, an inner wait does");
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(inner, EPOLL_CTL_MOD, efd, &ev));
     T(eventfd_write(efd, 1));
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_lt, 4, 0);
-    WAIT(inner, 4, 0);
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(inner, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
     POLL1(inner);
     T(eventfd_read(efd, &v));
 
@@ -112,13 +98,13 @@ int main(void)
     ev.events = EPOLLIN | EPOLLRDNORM;
     ev.data.u64 = 11;
     T(epoll_ctl(outer_lt, EPOLL_CTL_MOD, inner, &ev));
-    WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
     ev.events = EPOLLOUT;
     ev.data.u64 = 12;
     T(epoll_ctl(outer_lt, EPOLL_CTL_MOD, inner, &ev));
-    WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
     T(eventfd_read(efd, &v));
 
     trace_note("ADD of an inner set that already has events: reported at once");
@@ -130,8 +116,8 @@ int main(void)
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 30;
     T(epoll_ctl(outer_et, EPOLL_CTL_ADD, inner2, &ev));
-    WAIT(outer_et, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
 
     trace_note("a timerfd in the inner set ends a blocking wait on the outer set");
     int tfd = TFD(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
@@ -145,17 +131,17 @@ int main(void)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
-    WAIT(outer_lt, 4, 2000);
-    long long waited = ms_since(&t0);
+    TRACE_WAIT(outer_lt, 4, 2000);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 1000);
-    WAIT(inner, 4, 0);
+    TRACE_WAIT(inner, 4, 0);
 
     trace_note("closing the inner epoll fd drops its registrations in the outer sets");
     T(close(inner));
-    WAIT(outer_lt, 4, 0);
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_lt, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
     T(eventfd_write(efd2, 1));
-    WAIT(outer_et, 4, 0);
+    TRACE_WAIT(outer_et, 4, 0);
 
     T(close(tfd));
     T(close(efd2));

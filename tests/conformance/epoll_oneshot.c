@@ -11,13 +11,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -25,32 +18,32 @@ int main(void)
     int efd = TFD(eventfd(0, EFD_NONBLOCK));
     struct epoll_event ev = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = 1 };
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("reported once, then disabled although still readable");
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     trace_note("new writes do not re-arm it");
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 10);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 10);
 
     trace_note("MOD re-arms it; the fd is ready, so it is reported at once with the new data");
     ev.data.u64 = 2;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD while not ready: reported at the next write");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
     ev.data.u64 = 3;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("a disabled item is still registered");
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
@@ -58,36 +51,36 @@ int main(void)
     ev.events = EPOLLOUT | EPOLLONESHOT;
     ev.data.u64 = 4;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
     T(epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("MOD without EPOLLONESHOT: level-triggered from then on");
     ev.events = EPOLLIN | EPOLLONESHOT;
     ev.data.u64 = 5;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     ev.events = EPOLLIN;
     ev.data.u64 = 6;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(efd, &v));
 
     trace_note("EPOLLONESHOT|EPOLLET");
     ev.events = EPOLLIN | EPOLLONESHOT | EPOLLET;
     ev.data.u64 = 7;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("two one-shot items, maxevents 1: the second stays armed until reported");
     int efd2 = TFD(eventfd(1, EFD_NONBLOCK));
@@ -96,10 +89,10 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     ev.data.u64 = 9;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd2, &ev));
-    WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
     T(eventfd_write(efd2, 1));
-    WAIT(ep, 1, 0);
-    WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 1, 0);
 
     T(close(efd2));
     T(close(efd));

@@ -14,13 +14,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 #define POLL1(fd_)                                               \
     do {                                                         \
         struct pollfd p_ = { .fd = (fd_), .events = POLLIN | POLLOUT }; \
@@ -45,48 +38,48 @@ int main(void)
     ev.events = EPOLLOUT | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(et, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
-    WAIT(lt, 4, 10);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 10);
 
     trace_note("failed writes change nothing");
     T(eventfd_write(efd, 1));
     T(eventfd_write(efd, 1));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("a write of 0 succeeds on a full counter: an EPOLLIN wake-up only");
     T(eventfd_write(efd, 0));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("a read makes room");
     T(eventfd_read(efd, &v));
     TRACE_TRUE(v == UINT64_MAX - 1);
     POLL1(efd);
-    WAIT(lt, 4, 0);
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("one below full is still writable (a write of 1 would fit)");
     T(eventfd_write(efd, UINT64_MAX - 2));
     POLL1(efd);
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
     T(eventfd_write(efd, 1));
     POLL1(efd);
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("EPOLLIN|EPOLLOUT while full: EPOLLIN only");
     ev.events = EPOLLIN | EPOLLOUT;
     ev.data.u64 = 3;
     T(epoll_ctl(lt, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(lt, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
     T(eventfd_read(efd, &v));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     T(close(efd));
     T(close(lt));

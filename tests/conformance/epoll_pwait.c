@@ -25,13 +25,6 @@
         trace_epoll_events(out_, n_);                                  \
     } while (0)
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -64,7 +57,7 @@ int main(void)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     PWAIT(ep, 4, 50);
-    long long waited = ms_since(&t0);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 45 && waited < 1000);
 
     trace_note("an infinite timeout, ended by a timerfd");
@@ -76,7 +69,7 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
     PWAIT(ep, 4, -1);
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 35 && waited < 1000);
     uint64_t ticks = 0;
     T(read(tfd, &ticks, sizeof ticks));

@@ -16,13 +16,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 #define POLL1(fd_, evs)                                          \
     do {                                                         \
         struct pollfd p_ = { .fd = (fd_), .events = (evs) };     \
@@ -43,18 +36,18 @@ int main(void)
     T(epoll_ctl(odd, EPOLL_CTL_ADD, efd, &ev));
 
     trace_note("EPOLLIN|EPOLLPRI|EPOLLRDHUP: EPOLLIN only");
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_write(efd, 1));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     trace_note("EPOLLPRI|EPOLLRDHUP alone: never");
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     POLL1(efd, POLLPRI | POLLRDHUP);
     POLL1(efd, POLLIN | POLLPRI | POLLRDHUP);
     T(eventfd_read(efd, &v));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     T(eventfd_write(efd, UINT64_MAX - 1));
-    WAIT(odd, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
     T(eventfd_read(efd, &v));
 
     trace_note("as an edge-triggered item: writes and reads are no edges for it");
@@ -62,20 +55,20 @@ int main(void)
     ev.data.u64 = 3;
     T(epoll_ctl(odd, EPOLL_CTL_MOD, efd, &ev));
     T(eventfd_write(efd, 1));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     T(eventfd_read(efd, &v));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
 
     trace_note("the other bits an eventfd never has");
     ev.events = EPOLLRDNORM | EPOLLWRNORM | EPOLLRDBAND | EPOLLWRBAND | EPOLLMSG;
     ev.data.u64 = 4;
     T(epoll_ctl(odd, EPOLL_CTL_MOD, efd, &ev));
     T(eventfd_write(efd, 1));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     POLL1(efd, POLLRDNORM | POLLWRNORM | POLLRDBAND | POLLWRBAND | POLLMSG);
     ev.events |= EPOLLIN;
     T(epoll_ctl(odd, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     T(eventfd_read(efd, &v));
 
     trace_note("an expired timerfd");
@@ -88,11 +81,11 @@ int main(void)
     ev.events = EPOLLPRI | EPOLLRDHUP | EPOLLRDNORM;
     ev.data.u64 = 5;
     T(epoll_ctl(odd, EPOLL_CTL_ADD, tfd, &ev));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     ev.events = EPOLLIN | EPOLLPRI | EPOLLRDHUP;
     ev.data.u64 = 6;
     T(epoll_ctl(odd, EPOLL_CTL_MOD, tfd, &ev));
-    WAIT(odd, 4, 0);
+    TRACE_WAIT(odd, 4, 0);
     T(epoll_ctl(odd, EPOLL_CTL_DEL, tfd, NULL));
 
     trace_note("an epoll fd with events: EPOLLRDNORM when asked, never PRI/RDHUP/OUT");
@@ -101,12 +94,12 @@ int main(void)
     ev.events = EPOLLIN | EPOLLRDNORM | EPOLLPRI | EPOLLRDHUP | EPOLLOUT;
     ev.data.u64 = 7;
     T(epoll_ctl(outer, EPOLL_CTL_ADD, odd, &ev));
-    WAIT(outer, 4, 0);
+    TRACE_WAIT(outer, 4, 0);
     POLL1(odd, POLLIN | POLLRDNORM | POLLPRI | POLLRDHUP | POLLOUT);
     ev.events = EPOLLPRI | EPOLLRDHUP;
     ev.data.u64 = 8;
     T(epoll_ctl(outer, EPOLL_CTL_MOD, odd, &ev));
-    WAIT(outer, 4, 0);
+    TRACE_WAIT(outer, 4, 0);
 
     T(close(outer));
     T(close(tfd));

@@ -11,13 +11,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     eventfd_t v = 0;
@@ -38,62 +31,62 @@ int main(void)
     T(epoll_ctl(ep4, EPOLL_CTL_ADD, efd, &ev));
 
     trace_note("not readable yet (ep4 wants EPOLLOUT too)");
-    WAIT(ep1, 4, 0);
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep1, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
 
     trace_note("one write wakes every instance, each with its own data");
     T(eventfd_write(efd, 1));
-    WAIT(ep1, 4, 0);
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep1, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
     trace_note("again: level-triggered ones still report, the edge-triggered one does not");
-    WAIT(ep1, 4, 0);
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep1, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
 
     trace_note("a read silences all");
     T(eventfd_read(efd, &v));
     TRACE_VALUE("v", v);
-    WAIT(ep1, 4, 0);
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep1, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
 
     trace_note("DEL from ep2 only");
     T(epoll_ctl(ep2, EPOLL_CTL_DEL, efd, NULL));
     T(eventfd_write(efd, 1));
-    WAIT(ep1, 4, 0);
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep1, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
 
     trace_note("close ep1: the others still see the fd");
     T(close(ep1));
     T(eventfd_write(efd, 1));
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
 
     trace_note("re-ADD to ep2 with new data: reported at once there, not again on ep3");
     ev.events = EPOLLIN;
     ev.data.u64 = 22;
     T(epoll_ctl(ep2, EPOLL_CTL_ADD, efd, &ev));
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
 
     trace_note("MOD on ep3 does not change ep2's registration");
     ev.events = EPOLLOUT;
     ev.data.u64 = 33;
     T(epoll_ctl(ep3, EPOLL_CTL_MOD, efd, &ev));
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
 
     T(close(efd));
-    WAIT(ep2, 4, 0);
-    WAIT(ep3, 4, 0);
-    WAIT(ep4, 4, 0);
+    TRACE_WAIT(ep2, 4, 0);
+    TRACE_WAIT(ep3, 4, 0);
+    TRACE_WAIT(ep4, 4, 0);
     T(close(ep2));
     T(close(ep3));
     T(close(ep4));

@@ -18,20 +18,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     uint64_t ticks = 0;
@@ -43,55 +29,55 @@ int main(void)
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(et, EPOLL_CTL_ADD, tfd, &ev));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("first expiry after 20 ms, then every 300 ms");
     struct itimerspec its = { .it_value = { .tv_nsec = 20 * 1000000 }, .it_interval = { .tv_nsec = 300 * 1000000 } };
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
-    WAIT(lt, 4, 2000);
-    long long waited = ms_since(&t0);
+    TRACE_WAIT(lt, 4, 2000);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 15 && waited < 250);
 
     trace_note("level: again and again; edge: once");
-    WAIT(lt, 4, 0);
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("unread: later intervals are no new edge, a 700 ms wait times out");
-    WAIT(et, 4, 700);
-    waited = ms_since(&t0);
+    TRACE_WAIT(et, 4, 700);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 690 && waited < 2000);
-    WAIT(et, 4, 0);
-    WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_TRUE(ticks >= 2 && ticks <= 6);
 
     trace_note("read: both silent until the next expiry, which wakes both");
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
-    WAIT(lt, 4, 2000);
-    WAIT(et, 4, 0);
-    WAIT(et, 4, 0);
-    waited = ms_since(&t0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 2000);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(et, 4, 0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 850 && waited < 3500);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_TRUE(ticks >= 1 && ticks <= 4);
 
     trace_note("expired and unread, then timerfd_gettime: the timer runs again, its next expiry is an edge");
-    WAIT(lt, 4, 2000);
-    WAIT(et, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 2000);
+    TRACE_WAIT(et, 4, 0);
+    TRACE_WAIT(et, 4, 0);
     struct itimerspec cur;
     T(timerfd_gettime(tfd, &cur));
     TRACE_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec > 0 && cur.it_value.tv_nsec <= 300 * 1000000);
     TRACE_TRUE(cur.it_interval.tv_sec == 0 && cur.it_interval.tv_nsec == 300 * 1000000);
-    WAIT(et, 4, 2000);
-    WAIT(et, 4, 0);
-    waited = ms_since(&t0);
+    TRACE_WAIT(et, 4, 2000);
+    TRACE_WAIT(et, 4, 0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 1150 && waited < 5000);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_TRUE(ticks >= 2 && ticks <= 5);
@@ -102,15 +88,15 @@ int main(void)
     its.it_interval.tv_nsec = 0;
     T(timerfd_settime(tfd, 0, &its, NULL));
     T(read(tfd, &ticks, sizeof ticks));
-    WAIT(lt, 4, 0);
-    WAIT(et, 4, 0);
+    TRACE_WAIT(lt, 4, 0);
+    TRACE_WAIT(et, 4, 0);
 
     trace_note("disarmed: a wait times out");
     its.it_value.tv_sec = 0;
     T(timerfd_settime(tfd, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    WAIT(lt, 4, 40);
-    waited = ms_since(&t0);
+    TRACE_WAIT(lt, 4, 40);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 35 && waited < 1000);
 
     T(close(tfd));

@@ -22,13 +22,6 @@
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
 #endif
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
 int main(void)
 {
     struct epoll_event out[4];
@@ -68,16 +61,16 @@ int main(void)
     T(eventfd_write(efd, 1));
     T(epoll_wait(ep, NULL, 4, 0));
     T(epoll_wait(ep, NULL, 1, 0));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("the same with an edge-triggered item");
     ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = 2;
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     T(epoll_wait(ep, NULL, 4, 0));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("the same with a one-shot item");
     ev.events = EPOLLIN | EPOLLONESHOT;
@@ -85,8 +78,8 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_MOD, efd, &ev));
     T(epoll_wait(ep, NULL, 4, 0));
     T(epoll_wait(ep, NULL, 4, 0));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("NULL events with two items ready: EFAULT, both stay, in order");
     int efd2 = TFD(eventfd(1, EFD_NONBLOCK));
@@ -96,10 +89,10 @@ int main(void)
     ev.data.u64 = 5;
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd2, &ev));
     T(epoll_wait(ep, NULL, 4, 0));
-    WAIT(ep, 4, 0);
-    WAIT(ep, 1, 0);
+    TRACE_WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 1, 0);
     T(epoll_wait(ep, NULL, 4, 0));
-    WAIT(ep, 4, 0);
+    TRACE_WAIT(ep, 4, 0);
 
     trace_note("closed epoll fd");
     T(close(ep));

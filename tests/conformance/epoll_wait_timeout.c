@@ -15,20 +15,6 @@
 
 #include "trace.h"
 
-#define WAIT(ep, max, timeout)                                   \
-    do {                                                         \
-        struct epoll_event out_[16];                             \
-        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));     \
-        trace_epoll_events(out_, n_);                            \
-    } while (0)
-
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static struct itimerspec after_ms(long ms)
 {
     struct itimerspec its = { .it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 } };
@@ -44,8 +30,8 @@ int main(void)
 
     trace_note("an empty set, 50 ms");
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    WAIT(ep, 4, 50);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 50);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 49 && waited < 1000);
 
     trace_note("an eventfd that is not readable, 30 ms");
@@ -53,14 +39,14 @@ int main(void)
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 1 };
     T(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    WAIT(ep, 4, 30);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 30);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 29 && waited < 1000);
 
     trace_note("timeout 0: at once");
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    WAIT(ep, 4, 0);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited < 200);
 
     trace_note("a timerfd in another set (due in 30 ms) does not end a 200 ms wait early");
@@ -71,10 +57,10 @@ int main(void)
     struct itimerspec its = after_ms(30);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
-    WAIT(ep, 4, 200);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 200);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 199 && waited < 1500);
-    WAIT(other, 4, 0);
+    TRACE_WAIT(other, 4, 0);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_VALUE("ticks", ticks);
 
@@ -84,16 +70,16 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_ADD, tfd2, &ev));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd2, 0, &its, NULL));
-    WAIT(ep, 4, 2000);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 2000);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     T(read(tfd2, &ticks, sizeof ticks));
 
     trace_note("timeout -5 waits like -1, ended by the timerfd");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd2, 0, &its, NULL));
-    WAIT(ep, 4, -5);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, -5);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     T(read(tfd2, &ticks, sizeof ticks));
 
@@ -101,8 +87,8 @@ int main(void)
     its = after_ms(1500);
     T(timerfd_settime(tfd2, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    WAIT(ep, 4, 40);
-    waited = ms_since(&t0);
+    TRACE_WAIT(ep, 4, 40);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 39 && waited < 1000);
 
     T(close(tfd2));

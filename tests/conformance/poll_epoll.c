@@ -15,13 +15,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     int ep = TFD(epoll_create1(0));
@@ -70,7 +63,7 @@ int main(void)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(&p, 1, 2000));
-    long long waited = ms_since(&t0);
+    long long waited = trace_ms_since(&t0);
     trace_pollfds(&p, 1);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     n = T(epoll_wait(ep, out, 4, 0));

@@ -14,13 +14,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     struct timespec t0;
@@ -33,14 +26,14 @@ int main(void)
     struct pollfd p[2] = { { .fd = efd, .events = POLLIN }, { .fd = tfd, .events = POLLIN } };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(p, 2, 50));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     trace_pollfds(p, 2);
     TRACE_TRUE(waited >= 45 && waited < 1000);
 
     trace_note("nfds 0: a sleep of 40 ms");
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(NULL, 0, 40));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 35 && waited < 1000);
     T(poll(NULL, 0, 0));
 
@@ -49,7 +42,7 @@ int main(void)
     T(timerfd_settime(tfd, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(p, 2, 2000));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     trace_pollfds(p, 2);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     T(read(tfd, &ticks, sizeof ticks));
@@ -59,7 +52,7 @@ int main(void)
     T(timerfd_settime(tfd, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(p, 2, -1));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     trace_pollfds(p, 2);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     T(read(tfd, &ticks, sizeof ticks));
@@ -70,7 +63,7 @@ int main(void)
     T(timerfd_settime(tfd, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(p, 2, 30));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     trace_pollfds(p, 2);
     TRACE_TRUE(waited >= 25 && waited < 900);
     T(read(tfd, &ticks, sizeof ticks));
@@ -81,7 +74,7 @@ int main(void)
     T(timerfd_settime(tfd, 0, &its, NULL));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(poll(p, 1, 60));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     trace_pollfds(p, 1);
     TRACE_TRUE(waited >= 55 && waited < 1000);
     T(read(tfd, &ticks, sizeof ticks));

@@ -15,13 +15,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     struct timespec t0;
@@ -40,7 +33,7 @@ int main(void)
     tv = (struct timeval){ 0, 50000 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, &r, NULL, NULL, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 45 && waited < 1000);
     TRACE_VALUE("efd set", FD_ISSET(efd, &r) != 0);
     TRACE_VALUE("tfd set", FD_ISSET(tfd, &r) != 0);
@@ -49,7 +42,7 @@ int main(void)
     tv = (struct timeval){ 0, 40000 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(0, NULL, NULL, NULL, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 35 && waited < 1000);
 
     trace_note("a timerfd due in 30 ms wakes a 2 s select");
@@ -61,7 +54,7 @@ int main(void)
     tv = (struct timeval){ 2, 0 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, &r, NULL, NULL, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     TRACE_VALUE("efd set", FD_ISSET(efd, &r) != 0);
     TRACE_VALUE("tfd set", FD_ISSET(tfd, &r) != 0);
@@ -75,7 +68,7 @@ int main(void)
     FD_SET(tfd, &r);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, &r, NULL, NULL, NULL));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 1000);
     TRACE_VALUE("tfd set", FD_ISSET(tfd, &r) != 0);
     T(read(tfd, &ticks, sizeof ticks));
@@ -91,7 +84,7 @@ int main(void)
     tv = (struct timeval){ 0, 60000 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, &r, NULL, &ex, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 55 && waited < 1000);
     TRACE_VALUE("tfd in except", FD_ISSET(tfd, &ex) != 0);
     T(read(tfd, &ticks, sizeof ticks));
@@ -104,7 +97,7 @@ int main(void)
     tv = (struct timeval){ 0, 60000 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, &r, NULL, NULL, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 55 && waited < 1000);
     T(read(tfd, &ticks, sizeof ticks));
 
@@ -115,7 +108,7 @@ int main(void)
     tv = (struct timeval){ 5, 0 };
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(select(nfds, NULL, &wr, NULL, &tv));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited < 500);
     TRACE_VALUE("efd writable", FD_ISSET(efd, &wr) != 0);
 

@@ -13,13 +13,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static struct timespec plus_ms(struct timespec t, long ms)
 {
     long long ns = t.tv_nsec + ms * MS;
@@ -48,7 +41,7 @@ static void future(int clockid)
     struct pollfd p = { .fd = tfd, .events = POLLIN };
     T(poll(&p, 1, 2000));
     trace_pollfds(&p, 1);
-    long long waited = ms_since(&t0);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 15 && waited < 500);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_VALUE("ticks", ticks);

@@ -13,13 +13,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     uint64_t ticks = 0;
@@ -32,7 +25,7 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
     T(read(tfd, &ticks, sizeof ticks));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_VALUE("ticks", ticks);
     TRACE_TRUE(waited >= 15 && waited < 500);
 
@@ -42,7 +35,7 @@ int main(void)
     its.it_value.tv_sec = 5;
     T(timerfd_settime(tfd, 0, &its, NULL));
     T(read(tfd, &ticks, 7));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited < 500);
 
     trace_note("an interval of 30 ms, read twice");
@@ -55,7 +48,7 @@ int main(void)
     TRACE_TRUE(ticks >= 1 && ticks < 10);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_TRUE(ticks >= 1 && ticks < 10);
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 50 && waited < 1000);
 
     trace_note("a larger buffer: 8 bytes are filled");
@@ -72,7 +65,7 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(timerfd_settime(tfd, 0, &its, NULL));
     T(read(tfd, &ticks, sizeof ticks));
-    waited = ms_since(&t0);
+    waited = trace_ms_since(&t0);
     TRACE_VALUE("ticks", ticks);
     TRACE_TRUE(waited >= 15 && waited < 500);
     T(close(tfd));

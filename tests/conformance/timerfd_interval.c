@@ -13,13 +13,6 @@
 
 #define MS 1000000L
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static int value_in_interval(const struct itimerspec *cur, long interval_ns)
 {
     return cur->it_value.tv_sec == 0 && cur->it_value.tv_nsec > 0 && cur->it_value.tv_nsec <= interval_ns;
@@ -42,7 +35,7 @@ int main(void)
     struct pollfd p = { .fd = tfd, .events = POLLIN };
     T(poll(&p, 1, 2000));
     trace_pollfds(&p, 1);
-    long long waited = ms_since(&t0);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 30 && waited < 1000);
     T(read(tfd, &ticks, sizeof ticks));
     TRACE_TRUE(ticks >= 1 && ticks < 25);
@@ -57,7 +50,7 @@ int main(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     T(read(tfd, &ticks, sizeof ticks));
     usleep(210 * 1000);
-    long long slept = ms_since(&t0);
+    long long slept = trace_ms_since(&t0);
     TRACE_TRUE(slept >= 200);
     T(poll(&p, 1, 0));
     trace_pollfds(&p, 1);

@@ -9,13 +9,6 @@
 
 #include "trace.h"
 
-static long long ms_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 int main(void)
 {
     int tfd = TFD(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK));
@@ -35,7 +28,7 @@ int main(void)
     T(epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev));
     int n = T(epoll_wait(ep, out, 2, 1000));
     trace_epoll_events(out, n);
-    long long waited = ms_since(&t0);
+    long long waited = trace_ms_since(&t0);
     TRACE_TRUE(waited >= 25 && waited < 500);
 
     T(read(tfd, &ticks, sizeof ticks));

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 #include "errno_names.h"
 
@@ -92,6 +93,22 @@ static inline void trace_epoll_events(const struct epoll_event *ev, int n)
     for (int i = 0; i < n; i++) printf("  [%d] %s data=%llu\n", i, trace_events_name(ev[i].events, b, sizeof b),
                                        (unsigned long long)ev[i].data.u64);
     fflush(stdout);
+}
+
+/* epoll_wait, recorded with the events it returned. */
+#define TRACE_WAIT(ep, max, timeout)                                \
+    do {                                                            \
+        struct epoll_event out_[16];                                \
+        int n_ = (int)T(epoll_wait(ep, out_, max, timeout));        \
+        trace_epoll_events(out_, n_);                               \
+    } while (0)
+
+/* Milliseconds on CLOCK_MONOTONIC since t0, for TRACE_TRUE bounds. */
+static inline long long trace_ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 static inline void trace_pollfds(const struct pollfd *p, int n)

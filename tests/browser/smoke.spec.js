@@ -16,11 +16,14 @@ test('wasm program exit status is read back exactly', async ({ page }) => {
   expect(r.status).toBe(7);
 });
 
-test('wasm unit test passes in Chromium', async ({ page }) => {
-  const r = await runWasm(page, 'tests/unit/test_pattern');
-  expect(r.stderr).toEqual([]);
-  expect(r.status).toBe(0);
-});
+for (const unit of ['test_pattern', 'test_pollable']) {
+  test(`wasm unit test ${unit} passes in Chromium`, async ({ page }) => {
+    const r = await runWasm(page, `tests/unit/${unit}`);
+    expect(r.stderr).toEqual([]);
+    expect(r.stdout[0]).toMatch(/checks, 0 failed$/);
+    expect(r.status).toBe(0);
+  });
+}
 
 test('raw JS WebSocket echoes through websockify', async ({ page }) => {
   await page.goto('/tests/browser/run-wasm.html');   // any page of the same server

@@ -36,17 +36,29 @@ static void ready_hook(void *arg)
     request_drive();
 }
 
+/* Set while the drive runs inside the timer's own setTimeout callback. */
+static int in_timer_task;
+
+/* Browsers clamp a setTimeout set from inside a setTimeout callback (after
+ * a few levels of such nesting) to 4 ms. */
+#define NESTED_CLAMP_NS 4000000u
+
 static void arm_timer(void)
 {
     uint64_t next = loop_count ? emnet__timers_next() : EMNET__NEVER;
     if (next == timer_armed_for) return;
-    timer_armed_for = next;
-    if (next == EMNET__NEVER) {
-        emnet_js_schedule_timer(-1);
-    } else {
-        uint64_t now = emnet__now_ns();
-        emnet_js_schedule_timer(next > now ? (double)(next - now) / 1e6 : 0);
+    uint64_t now = emnet__now_ns();
+    if (next != EMNET__NEVER && in_timer_task && next < now + NESTED_CLAMP_NS) {
+        /* Too soon to arm from here without the clamp: arm it from a
+         * fresh macrotask, whose timers are not nested. */
+        request_drive();
+        return;
     }
+    timer_armed_for = next;
+    if (next == EMNET__NEVER)
+        emnet_js_schedule_timer(-1);
+    else
+        emnet_js_schedule_timer(next > now ? (double)(next - now) / 1e6 : 0);
 }
 
 void emnet__timers_changed(void)
@@ -93,9 +105,9 @@ EMSCRIPTEN_KEEPALIVE void emnet__sched_drive(void)
 EMSCRIPTEN_KEEPALIVE void emnet__sched_timer(void)
 {
     timer_armed_for = EMNET__NEVER;
-    emnet__timers_run();   /* expiring timerfds wake their loops' ready hooks */
-    /* Re-arm from the drive, not from here: a setTimeout set inside a
-     * setTimeout callback counts as nested, and browsers clamp nested
-     * timers to 4 ms, which would make every later timer late. */
-    drive_pending ? (void)0 : (drive_pending = 1, emnet_js_schedule_drive());
+    /* Drive right here: the callbacks of the timers that came due run in
+     * this task, without another trip through the event loop. */
+    in_timer_task = 1;
+    emnet__sched_drive();
+    in_timer_task = 0;
 }

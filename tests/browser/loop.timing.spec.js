@@ -26,8 +26,10 @@ test('hosted loop: timers fire in order, never early, within a few ms of their d
   console.log(`loop_timers: ${r.stdout.join(' | ')}`);
   expect(r.stdout[0]).toBe('timers: 24 fired, in deadline order, 0 early');
   expect(r.status).toBe(0);
-  const [, median, max] = /median_late_us=(\d+) max_late_us=(\d+)/.exec(r.stdout[2]).map(Number);
-  expect(median).toBeLessThan(5000);   // typically ~1 ms: setTimeout's own granularity
-  expect(max).toBeLessThan(100000);    // a loaded 2-core machine may stall one now and then
+  const [, median, max] = /median_late_us=(\d+) max_late_us=(\d+)/.exec(r.stdout[3]).map(Number);
+  // Typically ~1 ms (setTimeout's own granularity); the first timers may
+  // wait out the page's start-up work, and a busy 2-core machine adds more.
+  expect(median).toBeLessThan(10000);
+  expect(max).toBeLessThan(250000);
 });
 

@@ -14,6 +14,7 @@ static uint64_t t0_us;
 static int fired, in_order = 1, early;
 static int last_ms = -1;
 static long late_us[COUNT];
+static int fired_ms[COUNT];
 
 static uint64_t now_us(void)
 {
@@ -36,10 +37,13 @@ static void on_timer(emnet_loop *loop, int timer, void *arg)
     if (ms < last_ms) in_order = 0;
     if (late < 0) early++;
     last_ms = ms;
+    fired_ms[fired] = ms;
     late_us[fired++] = late;
     if (fired < COUNT) return;
     printf("timers: %d fired, %s, %d early\n", fired, in_order ? "in deadline order" : "OUT OF ORDER", early);
-    printf("late_us:");
+    printf("fired_ms:");
+    for (int i = 0; i < COUNT; i++) printf(" %d", fired_ms[i]);
+    printf("\nlate_us:");
     for (int i = 0; i < COUNT; i++) printf(" %ld", late_us[i]);
     qsort(late_us, COUNT, sizeof late_us[0], cmp_long);
     printf("\nmedian_late_us=%ld max_late_us=%ld\n", late_us[COUNT / 2], late_us[COUNT - 1]);

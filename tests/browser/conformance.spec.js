@@ -15,8 +15,7 @@ const scenarios = fs.readdirSync(path.join(root, 'tests/conformance'))
   .map((f) => f.replace(/\.c$/, ''))
   .sort();
 
-function nativeTrace(name) {
-  const exe = path.join(root, 'build/native/tests/conformance', `conf_${name}`);
+function runNative(exe) {
   let out, status = 0;
   try {
     out = execFileSync(exe, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -25,6 +24,19 @@ function nativeTrace(name) {
     status = e.status;
   }
   return out.split('\n').filter((l) => l !== '').concat([`exit ${status}`]);
+}
+
+// The kernel's trace. Its timing checks hold on a quiet machine (tier 1
+// checks that); a run whose own checks failed was stalled by the load of
+// the parallel browser tests, so the oracle is asked again, up to 3 times.
+function nativeTrace(name) {
+  const exe = path.join(root, 'build/native/tests/conformance', `conf_${name}`);
+  let trace;
+  for (let i = 0; i < 3; i++) {
+    trace = runNative(exe);
+    if (!trace.some((l) => l.endsWith(': NO'))) break;
+  }
+  return trace;
 }
 
 test.describe.configure({ mode: 'parallel' });

@@ -12,8 +12,13 @@ if [ ! -x "$native" ]; then
     echo "compare: $native is missing: build the native tree first (make native)" >&2
     exit 1
 fi
-"$native" >"$out/$name.native" 2>"$out/$name.native.err"
-echo "exit $?" >>"$out/$name.native"
+# The kernel's trace; a run whose own timing checks failed was stalled by
+# the machine's load (tier 1 checks them on their own), so ask again.
+for try in 1 2 3; do
+    "$native" >"$out/$name.native" 2>"$out/$name.native.err"
+    echo "exit $?" >>"$out/$name.native"
+    grep -q ': NO$' "$out/$name.native" || break
+done
 "$here/../harness/run-node.sh" "$wasm" >"$out/$name.wasm" 2>"$out/$name.wasm.err"
 echo "exit $?" >>"$out/$name.wasm"
 if diff -u "$out/$name.native" "$out/$name.wasm" >"$out/$name.diff"; then

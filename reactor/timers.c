@@ -78,6 +78,9 @@ void emnet__timer_schedule(struct emnet__timer *t, uint64_t deadline_ns)
         sift_up(heap_len);
     }
     emnet__timers_changed();
+    /* A program suspended in a wait chose its wake-up time from the old
+     * deadlines (a JS callback may arm a timer meanwhile): let it look again. */
+    emnet__wake();
 }
 
 uint64_t emnet__timers_next(void)

@@ -11,7 +11,7 @@ const { runWasm } = require('./wasm-run');
 
 const root = path.join(__dirname, '../..');
 const scenarios = fs.readdirSync(path.join(root, 'tests/conformance'))
-  .filter((f) => /^(epoll|eventfd|timerfd|poll|select|fd)_.*\.c$/.test(f))
+  .filter((f) => /^(epoll|eventfd|timerfd|poll|select|fd|tcp)_.*\.c$/.test(f))
   .map((f) => f.replace(/\.c$/, ''))
   .sort();
 
@@ -44,7 +44,9 @@ test.describe.configure({ mode: 'parallel' });
 for (const name of scenarios) {
   test(`conformance in Chromium: ${name}`, async ({ page }) => {
     const want = nativeTrace(name);
-    const r = await runWasm(page, `tests/conformance/conf_${name}`);
+    // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+    const r = await runWasm(page, `tests/conformance/conf_${name}`, { env });
     const got = r.stdout.concat([`exit ${r.status}`]);
     expect(got).toEqual(want);
   });

@@ -9,8 +9,10 @@
 #   emnet-testsrv   tcp echo, source, sink and udp echo  (tests/servers/testsrv.c)
 #                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT EMNET_UDP_ECHO_PORT
 #   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
-#   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink
-#                                                             -> EMNET_WS_TOKEN_PORT
+#   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink, and
+#                   ?token=127.0.0.1_<port> for each of them -> EMNET_WS_TOKEN_PORT
+#                   emnet's URL template for it               -> EMNET_WS_URL
+#   (no server)     a free port nobody listens on             -> EMNET_TCP_REFUSED_PORT
 #   static server   the repository over HTTP, for pages       -> EMNET_HTTP_PORT
 # The same variables are written to the file named by EMNET_SERVICES_ENV.
 #
@@ -145,20 +147,31 @@ start_all() {
     export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
     export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
 
+    # A port with nothing listening, for refused connects.
+    export EMNET_TCP_REFUSED_PORT=$(free_port)
+
+    # Tokens by name, and by address ("127.0.0.1_PORT") for emnet's
+    # websockify transport, whose URL template EMNET_WS_URL names them.
     mkdir -p "$STATE/tokens"
-    printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\n' \
-        "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" >"$STATE/tokens/targets"
+    {
+        printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\n' \
+            "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT"
+        for p in "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_REFUSED_PORT"; do
+            printf '127.0.0.1_%s: 127.0.0.1:%s\n' "$p" "$p"
+        done
+    } >"$STATE/tokens/targets"
     start_websockify websockify-echo "127.0.0.1:$EMNET_TCP_ECHO_PORT" || return 1
     export EMNET_WS_ECHO_PORT=$WS_PORT
     start_websockify websockify-token --token-plugin TokenFile --token-source "$STATE/tokens" || return 1
     export EMNET_WS_TOKEN_PORT=$WS_PORT
+    export EMNET_WS_URL="ws://127.0.0.1:$EMNET_WS_TOKEN_PORT/?token={host}_{port}"
 
     start static-server node "$ROOT/tests/harness/static-server.js" "$ROOT"
     wait_ready static-server || return 1
     export EMNET_HTTP_PORT=$(port_of static-server http)
 
     export EMNET_SERVICES_ENV=$STATE/env
-    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP)_' | sort | sed 's/^/export /' >"$EMNET_SERVICES_ENV"
+    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
     say "started ${SERVICE_NAMES[*]}"
     say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
         "udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \

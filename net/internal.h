@@ -1,0 +1,110 @@
+/* Private cross-file declarations of net/ (wasm builds).
+ * Internal functions return >= 0 or -EXXX; only posix_socket.c sets errno. */
+#ifndef EMNET_NET_INTERNAL_H
+#define EMNET_NET_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "emnet/net.h"
+#include "emnet/reactor.h"
+#include "../reactor/internal.h"
+
+/* ---- rxbuf.c: the bytes received and not yet read ---- */
+struct rxbuf {
+    uint8_t *data;
+    size_t start, end, cap;
+};
+size_t rxbuf_len(const struct rxbuf *b);
+/* Room for len more bytes at the end: a pointer to write them to, or NULL
+ * when out of memory. Call rxbuf_commit(len) once they are there. */
+uint8_t *rxbuf_reserve(struct rxbuf *b, size_t len);
+void rxbuf_commit(struct rxbuf *b, size_t len);
+/* Copies up to len bytes out; consumes them unless peek. */
+size_t rxbuf_read(struct rxbuf *b, void *dst, size_t len, int peek);
+void rxbuf_free(struct rxbuf *b);
+
+/* ---- config.c ---- */
+const char *emnet__url_template(void);
+long emnet__config_long(const char *env_name, long fallback);
+
+/* ---- socket.c ---- */
+enum emnet_sock_state {
+    SOCK_FRESH,        /* never connected */
+    SOCK_CONNECTING,
+    SOCK_CONNECTED,
+    SOCK_CLOSED,       /* the connection is over: failed, reset, or ended */
+};
+
+struct emnet_sock;
+
+/* A transport carries one socket's bytes (one small vtable; DESIGN.md). */
+struct emnet_transport_ops {
+    const char *name;
+    /* Starts connecting to host:port; the transport later calls
+     * emnet__sock_connected() or emnet__sock_failed(). */
+    int (*open)(struct emnet_sock *s, const char *host, unsigned port);
+    /* Queues up to len bytes; returns how many it took (0 when full, and
+     * then it calls emnet__sock_writable() once there is room again). */
+    long (*send)(struct emnet_sock *s, const void *buf, size_t len);
+    /* Bytes queued and not yet sent on. */
+    size_t (*queued)(struct emnet_sock *s);
+    void (*close)(struct emnet_sock *s);
+};
+
+/* What connect() has told the program (Linux's sock->state). */
+enum emnet_connect_phase { PHASE_UNCONNECTED, PHASE_CONNECTING, PHASE_CONNECTED };
+
+struct emnet_sock {
+    struct emnet_pollable base;               /* first: a socket is a pollable */
+    int id;                                   /* handle for the transport's callbacks */
+    int domain, type, protocol;
+    enum emnet_sock_state state;
+    enum emnet_connect_phase phase;
+    int error;                                /* pending SO_ERROR, a positive errno */
+    unsigned char rd_shut, wr_shut;           /* shutdown() on our side */
+    unsigned char peer_eof;                   /* the peer has closed its sending side */
+    unsigned char reset;                      /* ended by a reset, not an orderly close */
+    struct sockaddr_storage peer, local;
+    socklen_t peer_len, local_len;
+    struct rxbuf rx;
+    size_t rcvbuf_limit, sndbuf_limit;
+    int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay;
+    const struct emnet_transport_ops *transport;
+    void *transport_state;                    /* the transport's own */
+};
+
+struct emnet_sock *emnet__sock_by_id(int id);
+struct emnet_sock *emnet__sock_from_fd(int fd, int *err);   /* -EBADF, -ENOTSOCK */
+int emnet__sock_create(int domain, int type, int protocol);
+/* The socket calls, non-blocking; posix_socket.c adds blocking. */
+int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
+long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags);
+long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len);
+
+/* Events from the transport. */
+void emnet__sock_connected(struct emnet_sock *s);
+void emnet__sock_failed(struct emnet_sock *s, int err);      /* while connecting */
+void emnet__sock_data(struct emnet_sock *s);                  /* rx grew */
+void emnet__sock_peer_closed(struct emnet_sock *s, int reset);
+void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
+
+/* ---- transport_websockify.c ---- */
+extern const struct emnet_transport_ops emnet__websockify_transport;
+
+/* Entry points js/library_emnet_ws.js calls (exported). */
+void emnet__ws_on_open(int sock_id);
+uint8_t *emnet__ws_rx_reserve(int sock_id, size_t len);
+void emnet__ws_rx_commit(int sock_id, size_t len);
+void emnet__ws_on_close(int sock_id, int code);
+void emnet__ws_on_drain(int sock_id);
+
+/* ---- the host (js/library_emnet_ws.js) ---- */
+int emnet_js_ws_open(const char *url, int sock_id);   /* a WebSocket handle, or -errno */
+void emnet_js_ws_send(int ws, const void *buf, size_t len);
+double emnet_js_ws_buffered(int ws);
+void emnet_js_ws_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
+void emnet_js_ws_close(int ws);
+
+#endif

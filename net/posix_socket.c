@@ -1,0 +1,341 @@
+/* The socket system calls of Emscripten's libc (musl calls __syscall_*
+ * with six longs), taken over for emnet's sockets: Linux's checks in
+ * Linux's order, -1 and errno through musl, and blocking -- for a blocking
+ * socket without MSG_DONTWAIT -- through the reactor's blocking bridge.
+ * Defining these replaces Emscripten's SOCKFS for good. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+
+long __syscall_socket(long domain, long type, long protocol, long d1, long d2, long d3);
+
+long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3);
+long __syscall_bind(long fd, long addr, long len, long d1, long d2, long d3);
+long __syscall_listen(long fd, long backlog, long d1, long d2, long d3, long d4);
+long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long d2);
+long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long alen);
+long __syscall_recvfrom(long fd, long buf, long len, long flags, long addr, long alenp);
+long __syscall_sendmsg(long fd, long msg, long flags, long d1, long d2, long d3);
+long __syscall_recvmsg(long fd, long msg, long flags, long d1, long d2, long d3);
+
+long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, long d1);
+
+long __syscall_getsockname(long fd, long addr, long lenp, long d1, long d2, long d3);
+long __syscall_getpeername(long fd, long addr, long lenp, long d1, long d2, long d3);
+
+#define GET_SOCK(fd)                                          \
+    int err_ = 0;                                             \
+    struct emnet_sock *s = emnet__sock_from_fd((int)(fd), &err_); \
+    if (!s) return err_
+
+static int blocking(struct emnet_sock *s, long flags)
+{
+    return !(s->base.status_flags & O_NONBLOCK) && !(flags & MSG_DONTWAIT);
+}
+
+long __syscall_socket(long domain, long type, long protocol, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)) return -EINVAL;
+    if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;   /* no AF_UNIX, AF_PACKET in a page */
+    int base = (int)type & 0xf;
+    if (base == SOCK_RAW) return -EPERM;   /* as for a process without CAP_NET_RAW */
+    if (base != SOCK_STREAM) return -ESOCKTNOSUPPORT;
+    if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
+    return emnet__sock_create((int)domain, (int)type, (int)protocol);
+}
+
+/* Emscripten 3.1.6 defines __syscall_setsockopt, __syscall_shutdown and
+ * __syscall_socketpair as C stubs, in one object with stubs that programs
+ * need (getpid, uname, ...); two definitions would clash. So these three
+ * are taken over one level up, as the libc functions themselves. */
+static int ret(long r)
+{
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return (int)r;
+}
+
+int socketpair(int domain, int type, int protocol, int sv[2])
+{
+    (void)type, (void)protocol, (void)sv;
+    return ret(domain == AF_UNIX ? -EAFNOSUPPORT : -EOPNOTSUPP);   /* no socket pairs in a page */
+}
+
+long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    if (!addr) return -EFAULT;
+    long r = emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
+    if (r != -EINPROGRESS || !blocking(s, 0)) return r;
+    while (s->state == SOCK_CONNECTING) {
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return w;
+    }
+    return emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
+}
+
+long __syscall_bind(long fd, long addr, long len, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    const struct sockaddr *a = (const struct sockaddr *)addr;
+    if (!a) return -EFAULT;
+    if (s->local_len) return -EINVAL;   /* already bound */
+    if (s->domain == AF_INET) {
+        if (len < (long)sizeof(struct sockaddr_in)) return -EINVAL;
+        if (a->sa_family != AF_INET) return -EAFNOSUPPORT;
+        uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        /* A page has no addresses of its own: the wildcard and loopback
+         * are all it may claim. */
+        if (ip != INADDR_ANY && (ip >> 24) != 127) return -EADDRNOTAVAIL;
+    } else if (len < (long)sizeof(struct sockaddr_in6) || a->sa_family != AF_INET6) {
+        return len < 24 ? -EINVAL : -EAFNOSUPPORT;
+    }
+    memcpy(&s->local, a, (size_t)len < sizeof s->local ? (size_t)len : sizeof s->local);
+    s->local_len = (socklen_t)len;
+    return 0;
+}
+
+long __syscall_listen(long fd, long backlog, long d1, long d2, long d3, long d4)
+{
+    (void)backlog, (void)d1, (void)d2, (void)d3, (void)d4;
+    GET_SOCK(fd);
+    (void)s;
+    return -EOPNOTSUPP;   /* accepting connections needs a proxy feature not built yet */
+}
+
+long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long d2)
+{
+    (void)addr, (void)lenp, (void)flags, (void)d1, (void)d2;
+    GET_SOCK(fd);
+    (void)s;
+    return -EINVAL;   /* not a listening socket: none can be */
+}
+
+long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long alen)
+{
+    (void)addr, (void)alen;   /* ignored on a stream socket, as Linux does */
+    GET_SOCK(fd);
+    if (!buf && len) return -EFAULT;
+    for (;;) {
+        long r = emnet__sock_send(s, (const void *)buf, (size_t)len);
+        if (r != -EAGAIN || !blocking(s, flags)) return r;
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return w;
+    }
+}
+
+/* One receive: the non-blocking core, made blocking and MSG_WAITALL as
+ * asked. MSG_TRUNC on a stream discards instead of copying. */
+static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
+{
+    if (flags & MSG_OOB) return -EINVAL;   /* no urgent data: the proxy cannot carry it */
+    size_t got = 0;
+    uint8_t scratch[4096];
+    for (;;) {
+        void *dst = (flags & MSG_TRUNC) ? scratch : (uint8_t *)buf + got;
+        size_t want = len - got;
+        if ((flags & MSG_TRUNC) && want > sizeof scratch) want = sizeof scratch;
+        long r = emnet__sock_recv(s, dst, want, (int)flags);
+        if (r > 0) {
+            got += (size_t)r;
+            if (got == len || !(flags & MSG_WAITALL) || (flags & MSG_PEEK)) return (long)got;
+            continue;
+        }
+        if (r == 0 || (r < 0 && r != -EAGAIN)) return got ? (long)got : r;
+        if (!blocking(s, flags)) return got ? (long)got : r;
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return got ? (long)got : w;
+    }
+}
+
+long __syscall_recvfrom(long fd, long buf, long len, long flags, long addr, long alenp)
+{
+    GET_SOCK(fd);
+    if (!buf && len && !(flags & MSG_TRUNC)) return -EFAULT;
+    long r = recv_flags(s, (void *)buf, (size_t)len, flags);
+    if (r >= 0 && addr && alenp) *(socklen_t *)alenp = 0;   /* a stream names no sender */
+    return r;
+}
+
+long __syscall_sendmsg(long fd, long msgp, long flags, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    const struct msghdr *msg = (const struct msghdr *)msgp;
+    if (!msg) return -EFAULT;
+    size_t total = 0;
+    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++) total += msg->msg_iov[i].iov_len;
+    uint8_t *tmp = malloc(total ? total : 1);
+    if (!tmp) return -ENOMEM;
+    for (size_t i = 0, off = 0; i < (size_t)msg->msg_iovlen; i++) {
+        memcpy(tmp + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+        off += msg->msg_iov[i].iov_len;
+    }
+    long r = __syscall_sendto(fd, (long)tmp, (long)total, flags, 0, 0);
+    free(tmp);
+    return r;
+}
+
+long __syscall_recvmsg(long fd, long msgp, long flags, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    struct msghdr *msg = (struct msghdr *)msgp;
+    if (!msg) return -EFAULT;
+    size_t total = 0;
+    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++) total += msg->msg_iov[i].iov_len;
+    uint8_t *tmp = malloc(total ? total : 1);
+    if (!tmp) return -ENOMEM;
+    long r = recv_flags(s, tmp, total, flags);
+    for (size_t i = 0, off = 0; r > 0 && i < (size_t)msg->msg_iovlen && off < (size_t)r; i++) {
+        size_t c = (size_t)r - off < msg->msg_iov[i].iov_len ? (size_t)r - off : msg->msg_iov[i].iov_len;
+        memcpy(msg->msg_iov[i].iov_base, tmp + off, c);
+        off += c;
+    }
+    free(tmp);
+    if (r >= 0) {
+        msg->msg_namelen = 0;
+        msg->msg_controllen = 0;
+        msg->msg_flags = 0;
+    }
+    return r;
+}
+
+static long sys_shutdown(long fd, long how)
+{
+    GET_SOCK(fd);
+    if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
+    if (s->state == SOCK_FRESH || s->state == SOCK_CONNECTING) return -ENOTCONN;
+    if (s->state == SOCK_CLOSED && !s->peer_eof) return -ENOTCONN;
+    if (how != SHUT_WR) s->rd_shut = 1;
+    if (how != SHUT_RD) s->wr_shut = 1;   /* websockify cannot carry a FIN: see DEVIATIONS.md */
+    emnet_pollable_notify(&s->base, 0);
+    return 0;
+}
+
+/* Linux doubles what SO_RCVBUF/SO_SNDBUF are set to (half is for its own
+ * bookkeeping), within net.core.[rw]mem_max. */
+#define RMEM_MAX 212992
+#define WMEM_MAX 212992
+
+static int put_int_opt(long val, long lenp, int v)
+{
+    if (!lenp) return -EFAULT;
+    int len = *(int *)lenp;
+    if (len < 0) return -EINVAL;
+    if (len > (int)sizeof v) len = sizeof v;
+    if (len && !val) return -EFAULT;
+    memcpy((void *)val, &v, (size_t)len);
+    *(int *)lenp = len;
+    return 0;
+}
+
+long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, long d1)
+{
+    (void)d1;
+    GET_SOCK(fd);
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_ERROR: {
+            int e = s->error;
+            s->error = 0;
+            return put_int_opt(val, lenp, e);
+        }
+        case SO_TYPE: return put_int_opt(val, lenp, s->type);
+        case SO_DOMAIN: return put_int_opt(val, lenp, s->domain);
+        case SO_PROTOCOL: return put_int_opt(val, lenp, s->protocol);
+        case SO_ACCEPTCONN: return put_int_opt(val, lenp, 0);
+        case SO_RCVBUF: return put_int_opt(val, lenp, s->opt_rcvbuf ? s->opt_rcvbuf : 131072);
+        case SO_SNDBUF: return put_int_opt(val, lenp, s->opt_sndbuf ? s->opt_sndbuf : 16384);
+        case SO_KEEPALIVE: return put_int_opt(val, lenp, s->opt_keepalive);
+        case SO_REUSEADDR: return put_int_opt(val, lenp, s->opt_reuseaddr);
+        default: return -ENOPROTOOPT;
+        }
+    }
+    if (level == IPPROTO_TCP && name == TCP_NODELAY) return put_int_opt(val, lenp, s->opt_nodelay);
+    return -ENOPROTOOPT;
+}
+
+static long sys_setsockopt(long fd, long level, long name, long val, long len)
+{
+    GET_SOCK(fd);
+    int known = (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_KEEPALIVE ||
+                                         name == SO_REUSEADDR)) ||
+                (level == IPPROTO_TCP && name == TCP_NODELAY);
+    if (!known) return -ENOPROTOOPT;
+    if (len < (long)sizeof(int)) return -EINVAL;
+    if (!val) return -EFAULT;
+    int v = *(const int *)val;
+    if (level == IPPROTO_TCP) {
+        s->opt_nodelay = v != 0;   /* the proxy's TCP socket sends at once anyway */
+        return 0;
+    }
+    switch (name) {
+    case SO_RCVBUF:
+        s->opt_rcvbuf = 2 * ((unsigned)v > RMEM_MAX ? RMEM_MAX : (v < 1152 ? 1152 : v));
+        return 0;
+    case SO_SNDBUF:
+        s->opt_sndbuf = 2 * ((unsigned)v > WMEM_MAX ? WMEM_MAX : (v < 2304 ? 2304 : v));
+        return 0;
+    case SO_KEEPALIVE:
+        s->opt_keepalive = v != 0;
+        return 0;
+    default:
+        s->opt_reuseaddr = v != 0;
+        return 0;
+    }
+}
+
+static int put_addr(const struct sockaddr_storage *a, socklen_t alen, long addr, long lenp)
+{
+    if (!lenp) return -EFAULT;
+    socklen_t len = *(socklen_t *)lenp;
+    if ((int)len < 0) return -EINVAL;
+    if (len && !addr) return -EFAULT;
+    memcpy((void *)addr, a, len < alen ? len : alen);
+    *(socklen_t *)lenp = alen;   /* the full size, even if it did not fit */
+    return 0;
+}
+
+long __syscall_getsockname(long fd, long addr, long lenp, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    if (s->local_len) return put_addr(&s->local, s->local_len, addr, lenp);
+    /* Unbound, or bound implicitly by connect (the proxy's own address
+     * and port are not known here): the wildcard address, port 0. */
+    struct sockaddr_storage any;
+    memset(&any, 0, sizeof any);
+    any.ss_family = (sa_family_t)s->domain;
+    return put_addr(&any, s->domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6), addr,
+                    lenp);
+}
+
+long __syscall_getpeername(long fd, long addr, long lenp, long d1, long d2, long d3)
+{
+    (void)d1, (void)d2, (void)d3;
+    GET_SOCK(fd);
+    if (s->state != SOCK_CONNECTED && !(s->state == SOCK_CLOSED && s->peer_eof)) return -ENOTCONN;
+    return put_addr(&s->peer, s->peer_len, addr, lenp);
+}
+
+int shutdown(int fd, int how)
+{
+    return ret(sys_shutdown(fd, how));
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+    return ret(sys_setsockopt(fd, level, name, (long)val, (long)len));
+}

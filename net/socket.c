@@ -1,0 +1,297 @@
+/* TCP sockets as pollables: the state machine, readiness and the
+ * non-blocking operations, with Linux's answers (net/ipv4/tcp.c's tcp_poll,
+ * tcp_sendmsg and tcp_recvmsg, net/ipv4/af_inet.c's connect, are the
+ * reference; the differential tests check them against the kernel).
+ *
+ * Two levels of state, as in Linux: `state` is the connection (fresh,
+ * connecting, connected, closed), `phase` is what connect() has told the
+ * program so far -- a non-blocking connect stays "connecting" for connect()
+ * until connect() is called again (EALREADY, then 0 or the error) even
+ * when the connection itself is long established or failed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "internal.h"
+
+#define MAX_SOCKS 65536
+
+static struct emnet_sock **socks;   /* by id */
+static int sock_cap;
+
+struct emnet_sock *emnet__sock_by_id(int id)
+{
+    return id > 0 && id < sock_cap ? socks[id] : NULL;
+}
+
+static int sock_register(struct emnet_sock *s)
+{
+    for (int id = 1; id < sock_cap; id++)
+        if (!socks[id]) {
+            socks[id] = s;
+            s->id = id;
+            return 0;
+        }
+    int cap = sock_cap ? sock_cap * 2 : 64;
+    if (cap > MAX_SOCKS) return -ENFILE;
+    struct emnet_sock **n = realloc(socks, (size_t)cap * sizeof *n);
+    if (!n) return -ENOMEM;
+    memset(n + sock_cap, 0, (size_t)(cap - sock_cap) * sizeof *n);
+    socks = n;
+    s->id = sock_cap ? sock_cap : 1;
+    sock_cap = cap;
+    socks[s->id] = s;
+    return 0;
+}
+
+/* ---- readiness (tcp_poll) ---- */
+
+static uint32_t sock_poll(struct emnet_pollable *p)
+{
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    int rcv_shut = s->rd_shut || s->peer_eof;
+    int closed = s->state == SOCK_FRESH || s->state == SOCK_CLOSED;
+    uint32_t m = 0;
+    if ((rcv_shut && s->wr_shut) || closed) m |= EPOLLHUP;
+    if (rcv_shut) m |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+    if (s->state != SOCK_CONNECTING) {
+        if (rxbuf_len(&s->rx)) m |= EPOLLIN | EPOLLRDNORM;
+        /* Room to send: the transport has taken what was queued. A
+         * socket that cannot send any more says so by failing, not by
+         * withholding EPOLLOUT (as Linux). */
+        if (s->wr_shut || closed || !s->transport || s->transport->queued(s) < s->sndbuf_limit)
+            m |= EPOLLOUT | EPOLLWRNORM;
+    }
+    if (s->error) m |= EPOLLERR;
+    return m;
+}
+
+/* ---- events from the transport ---- */
+
+void emnet__sock_connected(struct emnet_sock *s)
+{
+    if (s->state != SOCK_CONNECTING) return;
+    s->state = SOCK_CONNECTED;
+    emnet_pollable_notify(&s->base, EPOLLOUT);
+}
+
+void emnet__sock_failed(struct emnet_sock *s, int err)
+{
+    if (s->state != SOCK_CONNECTING) return;
+    s->state = SOCK_CLOSED;
+    s->error = err;
+    s->rd_shut = s->wr_shut = 1;
+    s->transport = NULL;
+    emnet_pollable_notify(&s->base, 0);
+}
+
+void emnet__sock_data(struct emnet_sock *s)
+{
+    if (s->state == SOCK_CONNECTING) emnet__sock_connected(s);   /* data proves the connect */
+    emnet_pollable_notify(&s->base, EPOLLIN | EPOLLRDNORM);
+}
+
+void emnet__sock_peer_closed(struct emnet_sock *s, int reset)
+{
+    if (s->state == SOCK_CONNECTING) {
+        emnet__sock_failed(s, ECONNREFUSED);
+        return;
+    }
+    if (s->state != SOCK_CONNECTED) return;
+    s->peer_eof = 1;
+    s->transport = NULL;   /* nothing more goes out: the WebSocket is gone */
+    if (reset) {
+        /* tcp_reset: the error, both directions shut, the connection done;
+         * unread data is dropped as the kernel drops it. */
+        s->reset = 1;
+        s->error = ECONNRESET;
+        s->wr_shut = 1;
+        s->state = SOCK_CLOSED;
+        rxbuf_free(&s->rx);
+    }
+    emnet_pollable_notify(&s->base, reset ? 0 : EPOLLIN | EPOLLRDNORM | EPOLLRDHUP);
+}
+
+void emnet__sock_writable(struct emnet_sock *s)
+{
+    emnet_pollable_notify(&s->base, EPOLLOUT | EPOLLWRNORM);
+}
+
+/* ---- operations ---- */
+
+/* sock_error(): the pending error, consumed. */
+static int take_error(struct emnet_sock *s)
+{
+    int e = s->error;
+    s->error = 0;
+    return e;
+}
+
+long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags)
+{
+    size_t avail = rxbuf_len(&s->rx);
+    if (avail && len) return (long)rxbuf_read(&s->rx, buf, len, (flags & MSG_PEEK) != 0);
+    if (!len && s->state == SOCK_CONNECTED) return 0;
+    if (s->error) return -take_error(s);
+    if (s->rd_shut || s->peer_eof) return 0;
+    if (s->state == SOCK_CLOSED) return 0;
+    if (s->state == SOCK_FRESH) return -ENOTCONN;
+    return -EAGAIN;
+}
+
+long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len)
+{
+    if (s->state != SOCK_CONNECTED) {
+        if (s->error) return -take_error(s);
+        return s->state == SOCK_CONNECTING ? -EAGAIN : -EPIPE;
+    }
+    if (s->error || s->wr_shut || !s->transport) return -EPIPE;
+    if (!len) return 0;
+    long n = s->transport->send(s, buf, len);
+    return n == 0 ? -EAGAIN : n;
+}
+
+/* The address to connect to, as text for the transport, with Linux's
+ * checks (tcp_v4_connect, tcp_v6_connect). An AF_INET6 socket may connect
+ * to an AF_INET address. */
+static int parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host, size_t hostlen,
+                      unsigned *port)
+{
+    if (s->domain == AF_INET && len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+    if (s->domain == AF_INET6 && len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
+    if (addr->sa_family == AF_INET) {
+        if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
+        *port = ntohs(in->sin_port);
+        return 0;
+    }
+    if (addr->sa_family == AF_INET6 && s->domain == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
+        *port = ntohs(in6->sin6_port);
+        return 0;
+    }
+    return -EAFNOSUPPORT;
+}
+
+/* __inet_stream_connect, non-blocking: the caller waits while it returns
+ * -EINPROGRESS (blocking socket) and then calls again. */
+int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len)
+{
+    if (len < (socklen_t)sizeof(addr->sa_family)) return -EINVAL;
+    switch (s->phase) {
+    case PHASE_CONNECTED:
+        return -EISCONN;
+    case PHASE_CONNECTING:
+        if (s->state == SOCK_CONNECTING) return -EALREADY;
+        if (s->state == SOCK_CONNECTED) {
+            s->phase = PHASE_CONNECTED;
+            return 0;
+        }
+        s->phase = PHASE_UNCONNECTED;   /* failed: say why, once */
+        return s->error ? -take_error(s) : -ECONNABORTED;
+    case PHASE_UNCONNECTED:
+        break;
+    }
+    if (s->state != SOCK_FRESH) return -EISCONN;
+    char host[64];
+    unsigned port;
+    int r = parse_addr(s, addr, len, host, sizeof host, &port);
+    if (r < 0) return r;
+    memcpy(&s->peer, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+    s->peer_len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+    s->transport = &emnet__websockify_transport;
+    s->state = SOCK_CONNECTING;
+    s->phase = PHASE_CONNECTING;
+    r = s->transport->open(s, host, port);
+    if (r < 0) {
+        s->transport = NULL;
+        s->state = SOCK_FRESH;
+        s->phase = PHASE_UNCONNECTED;
+        return r;
+    }
+    return -EINPROGRESS;
+}
+
+static long sock_read(struct emnet_pollable *p, void *buf, size_t len)
+{
+    return emnet__sock_recv((struct emnet_sock *)p, buf, len, 0);
+}
+
+static long sock_write(struct emnet_pollable *p, const void *buf, size_t len)
+{
+    return emnet__sock_send((struct emnet_sock *)p, buf, len);
+}
+
+static long sock_ioctl(struct emnet_pollable *p, unsigned long request, void *arg)
+{
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    if (request == FIONREAD) {
+        if (!arg) return -EFAULT;
+        *(int *)arg = (int)rxbuf_len(&s->rx);
+        return 0;
+    }
+    return -ENOTTY;
+}
+
+static void sock_destroy(struct emnet_pollable *p)
+{
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    if (s->transport) s->transport->close(s);
+    socks[s->id] = NULL;
+    rxbuf_free(&s->rx);
+    free(s);
+}
+
+static const struct emnet_pollable_ops sock_ops = {
+    .name = "socket:[tcp]",
+    .poll = sock_poll,
+    .read = sock_read,
+    .write = sock_write,
+    .ioctl = sock_ioctl,
+    .destroy = sock_destroy,
+};
+
+struct emnet_sock *emnet__sock_from_fd(int fd, int *err)
+{
+    struct emnet_pollable *p = emnet_pollable_get(fd);
+    if (!p) {
+        *err = emnet__fs_fd_exists(fd) ? -ENOTSOCK : -EBADF;
+        return NULL;
+    }
+    if (p->ops != &sock_ops) {
+        *err = -ENOTSOCK;
+        return NULL;
+    }
+    return (struct emnet_sock *)p;
+}
+
+int emnet__sock_create(int domain, int type, int protocol)
+{
+    struct emnet_sock *s = calloc(1, sizeof *s);
+    if (!s) return -ENOMEM;
+    emnet_pollable_init(&s->base, &sock_ops);
+    s->domain = domain;
+    s->type = type & 0xf;
+    s->protocol = protocol ? protocol : 6 /* IPPROTO_TCP */;
+    s->state = SOCK_FRESH;
+    s->rcvbuf_limit = (size_t)emnet__config_long("EMNET_RECV_BUFFER", 1 << 20);
+    s->sndbuf_limit = (size_t)emnet__config_long("EMNET_SEND_BUFFER", 1 << 20);
+    int r = sock_register(s);
+    if (r < 0) {
+        free(s);
+        return r;
+    }
+    int fd = emnet_pollable_install(&s->base, type & (O_NONBLOCK | O_CLOEXEC));
+    if (fd < 0) {
+        socks[s->id] = NULL;
+        free(s);
+    }
+    return fd;
+}

@@ -25,6 +25,11 @@ void rxbuf_commit(struct rxbuf *b, size_t len);
 size_t rxbuf_read(struct rxbuf *b, void *dst, size_t len, int peek);
 void rxbuf_free(struct rxbuf *b);
 
+/* ---- resolve.c ---- */
+
+/* The name behind a placeholder address from getaddrinfo, or NULL. */
+const char *emnet__placeholder_name(const struct sockaddr *sa);
+
 /* ---- config.c ---- */
 const char *emnet__url_template(void);
 long emnet__config_long(const char *env_name, long fallback);

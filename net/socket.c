@@ -209,7 +209,8 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
     s->transport = &emnet__websockify_transport;
     s->state = SOCK_CONNECTING;
     s->phase = PHASE_CONNECTING;
-    r = s->transport->open(s, host, port);
+    const char *name = emnet__placeholder_name(addr);   /* a name from getaddrinfo: the proxy resolves it */
+    r = s->transport->open(s, name ? name : host, port);
     if (r < 0) {
         s->transport = NULL;
         s->state = SOCK_FRESH;

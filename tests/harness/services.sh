@@ -158,6 +158,7 @@ start_all() {
             "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT"
         for p in "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_REFUSED_PORT"; do
             printf '127.0.0.1_%s: 127.0.0.1:%s\n' "$p" "$p"
+            printf 'localhost_%s: localhost:%s\n' "$p" "$p"   # a name, resolved by the proxy
         done
     } >"$STATE/tokens/targets"
     start_websockify websockify-echo "127.0.0.1:$EMNET_TCP_ECHO_PORT" || return 1

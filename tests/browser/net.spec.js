@@ -1,0 +1,18 @@
+// TCP over emnet in Chromium, end to end through websockify to the
+// harness's echo server.
+'use strict';
+const { test, expect } = require('@playwright/test');
+const { runWasm } = require('./wasm-run');
+
+function harnessEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+}
+
+test('integrity: 256 MiB each way, every byte checked, checksums equal at both ends', async ({ page }) => {
+  test.setTimeout(300000);
+  const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [256], env: harnessEnv(), timeout: 280000 });
+  console.log(`tcp_integrity: ${r.stdout.join(' | ')}`);
+  expect(r.stdout[0]).toMatch(/^done: sent 268435456 received 268435456 bytes/);
+  expect(r.stdout[1]).toMatch(/ equal$/);
+  expect(r.status).toBe(0);
+});

@@ -3,6 +3,12 @@
 // to C (net/transport_websockify.c), and received bytes are copied once,
 // into the socket's receive buffer in the wasm heap.
 //
+// Where the engine has WebSocketStream (Chromium), it is used instead of
+// WebSocket: its reader is read only while the socket's receive buffer has
+// room, so a program that reads slowly slows the server down (through the
+// proxy's TCP flow control) instead of filling the page's memory. A plain
+// WebSocket (Node.js) cannot be paused: there the buffer grows.
+//
 // Every call into C may grow memory: HEAPU8 is re-read after each one.
 
 var LibraryEmnetWs = {
@@ -23,7 +29,7 @@ var LibraryEmnetWs = {
         var again = false;
         EMNETWS.sockets.forEach(function (e) {
           if (!e || e.drainBelow < 0) return;
-          if (e.ws.bufferedAmount < e.drainBelow) {
+          if ((e.ws ? e.ws.bufferedAmount : e.inflight) < e.drainBelow) {
             e.drainBelow = -1;
             callUserCallback(function () { _emnet__ws_on_drain(e.sockId); });
           } else {
@@ -37,46 +43,89 @@ var LibraryEmnetWs = {
 
   emnet_js_ws_open__deps: ['$EMNETWS', '$callUserCallback'],
   emnet_js_ws_open: function (url, sockId) {
-    var ws;
-    try {
-      ws = EMNETWS.create(UTF8ToString(url));
-    } catch (e) {
-      return -{{{ cDefine('EINVAL') }}};   // a malformed URL
-    }
-    ws.binaryType = 'arraybuffer';
-    var entry = { ws: ws, sockId: sockId, drainBelow: -1 };
-    var handle = EMNETWS.free.length ? EMNETWS.free.pop() : EMNETWS.sockets.length;
-    EMNETWS.sockets[handle] = entry;
-    ws.onopen = function () {
-      callUserCallback(function () { _emnet__ws_on_open(sockId); });
-    };
-    ws.onmessage = function (e) {
-      var bytes = new Uint8Array(e.data);
+    url = UTF8ToString(url);
+    var entry = { ws: null, stream: null, sockId: sockId, drainBelow: -1, inflight: 0, paused: false, reading: false };
+    // A message: into the socket's buffer; C answers whether it wants more.
+    function deliver(bytes) {
       callUserCallback(function () {
         var p = _emnet__ws_rx_reserve(sockId, bytes.length);
         if (!p) return;
         HEAPU8.set(bytes, p);   // the global view, current after the call
-        _emnet__ws_rx_commit(sockId, bytes.length);
+        entry.paused = !_emnet__ws_rx_commit(sockId, bytes.length);
       });
-    };
-    ws.onclose = function (e) {
-      callUserCallback(function () { _emnet__ws_on_close(sockId, e.code); });
-    };
-    ws.onerror = function () {};   // a close event always follows
+    }
+    function closed(code) {
+      if (entry.gone) return;
+      entry.gone = true;
+      callUserCallback(function () { _emnet__ws_on_close(sockId, code); });
+    }
+    try {
+      if (typeof WebSocketStream == 'function') {
+        entry.stream = new WebSocketStream(url);
+        entry.pump = function () {
+          if (entry.reading || entry.paused || entry.gone || !entry.reader) return;
+          entry.reading = true;
+          entry.reader.read().then(function (r) {
+            entry.reading = false;
+            if (r.done) return;
+            deliver(typeof r.value == 'string' ? new TextEncoder().encode(r.value) : new Uint8Array(r.value));
+            entry.pump();
+          }, function () { entry.reading = false; });
+        };
+        entry.stream.opened.then(function (c) {
+          entry.reader = c.readable.getReader();
+          entry.writer = c.writable.getWriter();
+          callUserCallback(function () { _emnet__ws_on_open(sockId); });
+          entry.pump();
+        }, function () {});
+        entry.stream.closed.then(function (c) { closed(c.closeCode || 1005); },
+                                 function (e) { closed(e && e.closeCode ? e.closeCode : 1006); });
+      } else {
+        var ws = entry.ws = EMNETWS.create(url);
+        ws.binaryType = 'arraybuffer';
+        ws.onopen = function () {
+          callUserCallback(function () { _emnet__ws_on_open(sockId); });
+        };
+        ws.onmessage = function (e) { deliver(new Uint8Array(e.data)); };
+        ws.onclose = function (e) { closed(e.code); };
+        ws.onerror = function () {};   // a close event always follows
+      }
+    } catch (e) {
+      return -{{{ cDefine('EINVAL') }}};   // a malformed URL
+    }
+    var handle = EMNETWS.free.length ? EMNETWS.free.pop() : EMNETWS.sockets.length;
+    EMNETWS.sockets[handle] = entry;
     return handle;
+  },
+
+  // The socket's buffer has room again: read on (WebSocketStream only).
+  emnet_js_ws_resume__deps: ['$EMNETWS'],
+  emnet_js_ws_resume: function (handle) {
+    var e = EMNETWS.sockets[handle];
+    if (!e || !e.paused) return;
+    e.paused = false;
+    if (e.pump) e.pump();
   },
 
   emnet_js_ws_send__deps: ['$EMNETWS'],
   emnet_js_ws_send: function (handle, buf, len) {
     var e = EMNETWS.sockets[handle];
+    if (!e) return;
     // slice(): a copy, since the heap may grow (and detach) before the send.
-    if (e && e.ws.readyState === 1) e.ws.send(HEAPU8.slice(buf, buf + len));
+    var bytes = HEAPU8.slice(buf, buf + len);
+    if (e.writer) {
+      e.inflight += len;
+      e.writer.write(bytes).then(function () { e.inflight -= len; }, function () { e.inflight -= len; });
+    } else if (e.ws && e.ws.readyState === 1) {
+      e.ws.send(bytes);
+    }
   },
 
   emnet_js_ws_buffered__deps: ['$EMNETWS'],
   emnet_js_ws_buffered: function (handle) {
     var e = EMNETWS.sockets[handle];
-    return e ? e.ws.bufferedAmount : 0;
+    if (!e) return 0;
+    return e.ws ? e.ws.bufferedAmount : e.inflight;
   },
 
   emnet_js_ws_watch_drain__deps: ['$EMNETWS'],
@@ -91,9 +140,14 @@ var LibraryEmnetWs = {
   emnet_js_ws_close: function (handle) {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
-    e.ws.onopen = e.ws.onmessage = e.ws.onclose = null;
-    e.ws.onerror = function () {};
-    if (e.ws.readyState <= 1) e.ws.close(1000);
+    e.gone = true;
+    if (e.ws) {
+      e.ws.onopen = e.ws.onmessage = e.ws.onclose = null;
+      e.ws.onerror = function () {};
+      if (e.ws.readyState <= 1) e.ws.close(1000);
+    } else {
+      try { e.stream.close({ closeCode: 1000, reason: '' }); } catch (x) {}
+    }
     EMNETWS.sockets[handle] = null;
     EMNETWS.free.push(handle);
   },

@@ -55,6 +55,8 @@ struct emnet_transport_ops {
     long (*send)(struct emnet_sock *s, const void *buf, size_t len);
     /* Bytes queued and not yet sent on. */
     size_t (*queued)(struct emnet_sock *s);
+    /* The program has read: the receive buffer has room again. */
+    void (*resume)(struct emnet_sock *s);
     void (*close)(struct emnet_sock *s);
 };
 
@@ -101,7 +103,7 @@ extern const struct emnet_transport_ops emnet__websockify_transport;
 /* Entry points js/library_emnet_ws.js calls (exported). */
 void emnet__ws_on_open(int sock_id);
 uint8_t *emnet__ws_rx_reserve(int sock_id, size_t len);
-void emnet__ws_rx_commit(int sock_id, size_t len);
+int emnet__ws_rx_commit(int sock_id, size_t len);   /* 1: send more, 0: pause */
 void emnet__ws_on_close(int sock_id, int code);
 void emnet__ws_on_drain(int sock_id);
 
@@ -111,5 +113,6 @@ void emnet_js_ws_send(int ws, const void *buf, size_t len);
 double emnet_js_ws_buffered(int ws);
 void emnet_js_ws_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
 void emnet_js_ws_close(int ws);
+void emnet_js_ws_resume(int ws);                      /* room again after a pause */
 
 #endif

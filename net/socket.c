@@ -135,7 +135,11 @@ static int take_error(struct emnet_sock *s)
 long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags)
 {
     size_t avail = rxbuf_len(&s->rx);
-    if (avail && len) return (long)rxbuf_read(&s->rx, buf, len, (flags & MSG_PEEK) != 0);
+    if (avail && len) {
+        long n = (long)rxbuf_read(&s->rx, buf, len, (flags & MSG_PEEK) != 0);
+        if (s->transport && s->transport->resume) s->transport->resume(s);
+        return n;
+    }
     if (!len && s->state == SOCK_CONNECTED) return 0;
     if (s->error) return -take_error(s);
     if (s->rd_shut || s->peer_eof) return 0;

@@ -21,6 +21,7 @@
 
 struct wsk {
     int ws;                        /* the JS WebSocket handle */
+    int paused;                    /* receiving stopped: the buffer is full */
     struct emnet__timer confirm;   /* open, not yet confirmed */
     struct emnet_sock *sock;
 };
@@ -111,6 +112,17 @@ static size_t wsk_queued(struct emnet_sock *s)
     return (size_t)emnet_js_ws_buffered(state_of(s)->ws);
 }
 
+static void wsk_resume(struct emnet_sock *s)
+{
+    struct wsk *w = state_of(s);
+    /* Resume at half the limit, not at the first byte read: one message
+     * per read would cost a round trip through JS each. */
+    if (w && w->paused && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) {
+        w->paused = 0;
+        emnet_js_ws_resume(w->ws);
+    }
+}
+
 static void wsk_close(struct emnet_sock *s)
 {
     struct wsk *w = state_of(s);
@@ -126,6 +138,7 @@ const struct emnet_transport_ops emnet__websockify_transport = {
     .open = wsk_open,
     .send = wsk_send,
     .queued = wsk_queued,
+    .resume = wsk_resume,
     .close = wsk_close,
 };
 
@@ -153,13 +166,17 @@ EMSCRIPTEN_KEEPALIVE uint8_t *emnet__ws_rx_reserve(int sock_id, size_t len)
     return s ? rxbuf_reserve(&s->rx, len) : NULL;
 }
 
-EMSCRIPTEN_KEEPALIVE void emnet__ws_rx_commit(int sock_id, size_t len)
+EMSCRIPTEN_KEEPALIVE int emnet__ws_rx_commit(int sock_id, size_t len)
 {
     struct emnet_sock *s = live(sock_id);
-    if (!s) return;
+    if (!s) return 0;
     rxbuf_commit(&s->rx, len);
-    emnet__timer_schedule(&state_of(s)->confirm, EMNET__NEVER);
+    struct wsk *w = state_of(s);
+    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    w->paused = rxbuf_len(&s->rx) >= s->rcvbuf_limit;
+    int more = !w->paused;
     emnet__sock_data(s);
+    return more;
 }
 
 EMSCRIPTEN_KEEPALIVE void emnet__ws_on_close(int sock_id, int code)

@@ -16,3 +16,16 @@ test('integrity: 256 MiB each way, every byte checked, checksums equal at both e
   expect(r.stdout[1]).toMatch(/ equal$/);
   expect(r.status).toBe(0);
 });
+
+test('a slow reader: the receive buffer stays bounded while the server keeps sending', async ({ page }) => {
+  const env = { ...harnessEnv(), EMNET_RECV_BUFFER: '262144' };
+  const r = await runWasm(page, 'tests/net/tcp_slow_reader', { args: [1500], env, timeout: 60000 });
+  console.log(`tcp_slow_reader: ${r.stdout.join(' | ')}`);
+  const buffered = Number(/buffered after the pause: (\d+)/.exec(r.stdout[0])[1]);
+  // The limit, plus at most one WebSocket message that arrived before the
+  // pause took effect.
+  expect(buffered).toBeGreaterThan(0);
+  expect(buffered).toBeLessThanOrEqual(262144 + 65536);
+  expect(r.stdout[1]).toBe('read 8 MiB, all as sent');
+  expect(r.status).toBe(0);
+});

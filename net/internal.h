@@ -21,7 +21,8 @@ size_t rxbuf_len(const struct rxbuf *b);
  * when out of memory. Call rxbuf_commit(len) once they are there. */
 uint8_t *rxbuf_reserve(struct rxbuf *b, size_t len);
 void rxbuf_commit(struct rxbuf *b, size_t len);
-/* Copies up to len bytes out; consumes them unless peek. */
+/* Copies up to len bytes out (dst NULL: discards them); consumes them
+ * unless peek. */
 size_t rxbuf_read(struct rxbuf *b, void *dst, size_t len, int peek);
 void rxbuf_free(struct rxbuf *b);
 
@@ -89,6 +90,7 @@ int emnet__sock_create(int domain, int type, int protocol);
 int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
 long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags);
 long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len);
+size_t emnet__sock_pending(struct emnet_sock *s);   /* bytes received, not read */
 
 /* Events from the transport. */
 void emnet__sock_connected(struct emnet_sock *s);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -127,11 +128,20 @@ long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long a
     (void)addr, (void)alen;   /* ignored on a stream socket, as Linux does */
     GET_SOCK(fd);
     if (!buf && len) return -EFAULT;
+    /* A blocking send waits until all of it is taken (tcp_sendmsg); a
+     * shortfall is reported only when an error cut it short. */
+    size_t done = 0;
     for (;;) {
-        long r = emnet__sock_send(s, (const void *)buf, (size_t)len);
-        if (r != -EAGAIN || !blocking(s, flags)) return r;
+        long r = emnet__sock_send(s, (const uint8_t *)buf + done, (size_t)len - done);
+        if (r > 0) {
+            done += (size_t)r;
+            if (done == (size_t)len || !blocking(s, flags)) return (long)done;
+            continue;
+        }
+        if (r == 0) return (long)done;
+        if (r != -EAGAIN || !blocking(s, flags)) return done ? (long)done : r;
         int w = emnet__block_until(EMNET__NEVER);
-        if (w < 0) return w;
+        if (w < 0) return done ? (long)done : w;
     }
 }
 
@@ -140,19 +150,25 @@ long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long a
 static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
 {
     if (flags & MSG_OOB) return -EINVAL;   /* no urgent data: the proxy cannot carry it */
+    if ((flags & (MSG_PEEK | MSG_WAITALL)) == (MSG_PEEK | MSG_WAITALL) && blocking(s, flags)) {
+        /* Peeking cannot consume, so waiting for all means waiting until
+         * all of it is there (or the stream ends), then one peek. */
+        while (emnet__sock_pending(s) < len && s->state == SOCK_CONNECTED && !s->peer_eof && !s->rd_shut &&
+               !s->error) {
+            int w = emnet__block_until(EMNET__NEVER);
+            if (w < 0) return w;
+        }
+    }
     size_t got = 0;
-    uint8_t scratch[4096];
     for (;;) {
-        void *dst = (flags & MSG_TRUNC) ? scratch : (uint8_t *)buf + got;
-        size_t want = len - got;
-        if ((flags & MSG_TRUNC) && want > sizeof scratch) want = sizeof scratch;
-        long r = emnet__sock_recv(s, dst, want, (int)flags);
+        void *dst = (flags & MSG_TRUNC) ? NULL : (uint8_t *)buf + got;
+        long r = emnet__sock_recv(s, dst, len - got, (int)flags);
         if (r > 0) {
             got += (size_t)r;
             if (got == len || !(flags & MSG_WAITALL) || (flags & MSG_PEEK)) return (long)got;
             continue;
         }
-        if (r == 0 || (r < 0 && r != -EAGAIN)) return got ? (long)got : r;
+        if (r == 0 || r != -EAGAIN) return got ? (long)got : r;
         if (!blocking(s, flags)) return got ? (long)got : r;
         int w = emnet__block_until(EMNET__NEVER);
         if (w < 0) return got ? (long)got : w;

@@ -41,7 +41,7 @@ void rxbuf_commit(struct rxbuf *b, size_t len)
 size_t rxbuf_read(struct rxbuf *b, void *dst, size_t len, int peek)
 {
     size_t n = rxbuf_len(b) < len ? rxbuf_len(b) : len;
-    memcpy(dst, b->data + b->start, n);
+    if (dst) memcpy(dst, b->data + b->start, n);
     if (!peek) {
         b->start += n;
         if (b->start == b->end) b->start = b->end = 0;

@@ -134,18 +134,25 @@ static int take_error(struct emnet_sock *s)
 
 long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags)
 {
+    /* tcp_recvmsg: data first (a zero-length receive of queued data is 0),
+     * then the error, the end of stream, and only then "try again". With
+     * MSG_TRUNC the bytes are discarded (buf NULL), not copied. */
     size_t avail = rxbuf_len(&s->rx);
-    if (avail && len) {
-        long n = (long)rxbuf_read(&s->rx, buf, len, (flags & MSG_PEEK) != 0);
+    if (avail) {
+        long n = (long)rxbuf_read(&s->rx, (flags & MSG_TRUNC) ? NULL : buf, len, (flags & MSG_PEEK) != 0);
         if (s->transport && s->transport->resume) s->transport->resume(s);
         return n;
     }
-    if (!len && s->state == SOCK_CONNECTED) return 0;
     if (s->error) return -take_error(s);
     if (s->rd_shut || s->peer_eof) return 0;
     if (s->state == SOCK_CLOSED) return 0;
     if (s->state == SOCK_FRESH) return -ENOTCONN;
     return -EAGAIN;
+}
+
+size_t emnet__sock_pending(struct emnet_sock *s)
+{
+    return rxbuf_len(&s->rx);
 }
 
 long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len)
@@ -226,6 +233,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
 
 static long sock_read(struct emnet_pollable *p, void *buf, size_t len)
 {
+    if (!len) return 0;   /* read() of nothing never reaches TCP on Linux */
     return emnet__sock_recv((struct emnet_sock *)p, buf, len, 0);
 }
 

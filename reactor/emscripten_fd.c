@@ -45,9 +45,10 @@ int emnet__fs_fd_exists(int fd)
 }
 
 /* readv goes through one bounce buffer, so that a pollable sees a single
- * read (an eventfd needs its 8 bytes whole; a stream may return less than
- * asked, as Linux allows). */
-#define BOUNCE_MAX 65536
+ * read (an eventfd needs its 8 bytes whole, a stream gives all it has up
+ * to the total asked for). The cap only keeps a huge iovec from becoming
+ * a huge allocation; a stream may return less, as Linux allows. */
+#define BOUNCE_MAX (64u << 20)
 
 __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t n, __wasi_size_t *nread)
 {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -116,36 +117,35 @@ void emnet__fd_set_nonblock(struct emnet_pollable *p, int on)
         p->status_flags &= ~O_NONBLOCK;
 }
 
-/* Retries op until it stops saying EAGAIN, suspending in between, when the
- * fd is blocking. The pollable notifies when its state changes. */
-static long blocking(struct emnet_pollable *p, long (*op)(struct emnet_pollable *, void *, size_t),
-                     void *buf, size_t len)
+/* A read of a blocking fd waits (suspends, where the build can) while the
+ * pollable says EAGAIN; the pollable notifies when its state changes. */
+long emnet__fd_read(struct emnet_pollable *p, void *buf, size_t len)
 {
     for (;;) {
         emnet__timers_run();
-        long r = op(p, buf, len);
+        long r = p->ops->read(p, buf, len);
         if (r != -EAGAIN || (p->status_flags & O_NONBLOCK)) return r;
         int w = emnet__block_until(EMNET__NEVER);
         if (w < 0) return w;
     }
 }
 
-static long read_op(struct emnet_pollable *p, void *buf, size_t len)
-{
-    return p->ops->read(p, buf, len);
-}
-
-static long write_op(struct emnet_pollable *p, void *buf, size_t len)
-{
-    return p->ops->write(p, buf, len);
-}
-
-long emnet__fd_read(struct emnet_pollable *p, void *buf, size_t len)
-{
-    return blocking(p, read_op, buf, len);
-}
-
+/* A write of a blocking fd, as Linux's for a stream: it waits until all of
+ * it is taken, and reports a shortfall only if an error cut it short. */
 long emnet__fd_write(struct emnet_pollable *p, const void *buf, size_t len)
 {
-    return blocking(p, write_op, (void *)buf, len);
+    size_t done = 0;
+    for (;;) {
+        emnet__timers_run();
+        long r = p->ops->write(p, (const uint8_t *)buf + done, len - done);
+        if (r > 0) {
+            done += (size_t)r;
+            if (done == len || (p->status_flags & O_NONBLOCK)) return (long)done;
+            continue;
+        }
+        if (r == 0) return (long)done;
+        if (r != -EAGAIN || (p->status_flags & O_NONBLOCK)) return done ? (long)done : r;
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return done ? (long)done : w;
+    }
 }

@@ -47,6 +47,7 @@ var LibraryEmnetWs = {
     var entry = { ws: null, stream: null, sockId: sockId, drainBelow: -1, inflight: 0, paused: false, reading: false };
     // A message: into the socket's buffer; C answers whether it wants more.
     function deliver(bytes) {
+      if (entry.gone) return;   // a read that completed after close(): not for anyone
       callUserCallback(function () {
         var p = _emnet__ws_rx_reserve(sockId, bytes.length);
         if (!p) return;

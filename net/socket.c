@@ -21,31 +21,37 @@
 
 #define MAX_SOCKS 65536
 
-static struct emnet_sock **socks;   /* by id */
+/* Sockets by id, for the transports' callbacks. An id is a slot plus a
+ * generation count, so a late callback for a closed socket can never
+ * reach a newer socket that reuses the slot. */
+static struct emnet_sock **socks;
 static int sock_cap;
+static unsigned next_gen;
+
+#define SLOT(id) ((id) & 0xffff)
 
 struct emnet_sock *emnet__sock_by_id(int id)
 {
-    return id > 0 && id < sock_cap ? socks[id] : NULL;
+    int slot = SLOT(id);
+    if (id <= 0 || slot >= sock_cap || !socks[slot]) return NULL;
+    return socks[slot]->id == id ? socks[slot] : NULL;
 }
 
 static int sock_register(struct emnet_sock *s)
 {
-    for (int id = 1; id < sock_cap; id++)
-        if (!socks[id]) {
-            socks[id] = s;
-            s->id = id;
-            return 0;
-        }
-    int cap = sock_cap ? sock_cap * 2 : 64;
-    if (cap > MAX_SOCKS) return -ENFILE;
-    struct emnet_sock **n = realloc(socks, (size_t)cap * sizeof *n);
-    if (!n) return -ENOMEM;
-    memset(n + sock_cap, 0, (size_t)(cap - sock_cap) * sizeof *n);
-    socks = n;
-    s->id = sock_cap ? sock_cap : 1;
-    sock_cap = cap;
-    socks[s->id] = s;
+    int slot = 1;
+    while (slot < sock_cap && socks[slot]) slot++;
+    if (slot >= sock_cap) {
+        int cap = sock_cap ? sock_cap * 2 : 64;
+        if (cap > MAX_SOCKS) return -ENFILE;
+        struct emnet_sock **n = realloc(socks, (size_t)cap * sizeof *n);
+        if (!n) return -ENOMEM;
+        memset(n + sock_cap, 0, (size_t)(cap - sock_cap) * sizeof *n);
+        socks = n;
+        sock_cap = cap;
+    }
+    socks[slot] = s;
+    s->id = (int)(((++next_gen & 0x7fff) << 16) | (unsigned)slot);
     return 0;
 }
 
@@ -257,7 +263,7 @@ static void sock_destroy(struct emnet_pollable *p)
 {
     struct emnet_sock *s = (struct emnet_sock *)p;
     if (s->transport) s->transport->close(s);
-    socks[s->id] = NULL;
+    socks[SLOT(s->id)] = NULL;
     rxbuf_free(&s->rx);
     free(s);
 }
@@ -303,7 +309,7 @@ int emnet__sock_create(int domain, int type, int protocol)
     }
     int fd = emnet_pollable_install(&s->base, type & (O_NONBLOCK | O_CLOEXEC));
     if (fd < 0) {
-        socks[s->id] = NULL;
+        socks[SLOT(s->id)] = NULL;
         free(s);
     }
     return fd;

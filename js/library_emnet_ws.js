@@ -85,11 +85,14 @@ var LibraryEmnetWs = {
         var ws = entry.ws = EMNETWS.create(url);
         ws.binaryType = 'arraybuffer';
         ws.onopen = function () {
+          entry.opened = true;
           callUserCallback(function () { _emnet__ws_on_open(sockId); });
         };
         ws.onmessage = function (e) { deliver(new Uint8Array(e.data)); };
         ws.onclose = function (e) { closed(e.code); };
-        ws.onerror = function () {};   // a close event always follows
+        // After the open a close event follows an error; before it (the
+        // proxy refused the handshake) Node's WebSocket may send none.
+        ws.onerror = function () { if (!entry.opened) closed(1006); };
       }
     } catch (e) {
       return -{{{ cDefine('EINVAL') }}};   // a malformed URL

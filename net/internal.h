@@ -91,6 +91,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
 long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags);
 long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len);
 size_t emnet__sock_pending(struct emnet_sock *s);   /* bytes received, not read */
+void emnet__sock_disconnect(struct emnet_sock *s);  /* back to fresh */
 
 /* Events from the transport. */
 void emnet__sock_connected(struct emnet_sock *s);

@@ -43,10 +43,15 @@ static int blocking(struct emnet_sock *s, long flags)
 long __syscall_socket(long domain, long type, long protocol, long d1, long d2, long d3)
 {
     (void)d1, (void)d2, (void)d3;
+    /* Linux's order: the flags, then __sock_create's ranges (NPROTO 46,
+     * SOCK_MAX 11), the family, then inet_create's IPPROTO_MAX (263). */
     if (type & ~(0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)) return -EINVAL;
-    if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;   /* no AF_UNIX, AF_PACKET in a page */
     int base = (int)type & 0xf;
-    if (base == SOCK_RAW) return -EPERM;   /* as for a process without CAP_NET_RAW */
+    if (domain < 0 || domain >= 46) return -EAFNOSUPPORT;
+    if (base >= 11) return -EINVAL;
+    if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;   /* no AF_UNIX, AF_PACKET in a page */
+    if (protocol < 0 || protocol >= 263) return -EINVAL;
+    if (base == SOCK_RAW) return protocol ? -EPERM : -EPROTONOSUPPORT;   /* as without CAP_NET_RAW */
     if (base != SOCK_STREAM) return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
     return emnet__sock_create((int)domain, (int)type, (int)protocol);
@@ -55,7 +60,10 @@ long __syscall_socket(long domain, long type, long protocol, long d1, long d2, l
 /* Emscripten 3.1.6 defines __syscall_setsockopt, __syscall_shutdown and
  * __syscall_socketpair as C stubs, in one object with stubs that programs
  * need (getpid, uname, ...); two definitions would clash. So these three
- * are taken over one level up, as the libc functions themselves. */
+ * are taken over one level up, as the libc functions themselves. So are
+ * socket, accept and accept4: musl retries them without their flags when
+ * the kernel says EINVAL (for kernels older than the flags), which would
+ * turn Linux's own EINVAL into another answer. */
 static int ret(long r)
 {
     if (r < 0) {
@@ -74,8 +82,11 @@ int socketpair(int domain, int type, int protocol, int sv[2])
 long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3)
 {
     (void)d1, (void)d2, (void)d3;
+    /* move_addr_to_kernel comes before the fd is looked at. */
+    if (len < 0 || len > (long)sizeof(struct sockaddr_storage)) return -EINVAL;
+    if (len && !addr) return -EFAULT;
     GET_SOCK(fd);
-    if (!addr) return -EFAULT;
+    if (len < (long)sizeof(sa_family_t)) return -EINVAL;
     long r = emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
     if (r != -EINPROGRESS || !blocking(s, 0)) return r;
     while (s->state == SOCK_CONNECTING) {
@@ -88,22 +99,26 @@ long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3)
 long __syscall_bind(long fd, long addr, long len, long d1, long d2, long d3)
 {
     (void)d1, (void)d2, (void)d3;
+    if (len < 0 || len > (long)sizeof(struct sockaddr_storage)) return -EINVAL;
+    if (len && !addr) return -EFAULT;
     GET_SOCK(fd);
     const struct sockaddr *a = (const struct sockaddr *)addr;
-    if (!a) return -EFAULT;
-    if (s->local_len) return -EINVAL;   /* already bound */
     if (s->domain == AF_INET) {
+        /* inet_bind: AF_UNSPEC passes for the wildcard, for old programs. */
         if (len < (long)sizeof(struct sockaddr_in)) return -EINVAL;
-        if (a->sa_family != AF_INET) return -EAFNOSUPPORT;
         uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        if (a->sa_family != AF_INET && (a->sa_family != AF_UNSPEC || ip != INADDR_ANY)) return -EAFNOSUPPORT;
         /* A page has no addresses of its own: the wildcard and loopback
          * are all it may claim. */
         if (ip != INADDR_ANY && (ip >> 24) != 127) return -EADDRNOTAVAIL;
-    } else if (len < (long)sizeof(struct sockaddr_in6) || a->sa_family != AF_INET6) {
-        return len < 24 ? -EINVAL : -EAFNOSUPPORT;
+    } else {
+        if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
+        if (a->sa_family != AF_INET6) return -EAFNOSUPPORT;
     }
+    if (s->local_len || s->state != SOCK_FRESH) return -EINVAL;   /* bound, or connected */
     memcpy(&s->local, a, (size_t)len < sizeof s->local ? (size_t)len : sizeof s->local);
-    s->local_len = (socklen_t)len;
+    s->local.ss_family = (sa_family_t)s->domain;
+    s->local_len = s->domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
     return 0;
 }
 
@@ -117,7 +132,10 @@ long __syscall_listen(long fd, long backlog, long d1, long d2, long d3, long d4)
 
 long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long d2)
 {
-    (void)addr, (void)lenp, (void)flags, (void)d1, (void)d2;
+    (void)addr, (void)lenp, (void)d1, (void)d2;
+    /* Linux's order: the fd exists, the flags, then is it a socket. */
+    if (!emnet_pollable_get((int)fd) && !emnet__fs_fd_exists((int)fd)) return -EBADF;
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
     GET_SOCK(fd);
     (void)s;
     return -EINVAL;   /* not a listening socket: none can be */
@@ -232,12 +250,17 @@ static long sys_shutdown(long fd, long how)
 {
     GET_SOCK(fd);
     if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
-    if (s->state == SOCK_FRESH || s->state == SOCK_CONNECTING) return -ENOTCONN;
-    if (s->state == SOCK_CLOSED && !s->peer_eof) return -ENOTCONN;
+    if (s->state == SOCK_CONNECTING) {
+        emnet__sock_disconnect(s);   /* inet_shutdown of a connect in progress */
+        return 0;
+    }
+    /* A socket with no connection says ENOTCONN but records the shutdown
+     * all the same (inet_shutdown does, so that pollers see EPOLLHUP). */
+    long r = s->state == SOCK_FRESH || s->state == SOCK_CLOSED ? -ENOTCONN : 0;
     if (how != SHUT_WR) s->rd_shut = 1;
     if (how != SHUT_RD) s->wr_shut = 1;   /* websockify cannot carry a FIN: see DEVIATIONS.md */
     emnet_pollable_notify(&s->base, 0);
-    return 0;
+    return r;
 }
 
 /* Linux doubles what SO_RCVBUF/SO_SNDBUF are set to (half is for its own
@@ -280,6 +303,10 @@ long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, l
         }
     }
     if (level == IPPROTO_TCP && name == TCP_NODELAY) return put_int_opt(val, lenp, s->opt_nodelay);
+    /* An unknown level: IPv4's ip_getsockopt answers EOPNOTSUPP, IPv6's
+     * ENOPROTOOPT. */
+    if (level != SOL_SOCKET && level != IPPROTO_TCP && level != IPPROTO_IP && level != IPPROTO_IPV6)
+        return s->domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
     return -ENOPROTOOPT;
 }
 
@@ -354,4 +381,19 @@ int shutdown(int fd, int how)
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
     return ret(sys_setsockopt(fd, level, name, (long)val, (long)len));
+}
+
+int socket(int domain, int type, int protocol)
+{
+    return ret(__syscall_socket(domain, type, protocol, 0, 0, 0));
+}
+
+int accept4(int fd, struct sockaddr *restrict addr, socklen_t *restrict len, int flags)
+{
+    return ret(__syscall_accept4(fd, (long)addr, (long)len, flags, 0, 0));
+}
+
+int accept(int fd, struct sockaddr *restrict addr, socklen_t *restrict len)
+{
+    return accept4(fd, addr, len, 0);
 }

@@ -173,6 +173,18 @@ long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len)
     return n == 0 ? -EAGAIN : n;
 }
 
+/* tcp_disconnect: back to a fresh socket that may connect again. */
+void emnet__sock_disconnect(struct emnet_sock *s)
+{
+    if (s->transport) s->transport->close(s);
+    s->transport = NULL;
+    s->state = SOCK_FRESH;
+    s->phase = PHASE_UNCONNECTED;
+    s->rd_shut = s->wr_shut = s->peer_eof = s->reset = 0;
+    rxbuf_free(&s->rx);
+    emnet_pollable_notify(&s->base, 0);
+}
+
 /* The address to connect to, as text for the transport, with Linux's
  * checks (tcp_v4_connect, tcp_v6_connect). An AF_INET6 socket may connect
  * to an AF_INET address. */
@@ -190,7 +202,10 @@ static int parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen
     }
     if (addr->sa_family == AF_INET6 && s->domain == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))   /* an IPv4 connect, as tcp_v6_connect makes it */
+            inet_ntop(AF_INET, in6->sin6_addr.s6_addr + 12, host, (socklen_t)hostlen);
+        else
+            inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
         *port = ntohs(in6->sin6_port);
         return 0;
     }
@@ -201,7 +216,16 @@ static int parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen
  * -EINPROGRESS (blocking socket) and then calls again. */
 int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len)
 {
+    int r;
     if (len < (socklen_t)sizeof(addr->sa_family)) return -EINVAL;
+    if (addr->sa_family == AF_UNSPEC) {
+        /* connect(AF_UNSPEC) disconnects (and a fresh socket stays so). */
+        if (s->state != SOCK_FRESH) {
+            emnet__sock_disconnect(s);
+            s->error = ECONNRESET;
+        }
+        return 0;
+    }
     switch (s->phase) {
     case PHASE_CONNECTED:
         return -EISCONN;
@@ -211,15 +235,17 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
             s->phase = PHASE_CONNECTED;
             return 0;
         }
-        s->phase = PHASE_UNCONNECTED;   /* failed: say why, once */
-        return s->error ? -take_error(s) : -ECONNABORTED;
+        /* Failed: say why, once, and become a fresh socket again. */
+        r = s->error ? -take_error(s) : -ECONNABORTED;
+        emnet__sock_disconnect(s);
+        return r;
     case PHASE_UNCONNECTED:
         break;
     }
     if (s->state != SOCK_FRESH) return -EISCONN;
     char host[64];
     unsigned port;
-    int r = parse_addr(s, addr, len, host, sizeof host, &port);
+    r = parse_addr(s, addr, len, host, sizeof host, &port);
     if (r < 0) return r;
     memcpy(&s->peer, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     s->peer_len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);

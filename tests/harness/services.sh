@@ -13,6 +13,7 @@
 #                   ?token=127.0.0.1_<port> for each of them -> EMNET_WS_TOKEN_PORT
 #                   emnet's URL template for it               -> EMNET_WS_URL
 #   (no server)     a free port nobody listens on             -> EMNET_TCP_REFUSED_PORT
+#   EMNET_CONNECT_CONFIRM_MS=400 for emnet (websockify's slow refusals under load)
 #   static server   the repository over HTTP, for pages       -> EMNET_HTTP_PORT
 # The same variables are written to the file named by EMNET_SERVICES_ENV.
 #
@@ -166,13 +167,17 @@ start_all() {
     start_websockify websockify-token --token-plugin TokenFile --token-source "$STATE/tokens" || return 1
     export EMNET_WS_TOKEN_PORT=$WS_PORT
     export EMNET_WS_URL="ws://127.0.0.1:$EMNET_WS_TOKEN_PORT/?token={host}_{port}"
+    # websockify reports a refused connect only by closing after the open;
+    # on a 2-core machine busy with parallel browser tests its forked
+    # handler may take longer than emnet's default window to do so.
+    export EMNET_CONNECT_CONFIRM_MS=${EMNET_CONNECT_CONFIRM_MS:-400}
 
     start static-server node "$ROOT/tests/harness/static-server.js" "$ROOT"
     wait_ready static-server || return 1
     export EMNET_HTTP_PORT=$(port_of static-server http)
 
     export EMNET_SERVICES_ENV=$STATE/env
-    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
+    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP|CONNECT)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
     say "started ${SERVICE_NAMES[*]}"
     say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
         "udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \

@@ -305,16 +305,7 @@ static const struct emnet_pollable_ops sock_ops = {
 
 struct emnet_sock *emnet__sock_from_fd(int fd, int *err)
 {
-    struct emnet_pollable *p = emnet_pollable_get(fd);
-    if (!p) {
-        *err = emnet__fs_fd_exists(fd) ? -ENOTSOCK : -EBADF;
-        return NULL;
-    }
-    if (p->ops != &sock_ops) {
-        *err = -ENOTSOCK;
-        return NULL;
-    }
-    return (struct emnet_sock *)p;
+    return (struct emnet_sock *)emnet__fd_lookup(fd, &sock_ops, -ENOTSOCK, err);
 }
 
 int emnet__sock_create(int domain, int type, int protocol)

@@ -84,9 +84,9 @@ int emnet__eventfd(unsigned int initval, int flags)
 
 int emnet__eventfd_signal(int fd, uint64_t n)
 {
-    struct emnet_pollable *p = emnet_pollable_get(fd);
-    if (!p) return -EBADF;
-    if (p->ops != &eventfd_ops) return -EINVAL;
+    int err = 0;
+    struct emnet_pollable *p = emnet__fd_lookup(fd, &eventfd_ops, -EINVAL, &err);
+    if (!p) return err;
     long r = add((struct eventfd *)p, n);
     return r < 0 ? (int)r : 0;
 }

@@ -29,6 +29,11 @@
 /* Returns 0 and drops the fd; the pollable is destroyed with its last fd. */
 int emnet__fd_close(int fd);
 
+/* The pollable behind fd if it is of the kind `ops`; otherwise NULL and
+ * *err = -EBADF for a closed fd, `wrong_kind` for any other open fd (an
+ * emnet fd of another kind, or one of Emscripten's files). */
+struct emnet_pollable *emnet__fd_lookup(int fd, const struct emnet_pollable_ops *ops, int wrong_kind, int *err);
+
 /* Returns fd's FD_CLOEXEC (0 or 1) after setting it to `set` if set >= 0;
  * -EBADF if fd is not a pollable. */
 int emnet__fd_cloexec(int fd, int set);

@@ -78,6 +78,14 @@ struct emnet_pollable *emnet_pollable_get(int fd)
     return slots[fd].p;
 }
 
+struct emnet_pollable *emnet__fd_lookup(int fd, const struct emnet_pollable_ops *ops, int wrong_kind, int *err)
+{
+    struct emnet_pollable *p = emnet_pollable_get(fd);
+    if (p && p->ops == ops) return p;
+    *err = p || emnet__fs_fd_exists(fd) ? wrong_kind : -EBADF;
+    return NULL;
+}
+
 void emnet_pollable_notify(struct emnet_pollable *p, uint32_t key)
 {
     /* A wake-up may make a nested epoll notify its own watchers; it never

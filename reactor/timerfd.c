@@ -129,16 +129,7 @@ static struct timespec from_ns(uint64_t ns)
 
 static struct timerfd *lookup(int fd, int *err)
 {
-    struct emnet_pollable *p = emnet_pollable_get(fd);
-    if (!p) {
-        *err = emnet__fs_fd_exists(fd) ? -EINVAL : -EBADF;
-        return NULL;
-    }
-    if (p->ops != &timerfd_ops) {
-        *err = -EINVAL;
-        return NULL;
-    }
-    return (struct timerfd *)p;
+    return (struct timerfd *)emnet__fd_lookup(fd, &timerfd_ops, -EINVAL, err);
 }
 
 static void current(struct timerfd *tf, struct itimerspec *out)

@@ -7,10 +7,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 static inline struct sockaddr_in net_addr(const char *port_env)
@@ -37,6 +40,30 @@ static inline struct sockaddr_in net_addr(const char *port_env)
 static inline void net_setup(void)
 {
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits (up to 10 s, in 5 ms naps) until at least n bytes have arrived
+ * on s; returns how many there are (FIONREAD), or -1. */
+static inline int net_wait_avail(int s, int n)
+{
+    int avail = 0;
+    for (int i = 0; i < 2000; i++) {
+        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
+        if (avail >= n) break;
+        poll(NULL, 0, 5);
+    }
+    return avail;
+}
+
+/* xorshift32: chunk sizes and data from a fixed seed, the same in both
+ * builds. */
+static inline uint32_t net_rng(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
 }
 
 #endif

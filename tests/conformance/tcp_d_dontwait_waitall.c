@@ -15,17 +15,6 @@
 #include "net.h"
 #include "../common/pattern.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -39,12 +28,12 @@ int main(void)
     T(recv(s, got, 100, MSG_DONTWAIT));
     TRACE_TRUE((fcntl(s, F_GETFL) & O_NONBLOCK) == 0);
     T(send(s, msg, 10, MSG_NOSIGNAL | MSG_DONTWAIT));
-    TRACE_VALUE("waiting", wait_avail(s, 10));
+    TRACE_VALUE("waiting", net_wait_avail(s, 10));
     T(recv(s, got, 100, MSG_DONTWAIT));
     TRACE_TRUE(memcmp(got, msg, 10) == 0);
     T(recv(s, got, 100, MSG_DONTWAIT));
     T(send(s, msg, 10, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 10));
+    TRACE_VALUE("waiting", net_wait_avail(s, 10));
     T(recv(s, got, 100, MSG_DONTWAIT | MSG_WAITALL));
     T(recv(s, got, 100, MSG_DONTWAIT | MSG_WAITALL));
 

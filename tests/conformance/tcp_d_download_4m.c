@@ -16,15 +16,6 @@
 
 static uint32_t rng_state = 0x9E3779B9u;
 
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return rng_state = x;
-}
-
 int main(void)
 {
     net_setup();
@@ -37,7 +28,7 @@ int main(void)
     int bad_chunks = 0, empty = 0, errors = 0;
     uint64_t h = EMNET_TEST_FNV1A_INIT;
     while (got < TOTAL) {
-        size_t n = 1 + rng() % 65536;
+        size_t n = 1 + net_rng(&rng_state) % 65536;
         if (n > TOTAL - got) n = TOTAL - got;
         long r = recv(s, buf, n, 0);
         if (r == 0) {

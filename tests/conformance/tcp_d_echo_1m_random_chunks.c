@@ -19,20 +19,11 @@
 
 static uint32_t rng_state = 0x2545F491u;
 
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return rng_state = x;
-}
-
 int main(void)
 {
     net_setup();
     static uint8_t out[TOTAL], back[TOTAL];
-    for (size_t i = 0; i < TOTAL; i++) out[i] = (uint8_t)(rng() >> 11);
+    for (size_t i = 0; i < TOTAL; i++) out[i] = (uint8_t)(net_rng(&rng_state) >> 11);
 
     struct sockaddr_in a = net_addr(NET_ECHO);
     int s = TFD(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
@@ -47,14 +38,14 @@ int main(void)
             break;
         }
         if ((p.revents & POLLOUT) && sent < TOTAL) {
-            size_t n = 1 + rng() % 16384;
+            size_t n = 1 + net_rng(&rng_state) % 16384;
             if (n > TOTAL - sent) n = TOTAL - sent;
             long r = send(s, out + sent, n, MSG_NOSIGNAL);
             if (r > 0) sent += (size_t)r, sends++;
             else if (!(r < 0 && errno == EAGAIN)) errors++;
         }
         if (p.revents & POLLIN) {
-            size_t n = 1 + rng() % 16384;
+            size_t n = 1 + net_rng(&rng_state) % 16384;
             if (n > TOTAL - got) n = TOTAL - got;
             long r = recv(s, back + got, n, 0);
             if (r > 0) got += (size_t)r, recvs++;

@@ -19,15 +19,6 @@
 
 static uint32_t rng_state = 0x1234567u;
 
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return rng_state = x;
-}
-
 int main(void)
 {
     net_setup();
@@ -58,7 +49,7 @@ int main(void)
         /* Send until EAGAIN (or all sent). */
         while (sent < TOTAL) {
             if (!pending) {
-                size_t c = 1 + rng() % 65536;
+                size_t c = 1 + net_rng(&rng_state) % 65536;
                 if (c > TOTAL - sent) c = (size_t)(TOTAL - sent);
                 emnet_test_pattern_fill(out, c, sent);
                 pending = c;
@@ -77,7 +68,7 @@ int main(void)
         }
         /* Read until EAGAIN. */
         for (;;) {
-            size_t c = 1 + rng() % 65536;
+            size_t c = 1 + net_rng(&rng_state) % 65536;
             long r = recv(s, in, c, 0);
             if (r <= 0) {
                 if (!(r < 0 && errno == EAGAIN)) errors++;

@@ -13,17 +13,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -45,7 +34,7 @@ int main(void)
     trace_note("a second arrival with the first unread");
     T(send(s, "b", 1, MSG_NOSIGNAL));
     TRACE_WAIT(ep, 4, 5000);
-    TRACE_VALUE("waiting", wait_avail(s, 2));
+    TRACE_VALUE("waiting", net_wait_avail(s, 2));
     TRACE_WAIT(ep, 4, 0);
 
     trace_note("reading makes no edge");
@@ -58,7 +47,7 @@ int main(void)
 
     trace_note("EPOLL_CTL_MOD re-arms");
     T(send(s, "cd", 2, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 2));
+    TRACE_VALUE("waiting", net_wait_avail(s, 2));
     TRACE_WAIT(ep, 4, 0);
     TRACE_WAIT(ep, 4, 0);
     T(epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev));

@@ -13,17 +13,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -40,7 +29,7 @@ int main(void)
     for (size_t i = 0; i < sizeof msg; i++) msg[i] = (char)i;
     T(send(s, msg, sizeof msg, MSG_NOSIGNAL));
     TRACE_WAIT(ep, 4, 5000);
-    TRACE_VALUE("waiting", wait_avail(s, 300));
+    TRACE_VALUE("waiting", net_wait_avail(s, 300));
     TRACE_WAIT(ep, 4, 0);
     TRACE_WAIT(ep, 4, 0);
     T(recv(s, b, 100, 0));
@@ -58,7 +47,7 @@ int main(void)
     TRACE_WAIT(ep, 4, 0);
     TRACE_WAIT(ep, 4, 0);
     T(send(s, "x", 1, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 1));
+    TRACE_VALUE("waiting", net_wait_avail(s, 1));
     TRACE_WAIT(ep, 4, 0);
     T(recv(s, b, sizeof b, 0));
     TRACE_WAIT(ep, 4, 0);

@@ -13,17 +13,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -40,7 +29,7 @@ int main(void)
     TRACE_WAIT(ep, 4, 5000);
     TRACE_WAIT(ep, 4, 0);
     T(send(s, "y", 1, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 2));
+    TRACE_VALUE("waiting", net_wait_avail(s, 2));
     TRACE_WAIT(ep, 4, 200);
 
     trace_note("re-armed with bytes waiting");

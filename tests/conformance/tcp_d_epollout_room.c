@@ -15,17 +15,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -60,7 +49,7 @@ int main(void)
     TRACE_WAIT(et, 4, 0);
     TRACE_WAIT(et, 4, 0);
     T(send(s, "ping", 4, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 4));
+    TRACE_VALUE("waiting", net_wait_avail(s, 4));
     TRACE_WAIT(et, 4, 200);
     TRACE_WAIT(lt, 4, 0);
     T(epoll_ctl(et, EPOLL_CTL_MOD, s, &ev));

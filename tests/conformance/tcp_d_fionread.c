@@ -12,17 +12,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -43,7 +32,7 @@ int main(void)
     trace_pollfds(&p, 1);
     T(ioctl(s, FIONREAD, &avail));
     TRACE_TRUE(avail >= 1 && avail <= 100);
-    TRACE_VALUE("all there", wait_avail(s, 100));
+    TRACE_VALUE("all there", net_wait_avail(s, 100));
     T(recv(s, b, 30, 0));
     T(ioctl(s, FIONREAD, &avail));
     TRACE_VALUE("FIONREAD", avail);
@@ -51,7 +40,7 @@ int main(void)
     T(ioctl(s, FIONREAD, &avail));
     TRACE_VALUE("FIONREAD", avail);
     T(send(s, msg + 100, 50, MSG_NOSIGNAL));
-    TRACE_VALUE("all there", wait_avail(s, 120));
+    TRACE_VALUE("all there", net_wait_avail(s, 120));
     T(recv(s, b, sizeof b, 0));
     T(ioctl(s, FIONREAD, &avail));
     TRACE_VALUE("FIONREAD", avail);
@@ -61,7 +50,7 @@ int main(void)
     a = net_addr(NET_SOURCE);
     s = TFD(socket(AF_INET, SOCK_STREAM, 0));
     T(connect(s, (struct sockaddr *)&a, sizeof a));
-    int seen = wait_avail(s, 10000);
+    int seen = net_wait_avail(s, 10000);
     TRACE_TRUE(seen >= 10000);
     T(ioctl(s, FIONREAD, &avail));
     TRACE_TRUE(avail >= seen);

@@ -15,17 +15,6 @@
 #include "net.h"
 #include "../common/pattern.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -38,7 +27,7 @@ int main(void)
     trace_note("writev, readv");
     struct iovec w[4] = { { msg, 3 }, { msg + 3, 0 }, { msg + 3, 500 }, { msg + 503, 1 } };
     T(writev(s, w, 4));
-    TRACE_VALUE("waiting", wait_avail(s, 504));
+    TRACE_VALUE("waiting", net_wait_avail(s, 504));
     static uint8_t r1[10], r2[100], r3[1000];
     struct iovec r[3] = { { r1, sizeof r1 }, { r2, sizeof r2 }, { r3, sizeof r3 } };
     T(readv(s, r, 3));
@@ -53,7 +42,7 @@ int main(void)
     m.msg_iov = sv;
     m.msg_iovlen = 4;
     T(sendmsg(s, &m, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 2000));
+    TRACE_VALUE("waiting", net_wait_avail(s, 2000));
     static uint8_t q1[500], q2[500], q3[700];
     struct iovec rv[3] = { { q1, sizeof q1 }, { q2, sizeof q2 }, { q3, sizeof q3 } };
     struct sockaddr_in from;
@@ -85,7 +74,7 @@ int main(void)
         if (n > 0) sent += (size_t)n;
     }
     TRACE_VALUE("sent", sent);
-    TRACE_VALUE("waiting", wait_avail(s, (int)sizeof msg));
+    TRACE_VALUE("waiting", net_wait_avail(s, (int)sizeof msg));
     static uint8_t big1[40000], big2[60000];
     struct iovec bv[2] = { { big1, sizeof big1 }, { big2, sizeof big2 } };
     T(readv(s, bv, 2));

@@ -14,17 +14,6 @@
 #include "net.h"
 #include "../common/pattern.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -37,7 +26,7 @@ int main(void)
     T(recv(s, NULL, 100, MSG_TRUNC));
 
     T(send(s, msg, sizeof msg, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, (int)sizeof msg));
+    TRACE_VALUE("waiting", net_wait_avail(s, (int)sizeof msg));
     T(recv(s, NULL, sizeof b, MSG_TRUNC | MSG_PEEK));
     T(recv(s, b, 20, MSG_TRUNC | MSG_PEEK));
     int avail = -1;
@@ -55,7 +44,7 @@ int main(void)
 
     trace_note("MSG_TRUNC with a buffer leaves it untouched");
     T(send(s, msg, 100, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 100));
+    TRACE_VALUE("waiting", net_wait_avail(s, 100));
     memset(b, 0x5a, 100);
     T(recv(s, b, 50, MSG_TRUNC));
     int untouched = 1;

@@ -15,17 +15,6 @@
 #include "../common/pattern.h"
 
 /* Naps of 5 ms (up to 10 s) until at least n bytes wait to be read. */
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -39,7 +28,7 @@ int main(void)
     static char msg[1000], got[1000];
     for (size_t i = 0; i < sizeof msg; i++) msg[i] = (char)(' ' + (i * 7) % 95);
     T(send(s, msg, sizeof msg, MSG_NOSIGNAL));
-    TRACE_TRUE(wait_avail(s, 1000) == 1000);
+    TRACE_TRUE(net_wait_avail(s, 1000) == 1000);
 
     trace_note("7 bytes at a time");
     size_t have = 0;
@@ -66,7 +55,7 @@ int main(void)
     a = net_addr(NET_SOURCE);
     s = TFD(socket(AF_INET, SOCK_STREAM, 0));
     T(connect(s, (struct sockaddr *)&a, sizeof a));
-    TRACE_TRUE(wait_avail(s, 50000) >= 50000);
+    TRACE_TRUE(net_wait_avail(s, 50000) >= 50000);
     static uint8_t buf[50000], want[50000];
     int hundreds = 0;
     for (int i = 0; i < 500; i++)

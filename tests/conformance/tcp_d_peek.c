@@ -14,17 +14,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 static void trace_bytes(const char *label, const char *b, long n)
 {
     printf("  %s \"%.*s\"\n", label, n > 0 ? (int)n : 0, b);
@@ -42,7 +31,7 @@ int main(void)
     T(recv(s, b, sizeof b, MSG_PEEK));
 
     T(send(s, "hello, world", 12, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 12));
+    TRACE_VALUE("waiting", net_wait_avail(s, 12));
     long n = T(recv(s, b, 5, MSG_PEEK));
     trace_bytes("peeked", b, n);
     memset(b, 0, sizeof b);
@@ -70,7 +59,7 @@ int main(void)
     char msg[200];
     for (size_t i = 0; i < sizeof msg; i++) msg[i] = (char)('A' + i % 26);
     T(send(s, msg, 100, MSG_NOSIGNAL));
-    TRACE_VALUE("waiting", wait_avail(s, 100));
+    TRACE_VALUE("waiting", net_wait_avail(s, 100));
     T(send(s, msg + 100, 100, MSG_NOSIGNAL));
     static char peeked[200], got[200];
     T(recv(s, peeked, sizeof peeked, MSG_PEEK | MSG_WAITALL));

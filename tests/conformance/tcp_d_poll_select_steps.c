@@ -15,17 +15,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 static void look(int s, const char *step)
 {
     trace_note(step);
@@ -69,7 +58,7 @@ int main(void)
     p.events = POLLIN;
     T(poll(&p, 1, 5000));
     trace_pollfds(&p, 1);
-    TRACE_VALUE("waiting", wait_avail(s, 10));
+    TRACE_VALUE("waiting", net_wait_avail(s, 10));
     look(s, "the echo has arrived");
     char b[16];
     T(recv(s, b, 4, 0));
@@ -85,7 +74,7 @@ int main(void)
     tv.tv_usec = 0;
     T(select(s + 1, &r, NULL, NULL, &tv));
     TRACE_TRUE(FD_ISSET(s, &r));
-    TRACE_VALUE("waiting", wait_avail(s, 3));
+    TRACE_VALUE("waiting", net_wait_avail(s, 3));
     T(recv(s, b, sizeof b, 0));
     look(s, "after reading everything");
     T(close(s));

@@ -14,17 +14,6 @@
 #include "trace.h"
 #include "net.h"
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 int main(void)
 {
     net_setup();
@@ -62,7 +51,7 @@ int main(void)
 
     trace_note("length 0 with data waiting");
     T(write(s, msg, 10));
-    TRACE_VALUE("waiting", wait_avail(s, 10));
+    TRACE_VALUE("waiting", net_wait_avail(s, 10));
     T(recv(s, got, 0, 0));
     T(read(s, got, 0));
     int avail = -1;
@@ -77,7 +66,7 @@ int main(void)
     T(recv(s, got, 0, 0));
     T(ioctl(s, FIONREAD, &avail));
     TRACE_TRUE(avail > 0);
-    TRACE_VALUE("waiting", wait_avail(s, 3));
+    TRACE_VALUE("waiting", net_wait_avail(s, 3));
     T(read(s, got, 0));
     T(read(s, got, sizeof got));
     T(close(s));

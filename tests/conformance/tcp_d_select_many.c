@@ -15,17 +15,6 @@
 
 #define N 10
 
-static int wait_avail(int s, int n)
-{
-    int avail = 0;
-    for (int i = 0; i < 2000; i++) {
-        if (ioctl(s, FIONREAD, &avail) < 0) return -1;
-        if (avail >= n) break;
-        poll(NULL, 0, 5);
-    }
-    return avail;
-}
-
 static void trace_set(const char *label, const int *fds, const fd_set *set)
 {
     printf("  %s:", label);
@@ -70,7 +59,7 @@ int main(void)
     tv.tv_usec = 0;
     int n = (int)T(select(maxfd + 1, &r, NULL, NULL, &tv) > 0);
     (void)n;
-    for (int k = 0; k < 3; k++) wait_avail(fds[some[k]], 4);
+    for (int k = 0; k < 3; k++) net_wait_avail(fds[some[k]], 4);
     FD_ZERO(&r);
     for (int i = 0; i < N; i++) FD_SET(fds[i], &r);
     tv.tv_sec = 0;

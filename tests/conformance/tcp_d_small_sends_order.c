@@ -15,15 +15,6 @@
 
 static uint32_t rng_state = 0xC0FFEE11u;
 
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return rng_state = x;
-}
-
 int main(void)
 {
     net_setup();
@@ -36,7 +27,7 @@ int main(void)
     size_t total = 0;
     int whole = 0;
     for (int i = 0; i < SENDS; i++) {
-        size_t n = 1 + rng() % 50;
+        size_t n = 1 + net_rng(&rng_state) % 50;
         if (send(s, stream + total, n, MSG_NOSIGNAL) == (long)n) whole++;
         total += n;
     }

@@ -130,7 +130,6 @@ void emnet__fd_set_nonblock(struct emnet_pollable *p, int on)
 long emnet__fd_read(struct emnet_pollable *p, void *buf, size_t len)
 {
     for (;;) {
-        emnet__timers_run();
         long r = p->ops->read(p, buf, len);
         if (r != -EAGAIN || (p->status_flags & O_NONBLOCK)) return r;
         int w = emnet__block_until(EMNET__NEVER);
@@ -144,7 +143,6 @@ long emnet__fd_write(struct emnet_pollable *p, const void *buf, size_t len)
 {
     size_t done = 0;
     for (;;) {
-        emnet__timers_run();
         long r = p->ops->write(p, (const uint8_t *)buf + done, len - done);
         if (r > 0) {
             done += (size_t)r;

@@ -16,6 +16,7 @@ packages=(
   websockify
   libwebsockets-dev
   chromium
+  clang libclang-rt-14-dev
 )
 # Node.js may come from elsewhere (a vendor's package of its own); only ask
 # Debian for it when there is none.

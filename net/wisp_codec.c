@@ -1,0 +1,383 @@
+/* The Wisp packet codec (wisp_codec.h has the layout and the rules).
+ *
+ * Every read is preceded by a length check against the end of the input,
+ * and lengths are compared by subtraction from what is left, never by
+ * adding to a pointer or a size first, so no input can make a sum wrap. */
+#include "wisp_codec.h"
+
+#include <errno.h>
+#include <string.h>
+
+static uint16_t get_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- names ---- */
+
+const char *emnet_wisp_error_name(int err)
+{
+    switch (err) {
+    case EMNET_WISP_OK:
+        return "ok";
+#define ERROR_CASE(name, value, text) \
+    case value:                       \
+        return text;
+        EMNET_WISP_ERROR_MAP(ERROR_CASE)
+#undef ERROR_CASE
+    }
+    return "?";
+}
+
+const char *emnet_wisp_type_name(uint8_t type)
+{
+    switch (type) {
+    case EMNET_WISP_CONNECT:
+        return "CONNECT";
+    case EMNET_WISP_DATA:
+        return "DATA";
+    case EMNET_WISP_CONTINUE:
+        return "CONTINUE";
+    case EMNET_WISP_CLOSE:
+        return "CLOSE";
+    case EMNET_WISP_INFO:
+        return "INFO";
+    }
+    return "?";
+}
+
+const char *emnet_wisp_close_reason_name(uint8_t reason)
+{
+    switch (reason) {
+#define NAME_CASE(name, value, text, err) \
+    case value:                           \
+        return text;
+        EMNET_WISP_CLOSE_REASON_MAP(NAME_CASE)
+#undef NAME_CASE
+    }
+    return "unrecognised";
+}
+
+int emnet_wisp_close_reason_errno(uint8_t reason)
+{
+    switch (reason) {
+#define ERRNO_CASE(name, value, text, err) \
+    case value:                            \
+        return err;
+        EMNET_WISP_CLOSE_REASON_MAP(ERRNO_CASE)
+#undef ERRNO_CASE
+    }
+    /* A reason from a newer peer: the stream still ended abnormally. */
+    return ECONNRESET;
+}
+
+/* ---- host names ---- */
+
+/* Length of the well-formed UTF-8 sequence at p (n bytes left), or 0.
+ * Rejects overlong forms, surrogates and code points past U+10FFFF, so
+ * that one host name has one byte form and allowlists compare bytes. */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t need;
+    uint8_t lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        if (c == 0xe0)
+            lo = 0xa0; /* overlong */
+        else if (c == 0xed)
+            hi = 0x9f; /* surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        if (c == 0xf0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xf4)
+            hi = 0x8f; /* past U+10FFFF */
+    } else {
+        return 0; /* continuation byte, overlong 0xc0/0xc1, or 0xf5.. */
+    }
+    if (n < need || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return need;
+}
+
+int emnet_wisp_check_host(const char *host, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)host;
+
+    if (len == 0)
+        return EMNET_WISP_EHOST_EMPTY;
+    if (len > EMNET_WISP_HOST_MAX)
+        return EMNET_WISP_EHOST_LONG;
+    for (size_t i = 0; i < len;) {
+        /* A NUL would cut the name short for anyone who passes it on as a
+         * C string; control bytes have no place in a name and would forge
+         * lines in logs. */
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            return EMNET_WISP_EHOST_BYTE;
+        size_t n = utf8_seq(p + i, len - i);
+        if (n == 0)
+            return EMNET_WISP_EHOST_BYTE;
+        i += n;
+    }
+    return 0;
+}
+
+/* ---- INFO extensions ---- */
+
+int emnet_wisp_ext_next(const uint8_t **p, const uint8_t *end, uint8_t *id,
+                        const uint8_t **payload, uint32_t *len)
+{
+    const uint8_t *q = *p;
+
+    if (q >= end)
+        return 0;
+    size_t left = (size_t)(end - q);
+    if (left < EMNET_WISP_EXT_HEADER)
+        return EMNET_WISP_EEXT;
+    uint32_t n = get_le32(q + 1);
+    if (n > left - EMNET_WISP_EXT_HEADER)
+        return EMNET_WISP_EEXT;
+    *id = q[0];
+    *payload = q + EMNET_WISP_EXT_HEADER;
+    *len = n;
+    *p = q + EMNET_WISP_EXT_HEADER + n;
+    return 1;
+}
+
+static int check_ext_list(const uint8_t *ext, size_t len)
+{
+    const uint8_t *payload;
+    uint8_t id;
+    uint32_t n;
+    int rc;
+
+    if (len == 0)
+        return 0; /* ext may be NULL then: no pointer arithmetic on it */
+    const uint8_t *p = ext, *end = ext + len;
+    while ((rc = emnet_wisp_ext_next(&p, end, &id, &payload, &n)) == 1)
+        ;
+    return rc;
+}
+
+/* ---- decoding ---- */
+
+static int decode_connect(const uint8_t *p, size_t n, struct emnet_wisp_packet *out)
+{
+    if (n < EMNET_WISP_CONNECT_FIXED)
+        return EMNET_WISP_ESHORT;
+    if (p[0] != EMNET_WISP_STREAM_TCP && p[0] != EMNET_WISP_STREAM_UDP)
+        return EMNET_WISP_ESTREAM_TYPE;
+    uint16_t port = get_le16(p + 1);
+    if (port == 0)
+        return EMNET_WISP_EPORT;
+    const char *host = (const char *)p + EMNET_WISP_CONNECT_FIXED;
+    size_t host_len = n - EMNET_WISP_CONNECT_FIXED;
+    int rc = emnet_wisp_check_host(host, host_len);
+    if (rc < 0)
+        return rc;
+    out->u.connect.stream_type = p[0];
+    out->u.connect.port = port;
+    out->u.connect.host = host;
+    out->u.connect.host_len = host_len;
+    return 0;
+}
+
+static int decode_info(const uint8_t *p, size_t n, struct emnet_wisp_packet *out)
+{
+    if (n < EMNET_WISP_INFO_FIXED)
+        return EMNET_WISP_ESHORT;
+    const uint8_t *ext = p + EMNET_WISP_INFO_FIXED;
+    size_t ext_len = n - EMNET_WISP_INFO_FIXED;
+    int rc = check_ext_list(ext, ext_len);
+    if (rc < 0)
+        return rc;
+    out->u.info.major = p[0];
+    out->u.info.minor = p[1];
+    out->u.info.ext = ext;
+    out->u.info.ext_len = ext_len;
+    return 0;
+}
+
+/* A payload of exactly size bytes: shorter is ESHORT, longer ETRAILING. */
+static int fixed_size(size_t n, size_t size)
+{
+    if (n < size)
+        return EMNET_WISP_ESHORT;
+    return n > size ? EMNET_WISP_ETRAILING : 0;
+}
+
+int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *out)
+{
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (len < EMNET_WISP_HEADER)
+        return EMNET_WISP_ESHORT;
+    out->type = buf[0];
+    out->stream_id = get_le32(buf + 1);
+
+    const uint8_t *p = buf + EMNET_WISP_HEADER;
+    size_t n = len - EMNET_WISP_HEADER;
+    switch (out->type) {
+    case EMNET_WISP_CONNECT:
+        if (out->stream_id == 0)
+            return EMNET_WISP_ESTREAM_ID;
+        return decode_connect(p, n, out);
+    case EMNET_WISP_DATA:
+        if (out->stream_id == 0)
+            return EMNET_WISP_ESTREAM_ID;
+        out->u.data.data = p;
+        out->u.data.len = n;
+        return 0;
+    case EMNET_WISP_CONTINUE:
+        if ((rc = fixed_size(n, 4)) < 0)
+            return rc;
+        out->u.cont.remaining = get_le32(p);
+        return 0;
+    case EMNET_WISP_CLOSE:
+        if ((rc = fixed_size(n, 1)) < 0)
+            return rc;
+        out->u.close.reason = p[0];
+        return 0;
+    case EMNET_WISP_INFO:
+        if (out->stream_id != 0)
+            return EMNET_WISP_ESTREAM_ID;
+        return decode_info(p, n, out);
+    }
+    return EMNET_WISP_ETYPE;
+}
+
+/* ---- encoding ---- */
+
+/* Writes the header when cap holds it and payload_len more bytes. */
+static int put_header(uint8_t *buf, size_t cap, uint8_t type, uint32_t stream_id, size_t payload_len)
+{
+    if (cap < EMNET_WISP_HEADER || payload_len > cap - EMNET_WISP_HEADER)
+        return 0;
+    buf[0] = type;
+    put_le32(buf + 1, stream_id);
+    return 1;
+}
+
+size_t emnet_wisp_encode_connect(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t stream_type,
+                                 uint16_t port, const char *host, size_t host_len)
+{
+    if (stream_id == 0 || port == 0 ||
+        (stream_type != EMNET_WISP_STREAM_TCP && stream_type != EMNET_WISP_STREAM_UDP) ||
+        emnet_wisp_check_host(host, host_len) < 0)
+        return 0;
+    /* host_len <= EMNET_WISP_HOST_MAX here, so the sum cannot wrap. */
+    if (!put_header(buf, cap, EMNET_WISP_CONNECT, stream_id, EMNET_WISP_CONNECT_FIXED + host_len))
+        return 0;
+    buf[EMNET_WISP_HEADER] = stream_type;
+    put_le16(buf + EMNET_WISP_HEADER + 1, port);
+    memmove(buf + EMNET_WISP_HEADER + EMNET_WISP_CONNECT_FIXED, host, host_len);
+    return EMNET_WISP_HEADER + EMNET_WISP_CONNECT_FIXED + host_len;
+}
+
+size_t emnet_wisp_encode_data_header(uint8_t *buf, size_t cap, uint32_t stream_id)
+{
+    if (stream_id == 0 || !put_header(buf, cap, EMNET_WISP_DATA, stream_id, 0))
+        return 0;
+    return EMNET_WISP_HEADER;
+}
+
+size_t emnet_wisp_encode_data(uint8_t *buf, size_t cap, uint32_t stream_id, const void *data, size_t len)
+{
+    if (stream_id == 0 || !put_header(buf, cap, EMNET_WISP_DATA, stream_id, len))
+        return 0;
+    if (len > 0)
+        memmove(buf + EMNET_WISP_HEADER, data, len);
+    return EMNET_WISP_HEADER + len;
+}
+
+size_t emnet_wisp_encode_continue(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t remaining)
+{
+    if (!put_header(buf, cap, EMNET_WISP_CONTINUE, stream_id, 4))
+        return 0;
+    put_le32(buf + EMNET_WISP_HEADER, remaining);
+    return EMNET_WISP_CONTINUE_SIZE;
+}
+
+size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason)
+{
+    if (!put_header(buf, cap, EMNET_WISP_CLOSE, stream_id, 1))
+        return 0;
+    buf[EMNET_WISP_HEADER] = reason;
+    return EMNET_WISP_CLOSE_SIZE;
+}
+
+size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor,
+                              const uint8_t *ext, size_t ext_len)
+{
+    if (check_ext_list(ext, ext_len) < 0)
+        return 0;
+    /* A well-formed list lies in memory, so ext_len + 2 cannot wrap. */
+    if (!put_header(buf, cap, EMNET_WISP_INFO, 0, EMNET_WISP_INFO_FIXED + ext_len))
+        return 0;
+    buf[EMNET_WISP_HEADER] = major;
+    buf[EMNET_WISP_HEADER + 1] = minor;
+    if (ext_len > 0)
+        memmove(buf + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, ext, ext_len);
+    return EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_len;
+}
+
+size_t emnet_wisp_encode_ext(uint8_t *buf, size_t cap, uint8_t id, const void *payload, size_t len)
+{
+    if (len > UINT32_MAX || cap < EMNET_WISP_EXT_HEADER || len > cap - EMNET_WISP_EXT_HEADER)
+        return 0;
+    buf[0] = id;
+    put_le32(buf + 1, (uint32_t)len);
+    if (len > 0)
+        memmove(buf + EMNET_WISP_EXT_HEADER, payload, len);
+    return EMNET_WISP_EXT_HEADER + len;
+}
+
+size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packet *pkt)
+{
+    switch (pkt->type) {
+    case EMNET_WISP_CONNECT:
+        return emnet_wisp_encode_connect(buf, cap, pkt->stream_id, pkt->u.connect.stream_type,
+                                         pkt->u.connect.port, pkt->u.connect.host, pkt->u.connect.host_len);
+    case EMNET_WISP_DATA:
+        return emnet_wisp_encode_data(buf, cap, pkt->stream_id, pkt->u.data.data, pkt->u.data.len);
+    case EMNET_WISP_CONTINUE:
+        return emnet_wisp_encode_continue(buf, cap, pkt->stream_id, pkt->u.cont.remaining);
+    case EMNET_WISP_CLOSE:
+        return emnet_wisp_encode_close(buf, cap, pkt->stream_id, pkt->u.close.reason);
+    case EMNET_WISP_INFO:
+        if (pkt->stream_id != 0)
+            return 0;
+        return emnet_wisp_encode_info(buf, cap, pkt->u.info.major, pkt->u.info.minor, pkt->u.info.ext,
+                                      pkt->u.info.ext_len);
+    }
+    return 0;
+}

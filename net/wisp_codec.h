@@ -1,0 +1,238 @@
+/* The Wisp packet codec: pure functions over byte buffers, shared by
+ * emnet-proxy (native) and the wisp transport (wasm).
+ *
+ * Wisp carries many TCP and UDP streams over one WebSocket; every
+ * WebSocket message is one packet:
+ *
+ *   offset 0   type       u8     CONNECT 1, DATA 2, CONTINUE 3, CLOSE 4, INFO 5
+ *   offset 1   stream id  u32 LE 0 is the connection itself
+ *   offset 5   payload    the rest of the message, laid out by type:
+ *
+ *   CONNECT   stream type u8 (1 TCP, 2 UDP), port u16 LE, host name (the
+ *             rest: UTF-8, not NUL-terminated)
+ *   DATA      the stream's bytes
+ *   CONTINUE  buffer remaining u32 LE (packets the server still accepts
+ *             on the stream; on stream 0 the default for new streams)
+ *   CLOSE     reason u8 (EMNET_WISP_CLOSE_*)
+ *   INFO      (version 2) major u8, minor u8, then extensions, each
+ *             id u8, payload length u32 LE, payload
+ *
+ * All multi-byte fields are little-endian. Version 1 peers never send
+ * INFO; a version 2 server sends it first, so the first packet of a
+ * connection tells the two versions apart.
+ *
+ * Nothing here allocates, keeps state or does I/O. The decoder is total:
+ * any bytes give either a packet or one precise negative error code. It
+ * copies nothing: the pointers in a decoded packet point into the buffer
+ * that was decoded, which must outlive them. */
+#ifndef EMNET_WISP_CODEC_H
+#define EMNET_WISP_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMNET_WISP_HEADER 5          /* type + stream id */
+#define EMNET_WISP_CONNECT_FIXED 3   /* stream type + port, before the host */
+#define EMNET_WISP_CONTINUE_SIZE (EMNET_WISP_HEADER + 4)
+#define EMNET_WISP_CLOSE_SIZE (EMNET_WISP_HEADER + 1)
+#define EMNET_WISP_INFO_FIXED 2      /* major + minor, before the extensions */
+#define EMNET_WISP_EXT_HEADER 5      /* extension id + payload length */
+/* A DNS name is at most 253 bytes in text form; a longer host name can
+ * only be a mistake or an attack on whoever logs or resolves it. */
+#define EMNET_WISP_HOST_MAX 253
+
+enum emnet_wisp_type {
+    EMNET_WISP_CONNECT = 0x01,
+    EMNET_WISP_DATA = 0x02,
+    EMNET_WISP_CONTINUE = 0x03,
+    EMNET_WISP_CLOSE = 0x04,
+    EMNET_WISP_INFO = 0x05,
+};
+
+enum emnet_wisp_stream_type {
+    EMNET_WISP_STREAM_TCP = 0x01,
+    EMNET_WISP_STREAM_UDP = 0x02,
+};
+
+/* Extension ids of version 2's INFO packet. */
+enum emnet_wisp_ext_id {
+    EMNET_WISP_EXT_UDP = 0x01,
+    EMNET_WISP_EXT_PASSWORD = 0x02,
+    EMNET_WISP_EXT_KEY_AUTH = 0x03,
+    EMNET_WISP_EXT_MOTD = 0x04,
+};
+
+/* Close reasons, as the protocol numbers them: X(NAME, value, "log name",
+ * errno), in the protocol's groups: either side (0x01-0x04; 0x04 is
+ * version 2's), the server only (0x41-0x49), the client only (0x81), the
+ * version 2 authentication extensions (0xc0-0xc2).
+ *
+ * The errno column (expanding it needs <errno.h>) is what a Linux socket
+ * reports for the same event. VOLUNTARY is 0, an orderly end of stream:
+ * servers send it when the target closed its side normally. Stream
+ * creation failures the kernel has no single code for map to the closest
+ * error a non-blocking connect reports: an invalid target and a throttled
+ * client are refusals (ECONNREFUSED), as a connect to port 0 is; a
+ * proxy's block list and failed authentication are EACCES. */
+#define EMNET_WISP_CLOSE_REASON_MAP(X)                                    \
+    X(UNKNOWN, 0x01, "unknown", ECONNRESET)                               \
+    X(VOLUNTARY, 0x02, "voluntary", 0)                                    \
+    X(NETWORK_ERROR, 0x03, "network_error", ECONNRESET)                   \
+    X(INCOMPATIBLE_EXTENSIONS, 0x04, "incompatible_extensions", ECONNRESET) \
+    X(INVALID_INFO, 0x41, "invalid_info", ECONNREFUSED)                   \
+    X(UNREACHABLE, 0x42, "unreachable", EHOSTUNREACH)                     \
+    X(CONNECT_TIMEOUT, 0x43, "connect_timeout", ETIMEDOUT)                \
+    X(REFUSED, 0x44, "refused", ECONNREFUSED)                             \
+    X(DATA_TIMEOUT, 0x47, "data_timeout", ETIMEDOUT)                      \
+    X(BLOCKED, 0x48, "blocked", EACCES)                                   \
+    X(THROTTLED, 0x49, "throttled", ECONNREFUSED)                         \
+    X(CLIENT_ERROR, 0x81, "client_error", ECONNRESET)                     \
+    X(AUTH_BAD_PASSWORD, 0xc0, "auth_bad_password", EACCES)               \
+    X(AUTH_BAD_SIGNATURE, 0xc1, "auth_bad_signature", EACCES)             \
+    X(AUTH_REQUIRED, 0xc2, "auth_required", EACCES)
+
+enum emnet_wisp_close_reason {
+#define EMNET_WISP__CLOSE_ENUM(name, value, text, err) EMNET_WISP_CLOSE_##name = value,
+    EMNET_WISP_CLOSE_REASON_MAP(EMNET_WISP__CLOSE_ENUM)
+#undef EMNET_WISP__CLOSE_ENUM
+};
+
+/* Decoder errors: X(NAME, value, "log name"). */
+#define EMNET_WISP_ERROR_MAP(X)                                           \
+    X(SHORT, -1, "short")                 /* shorter than its type needs */ \
+    X(TYPE, -2, "unknown_type")           /* type byte not 1..5 */          \
+    X(TRAILING, -3, "trailing_bytes")     /* bytes after a fixed payload */ \
+    X(STREAM_ID, -4, "bad_stream_id")     /* 0 on CONNECT/DATA, not 0 on INFO */ \
+    X(STREAM_TYPE, -5, "bad_stream_type") /* CONNECT stream type not 1 or 2 */ \
+    X(PORT, -6, "bad_port")               /* CONNECT to port 0 */           \
+    X(HOST_EMPTY, -7, "empty_host")       /* CONNECT without a host */      \
+    X(HOST_LONG, -8, "host_too_long")     /* over EMNET_WISP_HOST_MAX */    \
+    X(HOST_BYTE, -9, "bad_host_byte")     /* NUL, control byte, bad UTF-8 */ \
+    X(EXT, -10, "bad_extension")          /* INFO extension runs past the end */
+
+enum emnet_wisp_error {
+    EMNET_WISP_OK = 0,
+#define EMNET_WISP__ERROR_ENUM(name, value, text) EMNET_WISP_E##name = value,
+    EMNET_WISP_ERROR_MAP(EMNET_WISP__ERROR_ENUM)
+#undef EMNET_WISP__ERROR_ENUM
+};
+
+/* A decoded packet. Every pointer points into the decoded buffer. */
+struct emnet_wisp_packet {
+    uint8_t type;                /* enum emnet_wisp_type */
+    uint32_t stream_id;
+    union {
+        struct {
+            uint8_t stream_type; /* enum emnet_wisp_stream_type */
+            uint16_t port;       /* never 0 */
+            const char *host;    /* not NUL-terminated: use host_len */
+            size_t host_len;     /* 1..EMNET_WISP_HOST_MAX */
+        } connect;
+        struct {
+            const uint8_t *data; /* may be empty (len 0), see below */
+            size_t len;
+        } data;
+        struct {
+            uint32_t remaining;
+        } cont;
+        struct {
+            uint8_t reason;      /* any value: unknown ones are kept as is */
+        } close;
+        struct {
+            uint8_t major, minor;
+            const uint8_t *ext;  /* well-formed list: walk it with emnet_wisp_ext_next */
+            size_t ext_len;
+        } info;
+    } u;
+};
+
+/* Decodes one packet (one WebSocket message) of len bytes.
+ *
+ * Returns 0 and fills *out, or a negative enum emnet_wisp_error. The checks
+ * run in this order, and the first that fails is returned: at least a
+ * header (ESHORT), a known type (ETYPE), the stream id allowed for the type
+ * (ESTREAM_ID), then the payload. When the header was there, out->type and
+ * out->stream_id are filled even on error, so that a server can answer a
+ * bad CONNECT with a CLOSE on the right stream, or skip a packet type that
+ * an extension it does not know defines.
+ *
+ * Rules beyond the layout:
+ *   - stream 0 is the connection: CONNECT and DATA on it are ESTREAM_ID;
+ *     INFO belongs to the handshake and must be on it; CONTINUE (the
+ *     default buffer size) and CLOSE (ending the connection) may be on it.
+ *   - CONNECT: stream type 1 or 2, port not 0, a host of 1 to 253 bytes of
+ *     valid UTF-8 without NUL or control bytes (0x00-0x1f, 0x7f).
+ *   - DATA of 0 bytes decodes: the protocol does not forbid it and a UDP
+ *     datagram may be empty. On a TCP stream it carries nothing and must
+ *     not be read as end of stream (only CLOSE ends a stream).
+ *   - CONTINUE and CLOSE have a fixed size: a longer packet is ETRAILING.
+ *   - CLOSE keeps an unknown reason as is (newer peers may add reasons).
+ *   - INFO: the extension list must be whole (EEXT otherwise); extension
+ *     ids and versions are not judged here. */
+int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *out);
+
+/* Walks an INFO extension list from *p to end. Returns 1 with the next
+ * extension's id and payload, advancing *p past it; 0 at the end of the
+ * list; EMNET_WISP_EEXT (leaving *p alone) when the bytes left are not a
+ * whole extension. Safe on any bytes, not only a decoded INFO's. */
+int emnet_wisp_ext_next(const uint8_t **p, const uint8_t *end, uint8_t *id,
+                        const uint8_t **payload, uint32_t *len);
+
+/* 0 when host (len bytes) is acceptable in a CONNECT, else EHOST_EMPTY,
+ * EHOST_LONG or EHOST_BYTE, as the decoder judges it. */
+int emnet_wisp_check_host(const char *host, size_t len);
+
+/* Short names for logs and metrics; never NULL. */
+const char *emnet_wisp_error_name(int err);              /* "?" if not an error code */
+const char *emnet_wisp_type_name(uint8_t type);          /* "?" if unknown */
+const char *emnet_wisp_close_reason_name(uint8_t reason); /* "unrecognised" if unknown */
+
+/* The errno (this platform's value) a Linux socket would report when its
+ * stream is closed with this reason: 0 for an orderly end of stream
+ * (VOLUNTARY), ECONNRESET for reasons not in the table. Never send the
+ * result over the wire: errno values differ between Linux and wasm. */
+int emnet_wisp_close_reason_errno(uint8_t reason);
+
+/* Encoders. Each writes one packet at buf (cap bytes of room) and returns
+ * the bytes written, or 0 when the packet does not fit or when it would
+ * break a rule the decoder checks (stream id 0 on CONNECT or DATA, a bad
+ * stream type, port or host, a malformed extension list): whatever they
+ * write decodes. */
+
+size_t emnet_wisp_encode_connect(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t stream_type,
+                                 uint16_t port, const char *host, size_t host_len);
+
+/* The DATA packet's 5-byte header only: send it and then the payload in
+ * the same WebSocket message, so that the bytes are never copied. Any
+ * payload length goes with it. Returns EMNET_WISP_HEADER or 0. */
+size_t emnet_wisp_encode_data_header(uint8_t *buf, size_t cap, uint32_t stream_id);
+
+/* A whole DATA packet. data may already sit at buf + EMNET_WISP_HEADER
+ * (it is moved, not copied, so overlap is fine). */
+size_t emnet_wisp_encode_data(uint8_t *buf, size_t cap, uint32_t stream_id, const void *data, size_t len);
+
+size_t emnet_wisp_encode_continue(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t remaining);
+size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason);
+
+/* INFO on stream 0; ext (ext_len bytes) is a list built with
+ * emnet_wisp_encode_ext, or NULL/0 for none. */
+size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor,
+                              const uint8_t *ext, size_t ext_len);
+
+/* One INFO extension entry (id, length, payload); append entries to build
+ * the list. 0 if it does not fit or len exceeds UINT32_MAX. */
+size_t emnet_wisp_encode_ext(uint8_t *buf, size_t cap, uint8_t id, const void *payload, size_t len);
+
+/* Encodes a packet as emnet_wisp_decode gives it: decoding then encoding
+ * gives back the same bytes, since every field has one encoding. */
+size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packet *pkt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

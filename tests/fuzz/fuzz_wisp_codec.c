@@ -1,0 +1,135 @@
+/* Fuzzes the Wisp codec: any bytes must decode to a packet or to a known
+ * error, and a decoded packet must encode back to the very same bytes
+ * (every field has one encoding), which decode to the same fields. The
+ * extension iterator is also run on the raw input, where it must stay
+ * inside the bytes whatever lengths they claim. Failures abort, which
+ * libFuzzer reports as a crash with the input that caused it. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wisp_codec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ASSERT(cond)      \
+    do {                  \
+        if (!(cond))      \
+            abort();      \
+    } while (0)
+
+static void same_fields(const struct emnet_wisp_packet *a, const struct emnet_wisp_packet *b)
+{
+    ASSERT(a->type == b->type && a->stream_id == b->stream_id);
+    switch (a->type) {
+    case EMNET_WISP_CONNECT:
+        ASSERT(a->u.connect.stream_type == b->u.connect.stream_type);
+        ASSERT(a->u.connect.port == b->u.connect.port);
+        ASSERT(a->u.connect.host_len == b->u.connect.host_len);
+        ASSERT(memcmp(a->u.connect.host, b->u.connect.host, a->u.connect.host_len) == 0);
+        break;
+    case EMNET_WISP_DATA:
+        ASSERT(a->u.data.len == b->u.data.len);
+        ASSERT(a->u.data.len == 0 || memcmp(a->u.data.data, b->u.data.data, a->u.data.len) == 0);
+        break;
+    case EMNET_WISP_CONTINUE:
+        ASSERT(a->u.cont.remaining == b->u.cont.remaining);
+        break;
+    case EMNET_WISP_CLOSE:
+        ASSERT(a->u.close.reason == b->u.close.reason);
+        break;
+    case EMNET_WISP_INFO:
+        ASSERT(a->u.info.major == b->u.info.major && a->u.info.minor == b->u.info.minor);
+        ASSERT(a->u.info.ext_len == b->u.info.ext_len);
+        ASSERT(a->u.info.ext_len == 0 || memcmp(a->u.info.ext, b->u.info.ext, a->u.info.ext_len) == 0);
+        break;
+    default:
+        abort();
+    }
+}
+
+/* Walks an extension list; returns the iterator's last result (0 at a
+ * clean end, EEXT when malformed) and checks that every extension lies
+ * inside [p, end) and re-encodes to its own bytes. */
+static int walk_extensions(const uint8_t *p, const uint8_t *end)
+{
+    const uint8_t *payload;
+    uint8_t id, out[64];
+    uint32_t n;
+    int rc;
+
+    for (;;) {
+        const uint8_t *at = p;
+        rc = emnet_wisp_ext_next(&p, end, &id, &payload, &n);
+        if (rc != 1) {
+            ASSERT(p == at);
+            return rc;
+        }
+        ASSERT(payload == at + EMNET_WISP_EXT_HEADER);
+        ASSERT(n <= (size_t)(end - payload) && p == payload + n);
+        ASSERT(id == at[0]);
+        if (n <= sizeof out - EMNET_WISP_EXT_HEADER) {
+            ASSERT(emnet_wisp_encode_ext(out, sizeof out, id, payload, n) == EMNET_WISP_EXT_HEADER + n);
+            ASSERT(memcmp(out, at, EMNET_WISP_EXT_HEADER + n) == 0);
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct emnet_wisp_packet pkt, again;
+    int rc = emnet_wisp_decode(data, size, &pkt);
+
+    /* The extension iterator on bytes nobody validated. */
+    if (size > 0) {
+        int erc = walk_extensions(data, data + size);
+        ASSERT(erc == 0 || erc == EMNET_WISP_EEXT);
+    }
+
+    if (rc < 0) {
+        ASSERT(rc >= EMNET_WISP_EEXT);
+        ASSERT(strcmp(emnet_wisp_error_name(rc), "?") != 0);
+        if (size < EMNET_WISP_HEADER)
+            ASSERT(rc == EMNET_WISP_ESHORT);
+        return 0;
+    }
+    ASSERT(rc == 0 && size >= EMNET_WISP_HEADER);
+    ASSERT(strcmp(emnet_wisp_type_name(pkt.type), "?") != 0);
+
+    /* Re-encoding gives back the input byte for byte, and no buffer one
+     * byte smaller takes it. The buffer is exactly the packet's size so
+     * that a write past it trips ASan. */
+    uint8_t *buf = malloc(size);
+    ASSERT(buf != NULL);
+    ASSERT(emnet_wisp_encode(buf, size, &pkt) == size);
+    ASSERT(memcmp(buf, data, size) == 0);
+    ASSERT(emnet_wisp_encode(buf, size - 1, &pkt) == 0);
+    ASSERT(emnet_wisp_encode(buf, size, &pkt) == size);
+    ASSERT(emnet_wisp_decode(buf, size, &again) == 0);
+    same_fields(&pkt, &again);
+
+    switch (pkt.type) {
+    case EMNET_WISP_CONNECT:
+        ASSERT(pkt.u.connect.port != 0);
+        ASSERT(emnet_wisp_check_host(pkt.u.connect.host, pkt.u.connect.host_len) == 0);
+        ASSERT(pkt.u.connect.host_len >= 1 && pkt.u.connect.host_len <= EMNET_WISP_HOST_MAX);
+        ASSERT(memchr(pkt.u.connect.host, 0, pkt.u.connect.host_len) == NULL);
+        break;
+    case EMNET_WISP_DATA:
+        /* The header alone, then the payload behind it. */
+        ASSERT(emnet_wisp_encode_data_header(buf, size, pkt.stream_id) == EMNET_WISP_HEADER);
+        ASSERT(memcmp(buf, data, EMNET_WISP_HEADER) == 0);
+        break;
+    case EMNET_WISP_CLOSE:
+        ASSERT(emnet_wisp_close_reason_name(pkt.u.close.reason) != NULL);
+        ASSERT(emnet_wisp_close_reason_errno(pkt.u.close.reason) >= 0);
+        break;
+    case EMNET_WISP_INFO:
+        /* A decoded INFO's list is whole: the walk ends cleanly. */
+        if (pkt.u.info.ext_len > 0)
+            ASSERT(walk_extensions(pkt.u.info.ext, pkt.u.info.ext + pkt.u.info.ext_len) == 0);
+        break;
+    }
+    free(buf);
+    return 0;
+}

@@ -3,10 +3,15 @@
  * pass through print -> parse unchanged (printing it again gives the same
  * text). The same bytes, line by line, go to the allowlist as rules: a
  * rule taken must read back from its canonical text to the same text, and
- * each line is also checked as a host. Failures abort, which libFuzzer
+ * each line is also checked as a host. The bytes are also read as a
+ * websockify token file (through a memfd: no disk), and every name on a
+ * line is looked up. Failures abort, which libFuzzer
  * reports as a crash with the input that caused it; ASan's leak checker
  * sees anything the parsers forget to free. */
+#define _GNU_SOURCE /* memfd_create */
 #include <netinet/in.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +19,7 @@
 
 #include "policy/allowlist.h"
 #include "policy/config.h"
+#include "policy/tokens.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -90,8 +96,10 @@ static void fuzz_rules(const char *text, size_t size)
     struct emnet_allowlist *al = emnet_allowlist_new();
     ASSERT(al);
     char line[600], err[256];
-    size_t pos = 0;
-    while (pos < size) {
+    size_t pos = 0, lines = 0;
+    /* each check scans every rule: 128 lines keep an input well under a
+     * millisecond, and the rule parser sees each line alone anyway */
+    while (pos < size && lines++ < 128) {
         const char *nl = memchr(text + pos, '\n', size - pos);
         size_t len = nl ? (size_t)(nl - text) - pos : size - pos;
         size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
@@ -141,9 +149,49 @@ static void fuzz_rules(const char *text, size_t size)
     emnet_allowlist_free(al);
 }
 
+static void fuzz_tokens(const char *text, size_t size)
+{
+    static int fd = -1;
+    static char path[64];
+    if (fd < 0) {
+        fd = memfd_create("emnet-fuzz-tokens", MFD_CLOEXEC);
+        ASSERT(fd >= 0);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    ASSERT(ftruncate(fd, 0) == 0);
+    ASSERT(size == 0 || pwrite(fd, text, size, 0) == (ssize_t)size);
+    char err[512] = "", host[300], name[300];
+    struct emnet_tokens *t = emnet_tokens_load(path, err, sizeof err);
+    if (!t) {
+        message_ok(err);
+        return;
+    }
+    /* every name before a ": " is found, with a host of no brackets */
+    size_t pos = 0, found = 0;
+    while (pos < size) {
+        const char *nl = memchr(text + pos, '\n', size - pos);
+        size_t len = nl ? (size_t)(nl - text) - pos : size - pos;
+        const char *sep = memchr(text + pos, ':', len);
+        size_t n = sep ? (size_t)(sep - text) - pos : 0;
+        if (n && n < sizeof name) {
+            memcpy(name, text + pos, n);
+            name[n] = '\0';
+            uint16_t port = 0;
+            if (emnet_tokens_lookup(t, name, host, sizeof host, &port) == 0) {
+                ASSERT(port != 0 && host[0] != '\0' && host[0] != '[');
+                found++;
+            }
+        }
+        pos += len + 1;
+    }
+    ASSERT(found == 0 || emnet_tokens_count(t) > 0);
+    emnet_tokens_free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_config((const char *)data, size);
     fuzz_rules((const char *)data, size);
+    fuzz_tokens((const char *)data, size);
     return 0;
 }

@@ -38,7 +38,19 @@ var LibraryEmnet = {
       if (timeoutMs >= 0) EMNET.waitTimer = setTimeout(finish, Math.ceil(timeoutMs));
     },
     runDrive: function () {
-      callUserCallback(function () { _emnet__sched_drive(); });
+      callUserCallback(function () { _emnet__sched_settle(); });
+    },
+    // Every event from the host (bytes arrived, a socket opened, closed or
+    // drained) goes into C through here: after the handler, the drive it
+    // asked for runs at once, in the event's own task. Waiting for the
+    // posted macrotask instead would add one trip through the browser's
+    // event loop to every round trip; the posted drive then finds nothing
+    // pending and returns.
+    event: function (handler) {
+      callUserCallback(function () {
+        handler();
+        _emnet__sched_settle();
+      });
     },
   },
 

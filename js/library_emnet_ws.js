@@ -12,6 +12,7 @@
 // Every call into C may grow memory: HEAPU8 is re-read after each one.
 
 var LibraryEmnetWs = {
+  $EMNETWS__deps: ['$EMNET'],
   $EMNETWS: {
     sockets: [null],   // handle -> { ws, sockId, drainBelow }
     free: [],
@@ -20,18 +21,25 @@ var LibraryEmnetWs = {
       var Impl = typeof WebSocket != 'undefined' ? WebSocket : require('ws');
       return new Impl(url);
     },
-    // bufferedAmount has no event when it goes down: while a socket waits
-    // for room, look every few milliseconds (no busy loop).
+    // A WebSocketStream's writes settle one by one: tell C as soon as the
+    // bytes in flight are below the mark it waits for.
+    drained: function (e) {
+      if (e.drainBelow < 0 || e.inflight >= e.drainBelow || e.gone) return;
+      e.drainBelow = -1;
+      EMNET.event(function () { _emnet__ws_on_drain(e.sockId); });
+    },
+    // A WebSocket's bufferedAmount has no event when it goes down: while a
+    // socket waits for room, look every few milliseconds (no busy loop).
     watch: function () {
       if (EMNETWS.draining !== null) return;
       EMNETWS.draining = setTimeout(function () {
         EMNETWS.draining = null;
         var again = false;
         EMNETWS.sockets.forEach(function (e) {
-          if (!e || e.drainBelow < 0) return;
-          if ((e.ws ? e.ws.bufferedAmount : e.inflight) < e.drainBelow) {
+          if (!e || !e.ws || e.drainBelow < 0) return;
+          if (e.ws.bufferedAmount < e.drainBelow) {
             e.drainBelow = -1;
-            callUserCallback(function () { _emnet__ws_on_drain(e.sockId); });
+            EMNET.event(function () { _emnet__ws_on_drain(e.sockId); });
           } else {
             again = true;
           }
@@ -41,14 +49,14 @@ var LibraryEmnetWs = {
     },
   },
 
-  emnet_js_ws_open__deps: ['$EMNETWS', '$callUserCallback'],
+  emnet_js_ws_open__deps: ['$EMNETWS', '$EMNET'],
   emnet_js_ws_open: function (url, sockId) {
     url = UTF8ToString(url);
     var entry = { ws: null, stream: null, sockId: sockId, drainBelow: -1, inflight: 0, paused: false, reading: false };
     // A message: into the socket's buffer; C answers whether it wants more.
     function deliver(bytes) {
       if (entry.gone) return;   // a read that completed after close(): not for anyone
-      callUserCallback(function () {
+      EMNET.event(function () {
         var p = _emnet__ws_rx_reserve(sockId, bytes.length);
         if (!p) return;
         HEAPU8.set(bytes, p);   // the global view, current after the call
@@ -58,7 +66,7 @@ var LibraryEmnetWs = {
     function closed(code) {
       if (entry.gone) return;
       entry.gone = true;
-      callUserCallback(function () { _emnet__ws_on_close(sockId, code); });
+      EMNET.event(function () { _emnet__ws_on_close(sockId, code); });
     }
     try {
       if (typeof WebSocketStream == 'function') {
@@ -76,7 +84,7 @@ var LibraryEmnetWs = {
         entry.stream.opened.then(function (c) {
           entry.reader = c.readable.getReader();
           entry.writer = c.writable.getWriter();
-          callUserCallback(function () { _emnet__ws_on_open(sockId); });
+          EMNET.event(function () { _emnet__ws_on_open(sockId); });
           entry.pump();
         }, function () {});
         entry.stream.closed.then(function (c) { closed(c.closeCode || 1005); },
@@ -86,7 +94,7 @@ var LibraryEmnetWs = {
         ws.binaryType = 'arraybuffer';
         ws.onopen = function () {
           entry.opened = true;
-          callUserCallback(function () { _emnet__ws_on_open(sockId); });
+          EMNET.event(function () { _emnet__ws_on_open(sockId); });
         };
         ws.onmessage = function (e) { deliver(new Uint8Array(e.data)); };
         ws.onclose = function (e) { closed(e.code); };
@@ -119,7 +127,11 @@ var LibraryEmnetWs = {
     var bytes = HEAPU8.slice(buf, buf + len);
     if (e.writer) {
       e.inflight += len;
-      e.writer.write(bytes).then(function () { e.inflight -= len; }, function () { e.inflight -= len; });
+      var written = function () {
+        e.inflight -= len;
+        EMNETWS.drained(e);
+      };
+      e.writer.write(bytes).then(written, written);
     } else if (e.ws && e.ws.readyState === 1) {
       e.ws.send(bytes);
     }
@@ -137,7 +149,8 @@ var LibraryEmnetWs = {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
     e.drainBelow = below;
-    EMNETWS.watch();
+    if (e.writer) Promise.resolve().then(function () { EMNETWS.drained(e); });   // not from inside C
+    else EMNETWS.watch();
   },
 
   emnet_js_ws_close__deps: ['$EMNETWS'],

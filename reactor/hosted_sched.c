@@ -102,6 +102,14 @@ EMSCRIPTEN_KEEPALIVE void emnet__sched_drive(void)
     arm_timer();
 }
 
+/* Runs the drive that was asked for, if it has not run yet: called after
+ * every host event (js/library_emnet.js, EMNET.event) and by the posted
+ * macrotask, whichever comes first. */
+EMSCRIPTEN_KEEPALIVE void emnet__sched_settle(void)
+{
+    if (drive_pending && !in_drive) emnet__sched_drive();
+}
+
 EMSCRIPTEN_KEEPALIVE void emnet__sched_timer(void)
 {
     timer_armed_for = EMNET__NEVER;

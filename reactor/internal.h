@@ -132,6 +132,7 @@ int emnet__loop_budget(emnet_loop *loop);
 /* Entry points the host calls: a scheduled drive, the timer's setTimeout. */
 void emnet__sched_drive(void);
 void emnet__sched_timer(void);
+void emnet__sched_settle(void);
 
 /* ---- the host (js/library_emnet.js) ---- */
 int emnet_js_fd_reserve(const char *name, int min_fd); /* lowest free FS fd >= min_fd, or -errno */

@@ -6,8 +6,9 @@
 #   tests/harness/services.sh run -- COMMAND [ARGS...]
 #
 # Started, each on a free 127.0.0.1 port (never a fixed one):
-#   emnet-testsrv   tcp echo, source, sink and udp echo  (tests/servers/testsrv.c)
-#                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT EMNET_UDP_ECHO_PORT
+#   emnet-testsrv   tcp echo, source, sink, bulk and udp echo  (tests/servers/testsrv.c)
+#                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT
+#                      EMNET_TCP_BULK_PORT EMNET_UDP_ECHO_PORT
 #   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
 #   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink, and
 #                   ?token=127.0.0.1_<port> for each of them -> EMNET_WS_TOKEN_PORT
@@ -146,6 +147,7 @@ start_all() {
     export EMNET_TCP_ECHO_PORT=$(port_of testsrv tcp_echo)
     export EMNET_TCP_SOURCE_PORT=$(port_of testsrv tcp_source)
     export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
+    export EMNET_TCP_BULK_PORT=$(port_of testsrv tcp_bulk)
     export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
 
     # A port with nothing listening, for refused connects.
@@ -155,9 +157,10 @@ start_all() {
     # websockify transport, whose URL template EMNET_WS_URL names them.
     mkdir -p "$STATE/tokens"
     {
-        printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\n' \
-            "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT"
-        for p in "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_REFUSED_PORT"; do
+        printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\nbulk: 127.0.0.1:%s\n' \
+            "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_BULK_PORT"
+        for p in "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_BULK_PORT" \
+                 "$EMNET_TCP_REFUSED_PORT"; do
             printf '127.0.0.1_%s: 127.0.0.1:%s\n' "$p" "$p"
             printf 'localhost_%s: localhost:%s\n' "$p" "$p"   # a name, resolved by the proxy
         done
@@ -180,7 +183,7 @@ start_all() {
     env | grep -E '^EMNET_(TCP|UDP|WS|HTTP|CONNECT)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
     say "started ${SERVICE_NAMES[*]}"
     say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
-        "udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
+        "bulk $EMNET_TCP_BULK_PORT, udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
         "http $EMNET_HTTP_PORT"
 }
 

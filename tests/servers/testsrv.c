@@ -10,6 +10,11 @@
  *               offset 0 until the client goes away.
  *   tcp_sink    discards what it receives; at the client's EOF it answers
  *               "bytes=N fnv1a=HEX\n" and closes.
+ *   tcp_bulk    for benchmarks, answers requests of 9 bytes: 'U' and a
+ *               little-endian u64 N: it discards the next N bytes, then
+ *               sends "k"; 'D' and N: it sends N bytes (the pattern's first
+ *               64 KiB, repeated: filling costs more than sending).
+ *               Then the next request. Anything else closes.
  *   udp_echo    sends every datagram back to its sender.
  *
  * Memory per connection is one fixed buffer: the echo stops reading while it
@@ -31,8 +36,8 @@
 
 #include "../common/pattern.h"
 
-enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, UDP_ECHO, KIND_COUNT };
-static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "udp_echo" };
+enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, TCP_BULK, UDP_ECHO, KIND_COUNT };
+static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "tcp_bulk", "udp_echo" };
 
 #define BUF_SIZE 65536
 
@@ -44,6 +49,10 @@ struct conn {
     size_t len, off;        /* pending output: buf[off..len) */
     uint64_t sent;          /* tcp_source: stream offset */
     uint64_t count, hash;   /* tcp_sink */
+    uint8_t req[9];         /* tcp_bulk: the request being read */
+    size_t req_len;
+    char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0 */
+    uint64_t left;          /* tcp_bulk: bytes still to discard or send */
     uint8_t buf[BUF_SIZE];
 };
 
@@ -212,6 +221,62 @@ static int on_sink(struct conn *c)
     return 0;
 }
 
+/* Reads one request's 9 bytes; 1 when complete, 0 if more must come. */
+static int bulk_read_request(struct conn *c)
+{
+    while (c->req_len < sizeof c->req) {
+        ssize_t n = recv(c->fd, c->req + c->req_len, sizeof c->req - c->req_len, 0);
+        if (n <= 0) return n == 0 || errno != EAGAIN ? -1 : 0;
+        c->req_len += (size_t)n;
+    }
+    c->req_len = 0;
+    if (c->req[0] != 'U' && c->req[0] != 'D') return -1;
+    c->mode = (char)c->req[0];
+    c->left = 0;
+    for (int i = 8; i >= 1; i--) c->left = c->left << 8 | c->req[i];
+    if (c->mode == 'D') emnet_test_pattern_fill(c->buf, sizeof c->buf, 0);
+    return 1;
+}
+
+static int on_bulk(struct conn *c)
+{
+    for (;;) {
+        int r = flush_out(c);
+        if (r <= 0) {
+            if (r == 0) watch(c, EPOLL_CTL_MOD, EPOLLOUT);
+            return r;
+        }
+        if (c->mode == 0) {
+            r = bulk_read_request(c);
+            if (r < 0) return -1;
+            if (r == 0) break;
+        }
+        if (c->mode == 'U') {
+            while (c->left > 0) {
+                size_t want = c->left < sizeof c->buf ? (size_t)c->left : sizeof c->buf;
+                ssize_t n = recv(c->fd, c->buf, want, 0);
+                if (n == 0 || (n < 0 && errno != EAGAIN)) return -1;
+                if (n < 0) goto wait_input;
+                c->left -= (uint64_t)n;
+            }
+            c->buf[0] = 'k';
+            c->len = 1;
+            c->mode = 0;
+        } else {
+            if (c->left == 0) {
+                c->mode = 0;
+                continue;
+            }
+            size_t n = c->left < sizeof c->buf ? (size_t)c->left : sizeof c->buf;
+            c->left -= n;
+            c->len = n;
+        }
+    }
+wait_input:
+    watch(c, EPOLL_CTL_MOD, EPOLLIN);
+    return 0;
+}
+
 int main(void)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -240,7 +305,8 @@ int main(void)
             else if (c->listener) on_accept(c);
             else if (c->kind == TCP_ECHO) r = on_echo(c);
             else if (c->kind == TCP_SOURCE) r = on_source(c, evs[i].events);
-            else r = on_sink(c);
+            else if (c->kind == TCP_SINK) r = on_sink(c);
+            else r = on_bulk(c);
             if (r < 0) conn_close(c);
         }
     }

@@ -9,7 +9,13 @@
  * connect that succeeded and then was reset. After that, a close with 1000
  * (the target closed) is an orderly end of stream and any other close a
  * reset. We always close with 1000: without a code websockify echoes 1005
- * and browsers report that as an abnormal close. */
+ * and browsers report that as an abnormal close.
+ *
+ * Before the open, the proxy itself is what cannot be reached: a WebSocket
+ * that closes before it opened (the proxy is down or refused the
+ * handshake) fails the connect with EHOSTUNREACH, and one that neither
+ * opens nor closes within EMNET_CONNECT_TIMEOUT_MS fails it with ETIMEDOUT,
+ * as an unanswered SYN does. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +28,9 @@
 struct wsk {
     int ws;                        /* the JS WebSocket handle */
     int paused;                    /* receiving stopped: the buffer is full */
+    int opened;                    /* the WebSocket's open event came */
     struct emnet__timer confirm;   /* open, not yet confirmed */
+    struct emnet__timer timeout;   /* not open yet */
     struct emnet_sock *sock;
 };
 
@@ -67,6 +75,22 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
     emnet__sock_connected(w->sock);
 }
 
+/* The connect timeout: Linux gives up on an unanswered SYN after about
+ * 127 s (tcp_syn_retries = 6); the same by default. */
+#define CONNECT_TIMEOUT_MS 127000
+
+static void timeout_expired(struct emnet__timer *t, uint64_t now)
+{
+    (void)now;
+    struct wsk *w = (struct wsk *)((char *)t - offsetof(struct wsk, timeout));
+    struct emnet_sock *s = w->sock;
+    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    emnet_js_ws_close(w->ws);
+    free(w);
+    s->transport_state = NULL;
+    emnet__sock_failed(s, ETIMEDOUT);
+}
+
 static int wsk_open(struct emnet_sock *s, const char *host, unsigned port)
 {
     const char *tmpl = emnet__url_template();
@@ -83,6 +107,7 @@ static int wsk_open(struct emnet_sock *s, const char *host, unsigned port)
     if (!w) return -ENOMEM;
     w->sock = s;
     w->confirm.expire = confirm_expired;
+    w->timeout.expire = timeout_expired;
     w->ws = emnet_js_ws_open(url, s->id);
     if (w->ws < 0) {
         int e = w->ws;
@@ -90,6 +115,8 @@ static int wsk_open(struct emnet_sock *s, const char *host, unsigned port)
         return e;
     }
     s->transport_state = w;
+    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS);
+    emnet__timer_schedule(&w->timeout, emnet__now_ns() + ms * 1000000u);
     return 0;
 }
 
@@ -128,6 +155,7 @@ static void wsk_close(struct emnet_sock *s)
     struct wsk *w = state_of(s);
     if (!w) return;
     emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
     emnet_js_ws_close(w->ws);
     free(w);
     s->transport_state = NULL;
@@ -154,8 +182,11 @@ EMSCRIPTEN_KEEPALIVE void emnet__ws_on_open(int sock_id)
 {
     struct emnet_sock *s = live(sock_id);
     if (!s) return;
+    struct wsk *w = state_of(s);
+    w->opened = 1;
+    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
     uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
-    emnet__timer_schedule(&state_of(s)->confirm, emnet__now_ns() + ms * 1000000u);
+    emnet__timer_schedule(&w->confirm, emnet__now_ns() + ms * 1000000u);
 }
 
 /* Room for len bytes of a message in the socket's receive buffer; the JS
@@ -184,11 +215,16 @@ EMSCRIPTEN_KEEPALIVE void emnet__ws_on_close(int sock_id, int code)
     struct emnet_sock *s = live(sock_id);
     if (!s) return;
     struct wsk *w = state_of(s);
+    int opened = w->opened;
     emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
     emnet_js_ws_close(w->ws);
     free(w);
     s->transport_state = NULL;
-    emnet__sock_peer_closed(s, code != 1000);   /* sets s->transport = NULL */
+    if (!opened)
+        emnet__sock_failed(s, EHOSTUNREACH);        /* no proxy to reach the host through */
+    else
+        emnet__sock_peer_closed(s, code != 1000);   /* sets s->transport = NULL */
 }
 
 EMSCRIPTEN_KEEPALIVE void emnet__ws_on_drain(int sock_id)

@@ -26,6 +26,12 @@
  *                             connect counts as done when data arrives or
  *                             this long after the open without a close
  *                             (default 100).
+ *   EMNET_CONNECT_TIMEOUT_MS  a WebSocket that has not opened by then
+ *                             fails the connect with ETIMEDOUT (default
+ *                             127000, Linux's time for an unanswered SYN);
+ *                             one that closes before it opened (no proxy
+ *                             there, or it refused the handshake) fails it
+ *                             with EHOSTUNREACH.
  *   EMNET_SEND_BUFFER         bytes a socket may have queued in its
  *                             WebSocket before send() says EAGAIN
  *                             (default 1048576).

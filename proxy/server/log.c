@@ -1,0 +1,73 @@
+/* Structured log lines on stderr, one event per line:
+ *   text: level=info event=connect client=1.2.3.4 target="a b"
+ *   json: {"level":"info","event":"connect","client":"1.2.3.4"}
+ * Values are quoted in text form only when they hold a space, a quote or
+ * '='; control bytes are escaped in both forms so a hostile host name cannot
+ * forge a line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "server.h"
+
+static enum emnet_px_level max_level = EMNET_PX_INFO;
+static int json;
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+void emnet_px_log_setup(const char *level, const char *format)
+{
+    for (int i = 0; i < 4; i++)
+        if (level && strcmp(level, level_names[i]) == 0) max_level = (enum emnet_px_level)i;
+    json = format && strcmp(format, "json") == 0;
+}
+
+int emnet_px_log_enabled(enum emnet_px_level level) { return level <= max_level; }
+
+static void put_escaped(FILE *f, const char *v, int quote_always)
+{
+    int quote = quote_always || !*v || strpbrk(v, " \"=\\") != NULL;
+    if (quote) fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    if (quote) fputc('"', f);
+}
+
+void emnet_px_log(enum emnet_px_level level, const char *event, ...)
+{
+    if (level > max_level) return;
+    FILE *f = stderr;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[40];
+    snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    flockfile(f);
+    if (json) fprintf(f, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", when, level_names[level]);
+    else fprintf(f, "time=%s level=%s event=", when, level_names[level]);
+    put_escaped(f, event, json);
+    va_list ap;
+    va_start(ap, event);
+    for (;;) {
+        const char *k = va_arg(ap, const char *);
+        if (!k) break;
+        const char *v = va_arg(ap, const char *);
+        if (!v) continue;
+        if (json) {
+            fprintf(f, ",\"%s\":", k);
+            put_escaped(f, v, 1);
+        } else {
+            fprintf(f, " %s=", k);
+            put_escaped(f, v, 0);
+        }
+    }
+    va_end(ap);
+    fputs(json ? "}\n" : "\n", f);
+    funlockfile(f);
+    fflush(f);
+}

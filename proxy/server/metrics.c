@@ -1,0 +1,86 @@
+/* Counters of the whole server and their Prometheus text form (GET /metrics).
+ * Everything runs on the one lws thread, so plain integers suffice. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "server.h"
+
+struct emnet_px_metrics emnet_px_metrics;
+
+static const char *const refusal_names[EMNET_PX_REFUSE_COUNT] = {
+    [EMNET_PX_REFUSE_PATH] = "path",
+    [EMNET_PX_REFUSE_ORIGIN] = "origin",
+    [EMNET_PX_REFUSE_AUTH] = "auth",
+    [EMNET_PX_REFUSE_TOKEN] = "token",
+    [EMNET_PX_REFUSE_MAX_CONNECTIONS] = "max_connections",
+    [EMNET_PX_REFUSE_MAX_PER_IP] = "max_connections_per_ip",
+    [EMNET_PX_REFUSE_DRAINING] = "draining",
+    [EMNET_PX_REFUSE_MAX_STREAMS] = "max_streams",
+    [EMNET_PX_REFUSE_BLOCKED_HOST] = "blocked_host",
+    [EMNET_PX_REFUSE_BLOCKED_PORT] = "blocked_port",
+    [EMNET_PX_REFUSE_BLOCKED_ADDRESS] = "blocked_address",
+    [EMNET_PX_REFUSE_MAX_MESSAGE] = "max_message",
+    [EMNET_PX_REFUSE_PROTOCOL] = "protocol",
+    [EMNET_PX_REFUSE_METRICS] = "metrics",
+};
+
+const char *emnet_px_refusal_name(enum emnet_px_refusal r) { return refusal_names[r]; }
+
+void emnet_px_refuse(enum emnet_px_refusal r) { emnet_px_metrics.refusals[r]++; }
+
+struct out {
+    char *buf;
+    size_t cap, len;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+{
+    if (o->len >= o->cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n > 0) o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+}
+
+size_t emnet_px_metrics_render(char *buf, size_t cap)
+{
+    const struct emnet_px_metrics *m = &emnet_px_metrics;
+    struct out o = { buf, cap, 0 };
+    if (cap) buf[0] = '\0';
+    put(&o, "# HELP emnet_proxy_connections WebSocket connections open now.\n"
+            "# TYPE emnet_proxy_connections gauge\n"
+            "emnet_proxy_connections %" PRIu64 "\n", m->conns_current);
+    put(&o, "# HELP emnet_proxy_connections_total WebSocket connections accepted.\n"
+            "# TYPE emnet_proxy_connections_total counter\n"
+            "emnet_proxy_connections_total{mode=\"websockify\"} %" PRIu64 "\n"
+            "emnet_proxy_connections_total{mode=\"wisp\"} %" PRIu64 "\n",
+        m->conns_total[0], m->conns_total[1]);
+    put(&o, "# HELP emnet_proxy_streams Upstream TCP/UDP streams open now.\n"
+            "# TYPE emnet_proxy_streams gauge\n"
+            "emnet_proxy_streams{type=\"tcp\"} %" PRIu64 "\n"
+            "emnet_proxy_streams{type=\"udp\"} %" PRIu64 "\n",
+        m->streams_current[0], m->streams_current[1]);
+    put(&o, "# HELP emnet_proxy_streams_total Upstream streams requested.\n"
+            "# TYPE emnet_proxy_streams_total counter\n"
+            "emnet_proxy_streams_total{type=\"tcp\"} %" PRIu64 "\n"
+            "emnet_proxy_streams_total{type=\"udp\"} %" PRIu64 "\n",
+        m->streams_total[0], m->streams_total[1]);
+    put(&o, "# HELP emnet_proxy_bytes_total Payload bytes relayed.\n"
+            "# TYPE emnet_proxy_bytes_total counter\n"
+            "emnet_proxy_bytes_total{direction=\"to_target\"} %" PRIu64 "\n"
+            "emnet_proxy_bytes_total{direction=\"to_client\"} %" PRIu64 "\n",
+        m->bytes_to_target, m->bytes_to_client);
+    put(&o, "# HELP emnet_proxy_refusals_total Requests, connections or streams refused, by reason.\n"
+            "# TYPE emnet_proxy_refusals_total counter\n");
+    for (int r = 0; r < EMNET_PX_REFUSE_COUNT; r++)
+        put(&o, "emnet_proxy_refusals_total{reason=\"%s\"} %" PRIu64 "\n", refusal_names[r], m->refusals[r]);
+    put(&o, "# HELP emnet_proxy_resolve_failures_total Name lookups that failed or timed out.\n"
+            "# TYPE emnet_proxy_resolve_failures_total counter\n"
+            "emnet_proxy_resolve_failures_total %" PRIu64 "\n", m->resolve_failures);
+    put(&o, "# HELP emnet_proxy_connect_failures_total Upstream connects refused, unreachable or timed out.\n"
+            "# TYPE emnet_proxy_connect_failures_total counter\n"
+            "emnet_proxy_connect_failures_total %" PRIu64 "\n", m->connect_failures);
+    return o.len;
+}

@@ -1,0 +1,259 @@
+/* emnet-proxy server internals, shared by the files of proxy/server/.
+ *
+ *   main.c        flags, config, signals, the lws context and its loop
+ *   conn.c        the WebSocket side of a client connection (conn) and the
+ *                 lws protocol callback facing clients
+ *   upgrade.c     the upgrade filter: path routing, origin, bearer token,
+ *                 limits (per-address counts)
+ *   http.c        plain HTTP: /metrics, 404
+ *   websockify.c  one WebSocket = one TCP connection, websockify's behaviour
+ *   wisp.c        many TCP/UDP streams over one WebSocket (Wisp v1, v2 INFO)
+ *   upstream.c    a stream's socket: resolve, allowlist, non-blocking
+ *                 connect, adopted into the lws loop as a raw file descriptor
+ *   resolver.c    getaddrinfo_a, completions handed back to the lws loop
+ *   queue.c       FIFO of byte chunks that counts its bytes (both directions)
+ *   metrics.c     counters, Prometheus text
+ *   log.c         structured log lines (text or json) on stderr
+ *
+ * Ownership: a conn belongs to its WebSocket wsi and is freed when that
+ * closes. A stream belongs to its conn until the conn lets go of it
+ * (emnet_px_stream_release); from then on it belongs to its upstream wsi
+ * and is freed when that closes, or, without one, at once (a pending lookup
+ * is abandoned, see resolver.c). Nothing is touched after free: each side
+ * clears its pointer to the other first. */
+#ifndef EMNET_PROXY_SERVER_H
+#define EMNET_PROXY_SERVER_H
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include "policy/allowlist.h"
+#include "policy/config.h"
+#include "policy/tokens.h"
+
+/* ---- log.c ---- */
+enum emnet_px_level { EMNET_PX_ERROR, EMNET_PX_WARN, EMNET_PX_INFO, EMNET_PX_DEBUG };
+void emnet_px_log_setup(const char *level, const char *format);
+int emnet_px_log_enabled(enum emnet_px_level level);
+/* One line: event, then NULL-terminated key, value pairs (values are text;
+ * NULL values are skipped). */
+void emnet_px_log(enum emnet_px_level level, const char *event, ...);
+
+/* ---- metrics.c ---- */
+enum emnet_px_refusal {
+    EMNET_PX_REFUSE_PATH, EMNET_PX_REFUSE_ORIGIN, EMNET_PX_REFUSE_AUTH, EMNET_PX_REFUSE_TOKEN,
+    EMNET_PX_REFUSE_MAX_CONNECTIONS, EMNET_PX_REFUSE_MAX_PER_IP, EMNET_PX_REFUSE_DRAINING,
+    EMNET_PX_REFUSE_MAX_STREAMS, EMNET_PX_REFUSE_BLOCKED_HOST, EMNET_PX_REFUSE_BLOCKED_PORT,
+    EMNET_PX_REFUSE_BLOCKED_ADDRESS, EMNET_PX_REFUSE_MAX_MESSAGE, EMNET_PX_REFUSE_PROTOCOL,
+    EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_COUNT
+};
+struct emnet_px_metrics {
+    uint64_t conns_current, conns_total[2];        /* [0] websockify, [1] wisp */
+    uint64_t streams_current[2], streams_total[2]; /* [0] tcp, [1] udp */
+    uint64_t bytes_to_target, bytes_to_client;
+    uint64_t refusals[EMNET_PX_REFUSE_COUNT];
+    uint64_t resolve_failures, connect_failures;
+};
+extern struct emnet_px_metrics emnet_px_metrics;
+const char *emnet_px_refusal_name(enum emnet_px_refusal r);
+void emnet_px_refuse(enum emnet_px_refusal r);
+/* Prometheus text into buf; returns the length (truncated to cap). */
+size_t emnet_px_metrics_render(char *buf, size_t cap);
+
+/* ---- queue.c ---- */
+/* A chunk keeps LWS_PRE bytes of headroom so that a WebSocket message can be
+ * written in place. */
+struct emnet_px_chunk {
+    struct emnet_px_chunk *next;
+    struct emnet_px_stream *stream; /* whose budget it counts against, or NULL */
+    size_t len, off;                /* payload is data[LWS_PRE + off .. LWS_PRE + len) */
+    unsigned char data[];
+};
+struct emnet_px_queue {
+    struct emnet_px_chunk *head, *tail;
+    size_t bytes, count;
+};
+struct emnet_px_chunk *emnet_px_chunk_new(size_t len);
+static inline unsigned char *emnet_px_chunk_payload(struct emnet_px_chunk *c) { return c->data + LWS_PRE; }
+void emnet_px_queue_push(struct emnet_px_queue *q, struct emnet_px_chunk *c);
+/* Removes and returns the head (the caller frees it), or NULL. */
+struct emnet_px_chunk *emnet_px_queue_pop(struct emnet_px_queue *q);
+/* n bytes of the head were used (n <= what the head holds). */
+void emnet_px_queue_consume(struct emnet_px_queue *q, size_t n);
+void emnet_px_queue_clear(struct emnet_px_queue *q);
+/* Chunks of stream s stop counting against it (the stream is going away). */
+void emnet_px_queue_forget(struct emnet_px_queue *q, const struct emnet_px_stream *s);
+
+/* ---- resolver.c ---- */
+struct emnet_px_resolve;
+/* Called on the loop thread; res (owned by the callee, freeaddrinfo) is NULL
+ * when err (a getaddrinfo EAI_ code) is not 0. */
+typedef void (*emnet_px_resolved_fn)(void *arg, int err, struct addrinfo *res);
+int emnet_px_resolver_init(struct lws_context *ctx);
+/* Starts an asynchronous lookup; NULL if it could not be queued. */
+struct emnet_px_resolve *emnet_px_resolve_start(const char *host, uint16_t port, int udp,
+                                                emnet_px_resolved_fn fn, void *arg);
+/* The caller loses interest: fn is never called; memory is freed later. */
+void emnet_px_resolve_abandon(struct emnet_px_resolve *r);
+/* On the loop thread, after a wake-up: delivers finished lookups. */
+void emnet_px_resolver_poll(void);
+void emnet_px_resolver_shutdown(void);
+
+/* ---- upstream.c ---- */
+enum emnet_px_fail {
+    EMNET_PX_FAIL_NONE, EMNET_PX_FAIL_INVALID, EMNET_PX_FAIL_BLOCKED_HOST, EMNET_PX_FAIL_BLOCKED_PORT,
+    EMNET_PX_FAIL_BLOCKED_ADDRESS, EMNET_PX_FAIL_UNRESOLVED, EMNET_PX_FAIL_UNREACHABLE,
+    EMNET_PX_FAIL_REFUSED, EMNET_PX_FAIL_TIMEOUT, EMNET_PX_FAIL_INTERNAL
+};
+const char *emnet_px_fail_name(enum emnet_px_fail f);
+
+enum emnet_px_stream_state { EMNET_PX_RESOLVING, EMNET_PX_CONNECTING, EMNET_PX_OPEN, EMNET_PX_DONE };
+
+struct emnet_px_conn;
+struct emnet_px_stream {
+    struct emnet_px_conn *conn;       /* NULL once released */
+    struct emnet_px_stream *next;     /* in conn->streams */
+    uint32_t id;                      /* Wisp stream id; 0 in websockify mode */
+    int udp;
+    enum emnet_px_stream_state state;
+    char host[256];
+    uint16_t port;
+    char peer[64];                    /* the address connected to, for logs */
+    struct emnet_px_resolve *resolve;
+    struct addrinfo *addrs, *next_addr;
+    enum emnet_px_fail denied;        /* why the last skipped address was skipped */
+    int last_err;                     /* errno of the last failed attempt */
+    int fd;
+    struct lws *wsi;                  /* the adopted upstream, or NULL */
+    struct emnet_px_queue to_target;  /* client -> target, not yet written */
+    size_t to_client;                 /* bytes of this stream queued towards the client */
+    int read_paused;                  /* POLLIN off: the client side is full */
+    int flush_then_close;             /* released with bytes still to write */
+    int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
+    uint32_t written_packets;         /* Wisp: DATA packets fully written since the last CONTINUE */
+};
+
+/* Creates a stream for conn and starts it (check host, resolve, connect).
+ * Failures are reported through emnet_px_conn_stream_failed, possibly before
+ * this returns (so the stream may already be gone). -1 only when out of
+ * memory. */
+int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp,
+                                             const char *host, uint16_t port);
+/* Client bytes for the target. TCP: queued and written as the socket takes
+ * them. UDP: sent at once as one datagram (dropped if the socket is full). */
+void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len);
+/* The conn lets go of s. With flush, queued TCP bytes are still written
+ * before the socket closes; otherwise it closes now. */
+void emnet_px_stream_release(struct emnet_px_stream *s, int flush);
+/* The client side drained some of s's bytes: maybe resume reading. */
+void emnet_px_stream_client_drained(struct emnet_px_stream *s);
+/* Periodic check of resolve/connect deadlines. */
+void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms);
+extern const struct lws_protocols emnet_px_upstream_protocol;
+
+/* ---- conn.c, upgrade.c, http.c: the client side ---- */
+enum emnet_px_mode { EMNET_PX_WEBSOCKIFY, EMNET_PX_WISP };
+/* What lws keeps per client wsi: the mode and target the upgrade asked for
+ * (filled by the filter), then the conn. */
+struct emnet_px_pss {
+    struct emnet_px_conn *conn;
+    enum emnet_px_mode mode;
+    uint16_t port;
+    char host[256];
+    char target[280];
+};
+struct emnet_px_conn {
+    struct emnet_px_conn *prev, *next;  /* all conns, for sweeps */
+    struct lws *wsi;
+    enum emnet_px_mode mode;
+    char client[64];
+    char target[280];                   /* websockify: "host:port" as asked */
+    char host[256];
+    uint16_t port;
+    struct emnet_px_queue out;          /* messages to the client */
+    struct emnet_px_stream *streams;
+    size_t nstreams;
+    int closing;                        /* close after out is flushed */
+    int close_code;
+    char close_reason[124];
+    int rx_paused;                      /* WebSocket reads paused (a stream's to_target is full) */
+    int dying;                          /* the WebSocket is closed; streams are being let go */
+    size_t msg_len;                     /* bytes of the current incoming message so far */
+    unsigned char *rx;                  /* Wisp: the message being assembled */
+    int wisp_info_seen;                 /* Wisp: first packet from the client looked at */
+    int64_t last_activity_ms;
+};
+int64_t emnet_px_now_ms(void);
+/* Queues a binary message (payload already in the chunk) for the client. */
+void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk);
+/* Sends what is queued, then closes with code and reason. */
+void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason);
+/* A stream's to_target queue crossed the buffer mark: pause/resume reading
+ * the WebSocket. */
+void emnet_px_conn_update_rx(struct emnet_px_conn *c);
+void emnet_px_conn_touch(struct emnet_px_conn *c);
+
+/* Events from a stream to its conn (dispatched to the mode). */
+void emnet_px_conn_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
+void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
+void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *data, size_t len);
+/* The target closed (err 0) or failed (errno) after the stream was open. */
+void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+/* Some of the stream's to_target bytes were written (packets: whole client
+ * messages completed). */
+void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets);
+/* Unlinks s from c (does not free it). */
+void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream *s);
+
+/* The client-facing protocol, twice: no subprotocol, and "binary". */
+extern const struct lws_protocols emnet_px_client_protocols[2];
+
+/* ---- websockify.c ---- */
+void emnet_px_websockify_start(struct emnet_px_conn *c);
+void emnet_px_websockify_rx(struct emnet_px_conn *c, const void *data, size_t len);
+void emnet_px_websockify_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
+void emnet_px_websockify_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
+void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
+void emnet_px_websockify_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+
+/* ---- wisp.c ---- */
+void emnet_px_wisp_start(struct emnet_px_conn *c);
+/* One whole client message. */
+void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len);
+void emnet_px_wisp_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
+void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
+void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
+void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets);
+
+/* ---- the server as a whole (main.c) ---- */
+struct emnet_px_server {
+    struct emnet_proxy_config *cfg;
+    struct emnet_allowlist *allow;      /* the live allowlist (replaced on SIGHUP) */
+    struct emnet_tokens *tokens;        /* NULL without token_file */
+    struct emnet_allowlist *metrics_allow;
+    char *bearer;                       /* the bearer token, or NULL */
+    struct lws_context *ctx;
+    struct lws_vhost *vhost;
+    struct emnet_px_conn *conns;
+    size_t nconns;
+    int draining;
+    int stopping;                       /* lws_context_destroy is closing everything */
+};
+extern struct emnet_px_server emnet_px;
+
+/* upgrade.c: per-client-address connection counts, the peer's address, and
+ * the filter (0 = accept, -1 = refused with an HTTP status already sent). */
+uint32_t emnet_px_ip_count(const char *ip);
+void emnet_px_ip_add(const char *ip, int delta);
+int emnet_px_peer_addr(struct lws *wsi, struct sockaddr_storage *ss);
+void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len);
+int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss);
+/* http.c: a plain HTTP request for path. */
+int emnet_px_on_http(struct lws *wsi, const char *path);
+
+#endif

@@ -1,0 +1,481 @@
+/* A stream's upstream socket: the target check, resolution, the
+ * non-blocking connect over each allowed address in turn, then relaying.
+ *
+ * The socket is created and connected here and handed to lws as a raw file
+ * descriptor (LWS_ADOPT_RAW_FILE_DESC): lws only polls it and calls
+ * RAW_RX_FILE / RAW_WRITEABLE_FILE / RAW_CLOSE_FILE, and this file does every
+ * recv/send itself, so errors (ECONNREFUSED from SO_ERROR, resets, EOF) are
+ * seen exactly. (The Debian build of lws 4.1.6 has no raw-proxy role; the
+ * raw-socket role takes an adopted socket as connected and does its own
+ * reads, so a refused connect would show up only as a close.)
+ * While connecting, POLLOUT is requested; its arrival means connected or
+ * failed, which SO_ERROR tells. lws closes the descriptor when the wsi
+ * closes.
+ *
+ * Deny by default: the host (name or address text) and port must pass
+ * emnet_allowlist_check_host before any lookup, and each resolved address
+ * emnet_allowlist_check_addr before a connect; addresses that fail are
+ * skipped, in order. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define READ_CHUNK 16384
+#define UDP_MAX 65536
+#define UDP_EARLY_MAX 32
+
+static const char *const fail_names[] = {
+    [EMNET_PX_FAIL_NONE] = "none",
+    [EMNET_PX_FAIL_INVALID] = "invalid",
+    [EMNET_PX_FAIL_BLOCKED_HOST] = "blocked_host",
+    [EMNET_PX_FAIL_BLOCKED_PORT] = "blocked_port",
+    [EMNET_PX_FAIL_BLOCKED_ADDRESS] = "blocked_address",
+    [EMNET_PX_FAIL_UNRESOLVED] = "unresolved",
+    [EMNET_PX_FAIL_UNREACHABLE] = "unreachable",
+    [EMNET_PX_FAIL_REFUSED] = "refused",
+    [EMNET_PX_FAIL_TIMEOUT] = "timeout",
+    [EMNET_PX_FAIL_INTERNAL] = "internal",
+};
+
+const char *emnet_px_fail_name(enum emnet_px_fail f) { return fail_names[f]; }
+
+static const char *type_name(const struct emnet_px_stream *s) { return s->udp ? "udp" : "tcp"; }
+
+static void free_stream(struct emnet_px_stream *s)
+{
+    if (s->resolve) emnet_px_resolve_abandon(s->resolve);
+    if (s->addrs) freeaddrinfo(s->addrs);
+    emnet_px_queue_clear(&s->to_target);
+    if (s->state == EMNET_PX_OPEN) emnet_px_metrics.streams_current[s->udp]--;
+    free(s);
+}
+
+/* The stream failed before it was open: tell the conn (which may release
+ * it), or free it if nobody holds it any more. */
+static void fail(struct emnet_px_stream *s, enum emnet_px_fail f)
+{
+    s->state = EMNET_PX_DONE;
+    if (f == EMNET_PX_FAIL_REFUSED || f == EMNET_PX_FAIL_UNREACHABLE || f == EMNET_PX_FAIL_TIMEOUT)
+        emnet_px_metrics.connect_failures++;
+    if (s->conn) emnet_px_conn_stream_failed(s->conn, s, f);
+    else free_stream(s);
+}
+
+static enum emnet_px_fail fail_from_errno(int err)
+{
+    switch (err) {
+    case ECONNREFUSED: return EMNET_PX_FAIL_REFUSED;
+    case ETIMEDOUT: return EMNET_PX_FAIL_TIMEOUT;
+    case ENETUNREACH: case EHOSTUNREACH: case ENETDOWN: case EHOSTDOWN: case EADDRNOTAVAIL:
+        return EMNET_PX_FAIL_UNREACHABLE;
+    case 0: return EMNET_PX_FAIL_UNREACHABLE;
+    default: return EMNET_PX_FAIL_REFUSED;
+    }
+}
+
+static enum emnet_px_fail fail_from_verdict(enum emnet_verdict v)
+{
+    switch (v) {
+    case EMNET_DENY_PORT: return EMNET_PX_FAIL_BLOCKED_PORT;
+    case EMNET_DENY_HOST: return EMNET_PX_FAIL_BLOCKED_HOST;
+    default: return EMNET_PX_FAIL_BLOCKED_ADDRESS;
+    }
+}
+
+static void addr_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    uint16_t port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+        snprintf(buf, len, "%s:%u", ip, port);
+    } else {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        port = ntohs(a->sin6_port);
+        snprintf(buf, len, "[%s]:%u", ip, port);
+    }
+}
+
+/* UDP: the datagrams that came before the socket existed. */
+static void send_early_datagrams(struct emnet_px_stream *s)
+{
+    struct emnet_px_chunk *c;
+    while ((c = emnet_px_queue_pop(&s->to_target))) {
+        if (send(s->fd, emnet_px_chunk_payload(c), c->len, MSG_NOSIGNAL) >= 0)
+            emnet_px_metrics.bytes_to_target += c->len;
+        free(c);
+    }
+}
+
+static void became_open(struct emnet_px_stream *s)
+{
+    s->state = EMNET_PX_OPEN;
+    emnet_px_metrics.streams_current[s->udp]++;
+    freeaddrinfo(s->addrs);
+    s->addrs = s->next_addr = NULL;
+    if (s->udp) send_early_datagrams(s);
+    else if (s->to_target.head && s->wsi) lws_callback_on_writable(s->wsi);
+    emnet_px_log(EMNET_PX_DEBUG, "upstream_open", "type", type_name(s), "host", s->host, "addr", s->peer,
+                 NULL);
+    if (s->conn) emnet_px_conn_stream_open(s->conn, s);
+}
+
+/* Tries the remaining addresses in order; only allowed ones are used. */
+static void try_next(struct emnet_px_stream *s)
+{
+    const struct emnet_proxy_config *cfg = emnet_px.cfg;
+    for (; s->next_addr; s->next_addr = s->next_addr->ai_next) {
+        struct addrinfo *ai = s->next_addr;
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+        enum emnet_verdict v = emnet_allowlist_check_addr(emnet_px.allow, s->host, ai->ai_addr, s->port);
+        addr_text(ai->ai_addr, s->peer, sizeof s->peer);
+        if (v != EMNET_ALLOW) {
+            s->denied = fail_from_verdict(v);
+            emnet_px_log(EMNET_PX_DEBUG, "address_denied", "host", s->host, "addr", s->peer, "verdict",
+                         emnet_verdict_name(v), NULL);
+            continue;
+        }
+        int fd = socket(ai->ai_family, (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            s->last_err = errno;
+            continue;
+        }
+        if (!s->udp) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+            s->last_err = errno;
+            close(fd);
+            continue;
+        }
+        lws_adopt_desc_t desc;
+        memset(&desc, 0, sizeof desc);
+        desc.vh = emnet_px.vhost;
+        desc.type = LWS_ADOPT_RAW_FILE_DESC;
+        desc.fd.filefd = fd;
+        desc.vh_prot_name = emnet_px_upstream_protocol.name;
+        desc.opaque = s;
+        s->fd = fd;
+        s->state = EMNET_PX_CONNECTING;
+        s->deadline_ms = emnet_px_now_ms() + (int64_t)cfg->connect_timeout * 1000;
+        s->next_addr = ai->ai_next;
+        struct lws *wsi = lws_adopt_descriptor_vhost_via_info(&desc);
+        if (!wsi) {
+            /* lws closes the descriptor when adoption fails part way; do not
+             * close it twice. */
+            s->fd = -1;
+            s->last_err = ENOMEM;
+            fail(s, EMNET_PX_FAIL_INTERNAL);
+            return;
+        }
+        s->wsi = wsi;
+        if (s->udp) became_open(s);
+        else lws_callback_on_writable(wsi);
+        return;
+    }
+    if (s->last_err) fail(s, fail_from_errno(s->last_err));
+    else if (s->denied != EMNET_PX_FAIL_NONE) fail(s, s->denied);
+    else fail(s, EMNET_PX_FAIL_UNRESOLVED);
+}
+
+static void on_resolved(void *arg, int err, struct addrinfo *res)
+{
+    struct emnet_px_stream *s = arg;
+    s->resolve = NULL;
+    if (err != 0) {
+        emnet_px_metrics.resolve_failures++;
+        emnet_px_log(EMNET_PX_INFO, "resolve_failed", "host", s->host, "error", gai_strerror(err), NULL);
+        fail(s, EMNET_PX_FAIL_UNRESOLVED);
+        return;
+    }
+    s->addrs = s->next_addr = res;
+    try_next(s);
+}
+
+static int parse_numeric(const char *host, uint16_t port, int udp, struct addrinfo **res)
+{
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = udp ? SOCK_DGRAM : SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    char service[8];
+    snprintf(service, sizeof service, "%u", port);
+    return getaddrinfo(host, service, &hints, res);
+}
+
+int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const char *host, uint16_t port)
+{
+    struct emnet_px_stream *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    s->conn = conn;
+    s->id = id;
+    s->udp = udp;
+    s->fd = -1;
+    s->port = port;
+    s->state = EMNET_PX_RESOLVING;
+    snprintf(s->host, sizeof s->host, "%s", host);
+    s->next = conn->streams;
+    conn->streams = s;
+    conn->nstreams++;
+    emnet_px_metrics.streams_total[udp]++;
+
+    if (!host[0] || strlen(host) >= sizeof s->host || port == 0) {
+        fail(s, EMNET_PX_FAIL_INVALID);
+        return 0;
+    }
+    enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, host, port);
+    if (v != EMNET_ALLOW) {
+        fail(s, fail_from_verdict(v));
+        return 0;
+    }
+    struct addrinfo *res = NULL;
+    if (parse_numeric(host, port, udp, &res) == 0) {
+        s->addrs = s->next_addr = res;
+        try_next(s);
+        return 0;
+    }
+    s->deadline_ms = emnet_px_now_ms() + (int64_t)emnet_px.cfg->resolve_timeout * 1000;
+    s->resolve = emnet_px_resolve_start(host, port, udp, on_resolved, s);
+    if (!s->resolve) fail(s, EMNET_PX_FAIL_INTERNAL);
+    return 0;
+}
+
+static void set_reading(struct emnet_px_stream *s, int on)
+{
+    if (!s->wsi || s->read_paused == !on) return;
+    s->read_paused = !on;
+    lws_rx_flow_control(s->wsi, on);
+}
+
+void emnet_px_stream_client_drained(struct emnet_px_stream *s)
+{
+    if (s->read_paused && s->to_client <= emnet_px.cfg->buffer / 2) set_reading(s, 1);
+}
+
+void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len)
+{
+    if (s->state == EMNET_PX_DONE || s->flush_then_close) return;
+    if (s->udp && s->state == EMNET_PX_OPEN) {
+        /* A full socket buffer drops the datagram, as UDP may. */
+        if (send(s->fd, data, len, MSG_NOSIGNAL) >= 0) emnet_px_metrics.bytes_to_target += len;
+        return;
+    }
+    /* Datagrams sent while the name is being resolved wait, a few of them. */
+    if (s->udp && s->to_target.count >= UDP_EARLY_MAX) return;
+    struct emnet_px_chunk *c = emnet_px_chunk_new(len);
+    if (!c) return;
+    memcpy(emnet_px_chunk_payload(c), data, len);
+    emnet_px_queue_push(&s->to_target, c);
+    if (s->state == EMNET_PX_OPEN && s->wsi) lws_callback_on_writable(s->wsi);
+}
+
+/* Kills the upstream wsi from outside its callbacks; RAW_CLOSE_FILE follows. */
+static void kill_wsi(struct emnet_px_stream *s)
+{
+    lws_set_timeout(s->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+}
+
+void emnet_px_stream_release(struct emnet_px_stream *s, int flush)
+{
+    if (s->conn) emnet_px_conn_unlink_stream(s->conn, s);
+    s->conn = NULL;
+    if (s->wsi) {
+        if (flush && s->state == EMNET_PX_OPEN && !s->udp && s->to_target.bytes) {
+            /* lws's own timeout bounds how long a target that stopped
+             * reading can keep the socket. */
+            s->flush_then_close = 1;
+            lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, (int)emnet_px.cfg->connect_timeout + 1);
+            lws_callback_on_writable(s->wsi);
+            return;
+        }
+        kill_wsi(s);
+        return;
+    }
+    free_stream(s);
+}
+
+void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms)
+{
+    if (now_ms < s->deadline_ms) return;
+    if (s->state == EMNET_PX_RESOLVING && s->resolve) {
+        emnet_px_resolve_abandon(s->resolve);
+        s->resolve = NULL;
+        emnet_px_metrics.resolve_failures++;
+        emnet_px_log(EMNET_PX_INFO, "resolve_timeout", "host", s->host, NULL);
+        fail(s, EMNET_PX_FAIL_TIMEOUT);
+    } else if (s->state == EMNET_PX_CONNECTING && s->wsi) {
+        s->last_err = ETIMEDOUT;
+        s->next_addr = NULL;      /* one deadline for the whole connect */
+        kill_wsi(s);
+    }
+}
+
+static int connect_result(struct emnet_px_stream *s)
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    return err;
+}
+
+/* Writes queued client bytes; returns -1 if the socket failed. */
+static int flush_to_target(struct emnet_px_stream *s)
+{
+    uint32_t packets = 0;
+    size_t wrote = 0;
+    struct emnet_px_chunk *c;
+    while ((c = s->to_target.head)) {
+        size_t left = c->len - c->off;
+        ssize_t n = send(s->fd, emnet_px_chunk_payload(c) + c->off, left, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) break;
+            s->last_err = errno;
+            return -1;
+        }
+        emnet_px_queue_consume(&s->to_target, (size_t)n);
+        wrote += (size_t)n;
+        if ((size_t)n < left) break;
+        free(emnet_px_queue_pop(&s->to_target));
+        packets++;
+    }
+    emnet_px_metrics.bytes_to_target += wrote;
+    if (s->to_target.head) lws_callback_on_writable(s->wsi);
+    if ((wrote || packets) && s->conn) emnet_px_conn_stream_drained(s->conn, s, packets);
+    return 0;
+}
+
+static int on_writeable(struct emnet_px_stream *s)
+{
+    if (s->state == EMNET_PX_CONNECTING) {
+        int err = connect_result(s);
+        if (err) {
+            s->last_err = err;
+            return -1;
+        }
+        became_open(s);
+        if (s->state != EMNET_PX_OPEN) return -1;
+    }
+    if (s->state != EMNET_PX_OPEN) return 0;
+    if (flush_to_target(s) < 0) return -1;
+    if (s->flush_then_close && !s->to_target.head) {
+        shutdown(s->fd, SHUT_WR);
+        return -1;
+    }
+    return 0;
+}
+
+static int on_readable(struct emnet_px_stream *s)
+{
+    if (s->state == EMNET_PX_CONNECTING) {
+        int err = connect_result(s);
+        if (err) {
+            s->last_err = err;
+            return -1;
+        }
+        became_open(s);
+    }
+    if (s->state != EMNET_PX_OPEN) return 0;
+    if (!s->conn) {
+        /* Released and flushing: what the target says is dropped. */
+        char sink[4096];
+        ssize_t n = recv(s->fd, sink, sizeof sink, 0);
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ? -1 : 0;
+    }
+    static unsigned char buf[UDP_MAX];
+    /* A few reads per wake-up, then yield to other connections. */
+    for (int round = 0; round < 4 && s->conn && !s->read_paused; round++) {
+        ssize_t n = recv(s->fd, buf, s->udp ? sizeof buf : READ_CHUNK, 0);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) return 0;
+            if (s->udp && errno == ECONNREFUSED) continue;   /* an ICMP error for an earlier datagram */
+            s->last_err = errno;
+            return -1;
+        }
+        if (n == 0 && !s->udp) {
+            s->last_err = 0;
+            return -1;
+        }
+        emnet_px_metrics.bytes_to_client += (uint64_t)n;
+        emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
+        if (s->conn && s->to_client > emnet_px.cfg->buffer) set_reading(s, 0);
+    }
+    return 0;
+}
+
+static void on_close(struct emnet_px_stream *s)
+{
+    /* At exit lws closes sockets in any order: let go of the conn rather
+     * than report to it (or try another address). */
+    if (emnet_px.stopping && s->conn) {
+        emnet_px_conn_unlink_stream(s->conn, s);
+        s->conn = NULL;
+    }
+    s->wsi = NULL;
+    s->fd = -1;
+    s->read_paused = 0;
+    if (s->state == EMNET_PX_CONNECTING) {
+        const char *e = strerror(s->last_err ? s->last_err : ECONNRESET);
+        emnet_px_log(EMNET_PX_DEBUG, "connect_failed", "host", s->host, "addr", s->peer, "error", e, NULL);
+        if (s->conn && s->next_addr) {
+            try_next(s);
+            return;
+        }
+        if (s->conn) {
+            fail(s, fail_from_errno(s->last_err));
+            return;
+        }
+        free_stream(s);
+        return;
+    }
+    if (s->state == EMNET_PX_OPEN) {
+        emnet_px_metrics.streams_current[s->udp]--;
+        s->state = EMNET_PX_DONE;
+        if (s->conn) {
+            emnet_px_conn_stream_closed(s->conn, s, s->last_err);
+            return;
+        }
+    }
+    if (!s->conn) free_stream(s);
+}
+
+static int upstream_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+    (void)user;
+    (void)in;
+    (void)len;
+    struct emnet_px_stream *s = lws_get_opaque_user_data(wsi);
+    switch (reason) {
+    case LWS_CALLBACK_RAW_RX_FILE:
+        if (!s) return -1;
+        return on_readable(s);
+    case LWS_CALLBACK_RAW_WRITEABLE_FILE:
+        if (!s) return -1;
+        return on_writeable(s);
+    case LWS_CALLBACK_RAW_CLOSE_FILE:
+        if (s) {
+            lws_set_opaque_user_data(wsi, NULL);
+            on_close(s);
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+const struct lws_protocols emnet_px_upstream_protocol = {
+    "emnet-upstream", upstream_callback, 0, 0, 0, NULL, 0
+};

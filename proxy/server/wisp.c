@@ -1,0 +1,298 @@
+/* Wisp mode: many TCP and UDP streams over one WebSocket (Wisp v1, with the
+ * v2 INFO exchange). Packets are coded by net/wisp_codec.c.
+ *
+ * Handshake: on open the server sends INFO (version 2.0, extension UDP),
+ * then at once CONTINUE on stream 0 with the credit every new TCP stream
+ * starts with (wisp_credit). A v2 client knows the server is v2 because the
+ * first packet is INFO (a v1 server starts with CONTINUE); it answers with
+ * its own INFO. The server does not wait for that INFO before CONTINUE, so
+ * v1 clients, which never send INFO and skip packets they do not know,
+ * work too. A client whose first packet is not INFO is taken as v1.
+ *
+ * Credit (client -> target): the client may send wisp_credit DATA packets
+ * on a TCP stream before it must wait for a CONTINUE. The server counts
+ * the packets it has fully written to the target; once half the credit has
+ * been written it sends CONTINUE with credit minus the packets still
+ * queued. Memory stays bounded even if a client ignores credit: past
+ * `buffer` queued bytes on any stream, the WebSocket is not read (http.c).
+ * Target -> client has no credit in Wisp: a stream's socket is not read
+ * while more than `buffer` of its bytes wait for the WebSocket (upstream.c).
+ *
+ * What a bad packet does (each logged as event=wisp_protocol_error):
+ *   - cannot be parsed at all (shorter than the 5-byte header), CONNECT or
+ *     DATA on stream 0, a malformed INFO: WebSocket close 1002;
+ *   - a malformed CONNECT (bad stream type, port 0, empty/long/bad host,
+ *     short payload), or CONNECT on an id already in use: CLOSE 0x41 on
+ *     that stream (and the stream already using the id is closed too);
+ *   - a malformed CLOSE or CONTINUE on an open stream: that stream is
+ *     closed with 0x41;
+ *   - an unknown packet type: ignored (v2 lets peers drop packets of
+ *     extensions they do not share);
+ *   - DATA, CLOSE or CONTINUE for a stream that is not open: ignored, since
+ *     a client's packets may cross the server's CLOSE on the wire;
+ *   - CONTINUE from the client: ignored (credit runs server -> client only).
+ * Limits: more than max_streams open streams -> CLOSE 0x49 (throttled).
+ * Stream failures: invalid 0x41, not allowed 0x48, name not resolved or
+ * unreachable 0x42, timed out (resolve or connect) 0x43, refused 0x44,
+ * internal 0x01. The target's orderly close -> CLOSE 0x02 (after its
+ * data), a reset or socket error -> 0x03. */
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+#include "wisp_codec.h"
+
+static void send_packet(struct emnet_px_conn *c, const uint8_t *pkt, size_t len)
+{
+    struct emnet_px_chunk *chunk = emnet_px_chunk_new(len);
+    if (!chunk) {
+        emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
+        return;
+    }
+    memcpy(emnet_px_chunk_payload(chunk), pkt, len);
+    emnet_px_conn_send(c, chunk);
+}
+
+static void send_close(struct emnet_px_conn *c, uint32_t id, uint8_t reason)
+{
+    uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+    size_t n = emnet_wisp_encode_close(pkt, sizeof pkt, id, reason);
+    if (n) send_packet(c, pkt, n);
+}
+
+static void send_continue(struct emnet_px_conn *c, uint32_t id, uint32_t remaining)
+{
+    uint8_t pkt[EMNET_WISP_CONTINUE_SIZE];
+    size_t n = emnet_wisp_encode_continue(pkt, sizeof pkt, id, remaining);
+    if (n) send_packet(c, pkt, n);
+}
+
+static struct emnet_px_stream *find(struct emnet_px_conn *c, uint32_t id)
+{
+    for (struct emnet_px_stream *s = c->streams; s; s = s->next)
+        if (s->id == id) return s;
+    return NULL;
+}
+
+static void protocol_error(struct emnet_px_conn *c, uint32_t id, const char *what, const char *action)
+{
+    char sid[16];
+    snprintf(sid, sizeof sid, "%u", id);
+    emnet_px_refuse(EMNET_PX_REFUSE_PROTOCOL);
+    emnet_px_log(EMNET_PX_INFO, "wisp_protocol_error", "client", c->client, "stream", sid, "error", what, "action",
+                 action, NULL);
+}
+
+static void fatal(struct emnet_px_conn *c, uint32_t id, const char *what)
+{
+    char reason[124];
+    protocol_error(c, id, what, "close_1002");
+    snprintf(reason, sizeof reason, "Wisp protocol error: %s", what);
+    emnet_px_conn_close(c, LWS_CLOSE_STATUS_PROTOCOL_ERR, reason);
+}
+
+/* Closes stream s (if any) and tells the client why. */
+static void close_stream(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t id, uint8_t reason)
+{
+    if (s) emnet_px_stream_release(s, 0);
+    send_close(c, id, reason);
+}
+
+void emnet_px_wisp_start(struct emnet_px_conn *c)
+{
+    uint8_t ext[EMNET_WISP_EXT_HEADER], pkt[64];
+    size_t elen = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
+    size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, elen);
+    if (n) send_packet(c, pkt, n);
+    send_continue(c, 0, emnet_px.cfg->wisp_credit);
+}
+
+static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    uint32_t id = p->stream_id;
+    struct emnet_px_stream *old = find(c, id);
+    if (old) {
+        protocol_error(c, id, "stream_id_in_use", "close_0x41");
+        close_stream(c, old, id, EMNET_WISP_CLOSE_INVALID_INFO);
+        return;
+    }
+    char host[EMNET_WISP_HOST_MAX + 1];
+    size_t hlen = p->u.connect.host_len;
+    const char *h = p->u.connect.host;
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    int udp = p->u.connect.stream_type == EMNET_WISP_STREAM_UDP;
+    char sid[16], port[8];
+    snprintf(sid, sizeof sid, "%u", id);
+    snprintf(port, sizeof port, "%u", p->u.connect.port);
+    if (c->nstreams >= emnet_px.cfg->max_streams) {
+        emnet_px_refuse(EMNET_PX_REFUSE_MAX_STREAMS);
+        emnet_px_log(EMNET_PX_INFO, "refused", "client", c->client, "reason", "max_streams", "stream", sid, "host",
+                     host, "port", port, NULL);
+        send_close(c, id, EMNET_WISP_CLOSE_THROTTLED);
+        return;
+    }
+    emnet_px_log(EMNET_PX_DEBUG, "wisp_connect", "client", c->client, "stream", sid, "type", udp ? "udp" : "tcp",
+                 "host", host, "port", port, NULL);
+    if (emnet_px_stream_open(c, id, udp, host, p->u.connect.port) < 0) send_close(c, id, EMNET_WISP_CLOSE_UNKNOWN);
+}
+
+static void on_data(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (!s) {
+        char sid[16];
+        snprintf(sid, sizeof sid, "%u", p->stream_id);
+        emnet_px_log(EMNET_PX_DEBUG, "wisp_data_dropped", "client", c->client, "stream", sid, NULL);
+        return;
+    }
+    if (s->udp || p->u.data.len) emnet_px_stream_write(s, p->u.data.data, p->u.data.len);
+    if (!s->udp) emnet_px_conn_update_rx(c);
+}
+
+/* A decode error with the header present: judge it by type and stream. */
+static void on_bad_packet(struct emnet_px_conn *c, const uint8_t *msg, size_t len, int err,
+                          const struct emnet_wisp_packet *p)
+{
+    const char *what = emnet_wisp_error_name(err);
+    if (err == EMNET_WISP_ESHORT && len < EMNET_WISP_HEADER) {
+        fatal(c, 0, what);
+        return;
+    }
+    (void)msg;
+    if (err == EMNET_WISP_ETYPE) {
+        protocol_error(c, p->stream_id, what, "ignored");
+        return;
+    }
+    if (err == EMNET_WISP_ESTREAM_ID || p->type == EMNET_WISP_INFO) {
+        fatal(c, p->stream_id, what);
+        return;
+    }
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (p->type == EMNET_WISP_CONNECT) {
+        protocol_error(c, p->stream_id, what, "close_0x41");
+        close_stream(c, s, p->stream_id, EMNET_WISP_CLOSE_INVALID_INFO);
+        return;
+    }
+    /* CLOSE or CONTINUE of the wrong size. */
+    if (s) {
+        protocol_error(c, p->stream_id, what, "close_0x41");
+        close_stream(c, s, p->stream_id, EMNET_WISP_CLOSE_INVALID_INFO);
+    } else {
+        protocol_error(c, p->stream_id, what, "ignored");
+    }
+}
+
+void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len)
+{
+    struct emnet_wisp_packet p;
+    memset(&p, 0, sizeof p);
+    int err = emnet_wisp_decode(msg, len, &p);
+    int first = !c->wisp_info_seen;
+    c->wisp_info_seen = 1;
+    if (err < 0) {
+        on_bad_packet(c, msg, len, err, &p);
+        return;
+    }
+    switch (p.type) {
+    case EMNET_WISP_CONNECT:
+        on_connect(c, &p);
+        break;
+    case EMNET_WISP_DATA:
+        on_data(c, &p);
+        break;
+    case EMNET_WISP_CONTINUE:
+        break;
+    case EMNET_WISP_CLOSE:
+        if (p.stream_id == 0) {
+            emnet_px_log(EMNET_PX_DEBUG, "wisp_client_close", "client", c->client, "reason",
+                         emnet_wisp_close_reason_name(p.u.close.reason), NULL);
+            emnet_px_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "");
+        } else {
+            struct emnet_px_stream *s = find(c, p.stream_id);
+            if (s) emnet_px_stream_release(s, 0);
+        }
+        break;
+    case EMNET_WISP_INFO: {
+        char ver[16];
+        snprintf(ver, sizeof ver, "%u.%u", p.u.info.major, p.u.info.minor);
+        emnet_px_log(EMNET_PX_DEBUG, "wisp_info", "client", c->client, "version", ver, "first",
+                     first ? "yes" : "no", NULL);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void emnet_px_wisp_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    char sid[16], port[8];
+    snprintf(sid, sizeof sid, "%u", s->id);
+    snprintf(port, sizeof port, "%u", s->port);
+    emnet_px_log(EMNET_PX_INFO, "connect", "client", c->client, "stream", sid, "type", s->udp ? "udp" : "tcp",
+                 "host", s->host, "port", port, "addr", s->peer, NULL);
+}
+
+static uint8_t reason_of(enum emnet_px_fail f)
+{
+    switch (f) {
+    case EMNET_PX_FAIL_INVALID: return EMNET_WISP_CLOSE_INVALID_INFO;
+    case EMNET_PX_FAIL_BLOCKED_HOST:
+    case EMNET_PX_FAIL_BLOCKED_PORT:
+    case EMNET_PX_FAIL_BLOCKED_ADDRESS: return EMNET_WISP_CLOSE_BLOCKED;
+    case EMNET_PX_FAIL_UNRESOLVED:
+    case EMNET_PX_FAIL_UNREACHABLE: return EMNET_WISP_CLOSE_UNREACHABLE;
+    case EMNET_PX_FAIL_TIMEOUT: return EMNET_WISP_CLOSE_CONNECT_TIMEOUT;
+    case EMNET_PX_FAIL_REFUSED: return EMNET_WISP_CLOSE_REFUSED;
+    default: return EMNET_WISP_CLOSE_UNKNOWN;
+    }
+}
+
+void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f)
+{
+    uint32_t id = s->id;
+    emnet_px_stream_release(s, 0);
+    send_close(c, id, reason_of(f));
+}
+
+void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n)
+{
+    struct emnet_px_chunk *chunk = emnet_px_chunk_new(EMNET_WISP_HEADER + n);
+    if (!chunk) {
+        emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
+        return;
+    }
+    uint8_t *p = emnet_px_chunk_payload(chunk);
+    emnet_wisp_encode_data_header(p, EMNET_WISP_HEADER, s->id);
+    memcpy(p + EMNET_WISP_HEADER, d, n);
+    chunk->stream = s;
+    emnet_px_conn_send(c, chunk);
+}
+
+void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err)
+{
+    uint32_t id = s->id;
+    char sid[16];
+    snprintf(sid, sizeof sid, "%u", id);
+    emnet_px_log(EMNET_PX_DEBUG, "target_closed", "client", c->client, "stream", sid, "error",
+                 err ? strerror(err) : NULL, NULL);
+    emnet_px_stream_release(s, 0);
+    send_close(c, id, err ? EMNET_WISP_CLOSE_NETWORK_ERROR : EMNET_WISP_CLOSE_VOLUNTARY);
+}
+
+void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets)
+{
+    if (s->udp || !packets) return;
+    uint32_t credit = emnet_px.cfg->wisp_credit;
+    s->written_packets += packets;
+    uint32_t half = credit / 2 ? credit / 2 : 1;
+    if (s->written_packets < half) return;
+    s->written_packets = 0;
+    uint32_t queued = (uint32_t)s->to_target.count;
+    send_continue(c, s->id, credit > queued ? credit - queued : 0);
+}

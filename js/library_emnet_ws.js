@@ -153,6 +153,11 @@ var LibraryEmnetWs = {
     else EMNETWS.watch();
   },
 
+  emnet_js_ws_live__deps: ['$EMNETWS'],
+  emnet_js_ws_live: function () {
+    return EMNETWS.sockets.length - 1 - EMNETWS.free.length;
+  },
+
   emnet_js_ws_close__deps: ['$EMNETWS'],
   emnet_js_ws_close: function (handle) {
     var e = EMNETWS.sockets[handle];

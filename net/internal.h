@@ -33,7 +33,12 @@ const char *emnet__placeholder_name(const struct sockaddr *sa);
 
 /* ---- config.c ---- */
 const char *emnet__url_template(void);
+const char *emnet__wisp_url(void);
 long emnet__config_long(const char *env_name, long fallback);
+struct emnet_transport_ops;
+/* The transport for a connect to (host, port), or NULL when the
+ * configuration names none that exists. */
+const struct emnet_transport_ops *emnet__transport_for(const char *host, unsigned port);
 
 /* ---- socket.c ---- */
 enum emnet_sock_state {
@@ -110,6 +115,25 @@ int emnet__ws_rx_commit(int sock_id, size_t len);   /* 1: send more, 0: pause */
 void emnet__ws_on_close(int sock_id, int code);
 void emnet__ws_on_drain(int sock_id);
 
+/* ---- transport_wisp.c ---- */
+extern const struct emnet_transport_ops emnet__wisp_transport;
+
+/* Entry points js/library_emnet_wisp.js calls (exported). */
+void emnet__wisp_on_open(int session_id);
+uint8_t *emnet__wisp_rx_reserve(int session_id, size_t len);   /* room for one message */
+int emnet__wisp_rx_commit(int session_id, size_t len);         /* 1: read on, 0: pause */
+void emnet__wisp_on_close(int session_id, int code);
+void emnet__wisp_on_drain(int session_id);
+
+/* ---- the host (js/library_emnet_wisp.js): one WebSocket per session ---- */
+int emnet_js_wisp_open(const char *url, int session_id);   /* a handle, or -errno */
+/* Sends one message: head (head_len bytes) then tail (tail_len, may be 0). */
+void emnet_js_wisp_send(int ws, const void *head, size_t head_len, const void *tail, size_t tail_len);
+double emnet_js_wisp_buffered(int ws);
+void emnet_js_wisp_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
+void emnet_js_wisp_pause(int ws, int paused);           /* stop or restart reading messages */
+void emnet_js_wisp_close(int ws);
+
 /* ---- the host (js/library_emnet_ws.js) ---- */
 int emnet_js_ws_open(const char *url, int sock_id);   /* a WebSocket handle, or -errno */
 void emnet_js_ws_send(int ws, const void *buf, size_t len);
@@ -117,5 +141,6 @@ double emnet_js_ws_buffered(int ws);
 void emnet_js_ws_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
 void emnet_js_ws_close(int ws);
 void emnet_js_ws_resume(int ws);                      /* room again after a pause */
+int emnet_js_ws_live(void);                           /* WebSocket objects alive */
 
 #endif

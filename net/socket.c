@@ -55,6 +55,14 @@ static int sock_register(struct emnet_sock *s)
     return 0;
 }
 
+void emnet_net_stats(struct emnet_net_stats *out)
+{
+    unsigned n = 0;
+    for (int i = 0; i < sock_cap; i++) n += socks[i] != NULL;
+    out->sockets = n;
+    out->host_objects = (unsigned)emnet_js_ws_live();
+}
+
 /* ---- readiness (tcp_poll) ---- */
 
 static uint32_t sock_poll(struct emnet_pollable *p)
@@ -249,10 +257,11 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
     if (r < 0) return r;
     memcpy(&s->peer, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     s->peer_len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    s->transport = &emnet__websockify_transport;
+    const char *name = emnet__placeholder_name(addr);   /* a name from getaddrinfo: the proxy resolves it */
+    s->transport = emnet__transport_for(name ? name : host, port);
+    if (!s->transport) return -ENETUNREACH;
     s->state = SOCK_CONNECTING;
     s->phase = PHASE_CONNECTING;
-    const char *name = emnet__placeholder_name(addr);   /* a name from getaddrinfo: the proxy resolves it */
     r = s->transport->open(s, name ? name : host, port);
     if (r < 0) {
         s->transport = NULL;

@@ -19,13 +19,27 @@
  * from a page with Module.emnetEnv = { EMNET_WS_URL: '...' }, or under Node
  * in the process environment) unless the program sets it first.
  *
+ * Transport "wisp": every TCP socket is a stream of one WebSocket to a
+ * Wisp server (version 1 or 2), shared by all sockets; it opens on the
+ * first connect() and again on the next one after it failed. Chosen with
+ * EMNET_TRANSPORT=wisp (or emnet_net_set_transport("wisp")); the server's
+ * URL comes from EMNET_WISP_URL (or emnet_net_set_wisp_url()), e.g.
+ * ws://127.0.0.1:6001/ or wss://gw.example/wisp/. The Wisp CONNECT names
+ * the target by the host name given to getaddrinfo() when the address
+ * came from it, else by the address in text. Send credit is the server's
+ * (send() says EAGAIN while a stream has none); the protocol has none the
+ * other way, so a stream whose receive buffer is full pauses the whole
+ * WebSocket until it is read down to half.
+ *
  * Other settings, from the environment:
+ *   EMNET_TRANSPORT           websockify (the default) or wisp.
  *   EMNET_CONNECT_CONFIRM_MS  websockify opens the WebSocket before it tries
  *                             the TCP connect and reports a refused connect
  *                             only by closing (code 1011) afterwards; a
  *                             connect counts as done when data arrives or
  *                             this long after the open without a close
- *                             (default 100).
+ *                             (default 100). Wisp has no "connected" packet
+ *                             either: the same holds from the CONNECT on.
  *   EMNET_CONNECT_TIMEOUT_MS  a WebSocket that has not opened by then
  *                             fails the connect with ETIMEDOUT (default
  *                             127000, Linux's time for an unanswered SYN);
@@ -48,6 +62,25 @@ extern "C" {
 /* Sets the URL template (copied). Returns 0, or -1 with errno EINVAL if it
  * is not a ws:// or wss:// URL. */
 int emnet_net_set_url_template(const char *url_template);
+
+/* Chooses the transport for every connect() from now on: "websockify" or
+ * "wisp". Returns 0, or -1 with errno EINVAL for any other name. Without
+ * it, EMNET_TRANSPORT decides (default websockify). */
+int emnet_net_set_transport(const char *name);
+
+/* Sets the Wisp server's URL (copied); it replaces EMNET_WISP_URL. Returns
+ * 0, or -1 with errno EINVAL if it is not a ws:// or wss:// URL. A session
+ * already open stays with its URL until it ends. */
+int emnet_net_set_wisp_url(const char *url);
+
+/* What is alive right now, for leak checks and monitoring: sockets in C,
+ * and the host objects (WebSockets, WebSocketStreams) behind them in JS.
+ * Both return to 0 once every socket is closed. */
+struct emnet_net_stats {
+    unsigned sockets;
+    unsigned host_objects;
+};
+void emnet_net_stats(struct emnet_net_stats *out);
 
 #ifdef __cplusplus
 }

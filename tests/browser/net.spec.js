@@ -29,3 +29,18 @@ test('a slow reader: the receive buffer stays bounded while the server keeps sen
   expect(r.stdout[1]).toBe('read 8 MiB, all as sent');
   expect(r.status).toBe(0);
 });
+
+test('closed sockets leave no WebSocketStream, no socket and no heap behind', async ({ page }) => {
+  const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: harnessEnv(), timeout: 60000 });
+  console.log(`tcp_no_leaks: ${r.stdout.join(' | ')}`);
+  expect(r.stdout[0]).toMatch(/^150 sockets per round: alive after close 0 sockets, 0 host objects; heap no bigger/);
+  expect(r.status).toBe(0);
+});
+
+test('no proxy: EHOSTUNREACH; a proxy that never answers: ETIMEDOUT', async ({ page }) => {
+  const r = await runWasm(page, 'tests/net/tcp_proxy_unreachable', { env: harnessEnv(), timeout: 30000 });
+  expect(r.stdout).toContain('no proxy: SO_ERROR Host is unreachable');
+  expect(r.stdout).toContain('silent proxy: SO_ERROR Operation timed out');
+  expect(r.stdout).toContain('silent proxy: timed out after the configured time');
+  expect(r.status).toBe(0);
+});

@@ -14,6 +14,8 @@ packages=(
   build-essential cmake make pkg-config python3 ca-certificates
   emscripten node-acorn
   websockify
+  nginx-light
+  ngircd
   libwebsockets-dev
   chromium
   clang libclang-rt-14-dev

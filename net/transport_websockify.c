@@ -75,6 +75,8 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
     emnet__sock_connected(w->sock);
 }
 
+#define MAX_MESSAGE 65536
+
 /* The connect timeout: Linux gives up on an unanswered SYN after about
  * 127 s (tcp_syn_retries = 6); the same by default. */
 #define CONNECT_TIMEOUT_MS 127000
@@ -130,7 +132,11 @@ static long wsk_send(struct emnet_sock *s, const void *buf, size_t len)
     }
     size_t room = s->sndbuf_limit - (size_t)queued;
     if (len > room) len = room;
-    emnet_js_ws_send(w->ws, buf, len);
+    /* In messages of at most 64 KiB: proxies limit message sizes
+     * (emnet-proxy's max_message), and a smaller message leaves the
+     * connection sooner. */
+    for (size_t off = 0; off < len; off += MAX_MESSAGE)
+        emnet_js_ws_send(w->ws, (const char *)buf + off, len - off < MAX_MESSAGE ? len - off : MAX_MESSAGE);
     return (long)len;
 }
 

@@ -273,8 +273,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 
 /* "binary" is listed so that clients asking for that subprotocol (as
  * websockify's do) get it; clients asking for none get the first entry. */
-const struct lws_protocols emnet_px_client_protocols[2] = {
+/* The subprotocols a client may offer (none at all selects the first):
+ * "binary" as websockify accepts, "wisp-v2" as Wisp 2 clients offer. The
+ * mode comes from the path, never from the subprotocol. */
+const struct lws_protocols emnet_px_client_protocols[EMNET_PX_CLIENT_PROTOCOLS] = {
     { "emnet", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
     { "binary", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
+    { "wisp-v2", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
 };
 

@@ -312,10 +312,11 @@ int main(int argc, char **argv)
     }
     emnet_px_resolver_init(emnet_px.ctx);
 
-    static struct lws_protocols protocols[4];
-    protocols[0] = emnet_px_client_protocols[0];
-    protocols[1] = emnet_px_client_protocols[1];
-    protocols[2] = emnet_px_upstream_protocol;
+    /* The client subprotocols, the upstream sockets' raw protocol, and
+     * the zeroed entry that ends the list. */
+    static struct lws_protocols protocols[EMNET_PX_CLIENT_PROTOCOLS + 2];
+    for (int i = 0; i < EMNET_PX_CLIENT_PROTOCOLS; i++) protocols[i] = emnet_px_client_protocols[i];
+    protocols[EMNET_PX_CLIENT_PROTOCOLS] = emnet_px_upstream_protocol;
 
     memset(&info, 0, sizeof info);
     info.vhost_name = "emnet";

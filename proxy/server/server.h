@@ -210,7 +210,8 @@ void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_strea
 void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream *s);
 
 /* The client-facing protocol, twice: no subprotocol, and "binary". */
-extern const struct lws_protocols emnet_px_client_protocols[2];
+#define EMNET_PX_CLIENT_PROTOCOLS 3
+extern const struct lws_protocols emnet_px_client_protocols[EMNET_PX_CLIENT_PROTOCOLS];
 
 /* ---- websockify.c ---- */
 void emnet_px_websockify_start(struct emnet_px_conn *c);

@@ -5,6 +5,15 @@
 # or exit statuses. The native trace is also kept in the wasm build tree for
 # the browser tier (tests/browser/conformance.spec.js).
 name=$1 native=$2 wasm=$3
+# EMNET_TEST_VIA=emnet-proxy: emnet's websockify transport goes to the
+# harness's emnet-proxy instead of websockify.
+if [ "${EMNET_TEST_VIA:-}" = emnet-proxy ]; then
+    if [ -z "${EMNET_PROXY_WS_URL:-}" ]; then
+        echo "compare: EMNET_PROXY_WS_URL is not set (emnet-proxy not built?)" >&2
+        exit 1
+    fi
+    export EMNET_WS_URL=$EMNET_PROXY_WS_URL
+fi
 here=$(dirname "$0")
 out=$(dirname "$wasm")/traces
 mkdir -p "$out"

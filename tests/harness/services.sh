@@ -16,6 +16,11 @@
 #   (no server)     a free port nobody listens on             -> EMNET_TCP_REFUSED_PORT
 #   EMNET_CONNECT_CONFIRM_MS=400 for emnet (websockify's slow refusals under load)
 #   static server   the repository over HTTP, for pages       -> EMNET_HTTP_PORT
+#   wisp server     @mercuryworkshop/wisp-js, loopback targets only -> EMNET_WISP_PORT,
+#                   emnet's URL for it                        -> EMNET_WISP_URL
+#   emnet-proxy     loopback targets only (proxy/)            -> EMNET_PROXY_PORT,
+#                   its websockify mode for emnet             -> EMNET_PROXY_WS_URL
+#                   its Wisp mode                             -> EMNET_PROXY_WISP_URL
 # The same variables are written to the file named by EMNET_SERVICES_ENV.
 #
 # Each service runs in its own process group (its PID is the group id), so
@@ -27,6 +32,7 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NATIVE_BUILD=${EMNET_NATIVE_BUILD:-$ROOT/build/native}
 TESTSRV=$NATIVE_BUILD/tests/servers/emnet-testsrv
+PROXY=$NATIVE_BUILD/proxy/emnet-proxy
 
 STATE=""
 SERVICE_PIDS=()
@@ -134,6 +140,20 @@ start_websockify() {
     return 1
 }
 
+# wait_listening NAME: until emnet-proxy printed "listening HOST:PORT".
+wait_listening() {
+    local name=$1 pid i
+    pid=$(last_pid)
+    for i in $(seq 100); do
+        grep -q '^listening ' "$STATE/$name.out" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    say "$name did not start:"
+    cat "$STATE/$name.err" >&2
+    return 1
+}
+
 port_of() { awk -v k="$2" '$1 == k { print $2 }' "$STATE/$1.out"; }
 
 start_all() {
@@ -179,12 +199,27 @@ start_all() {
     wait_ready static-server || return 1
     export EMNET_HTTP_PORT=$(port_of static-server http)
 
+    start wisp-server node "$ROOT/tests/harness/wisp-server.js"
+    wait_ready wisp-server || return 1
+    export EMNET_WISP_PORT=$(port_of wisp-server wisp)
+    export EMNET_WISP_URL="ws://127.0.0.1:$EMNET_WISP_PORT/"
+
+    # emnet-proxy, allowing loopback targets only; it prints its port.
+    if [ -x "$PROXY" ]; then
+        start emnet-proxy "$PROXY" --listen 127.0.0.1:0 --allow 127.0.0.0/8 --allow ::1 \
+            --allow_origin '*' --token_file "$STATE/tokens" --log_level warn
+        wait_listening emnet-proxy || return 1
+        export EMNET_PROXY_PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
+        export EMNET_PROXY_WS_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/tcp/{host}/{port}"
+        export EMNET_PROXY_WISP_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/wisp/"
+    fi
+
     export EMNET_SERVICES_ENV=$STATE/env
-    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP|CONNECT)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
+    env | grep -E '^EMNET_(TCP|UDP|WS|HTTP|CONNECT|WISP|PROXY)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
     say "started ${SERVICE_NAMES[*]}"
     say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
         "bulk $EMNET_TCP_BULK_PORT, udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
-        "http $EMNET_HTTP_PORT"
+        "http $EMNET_HTTP_PORT, wisp $EMNET_WISP_PORT, emnet-proxy ${EMNET_PROXY_PORT:-(not built)}"
 }
 
 main() {

@@ -2,7 +2,7 @@
 # work on a fresh Debian 12 machine:
 #   make demo   build, start the local stack, print what runs where
 #   make test   install what is missing, build both targets, run all tiers
-.PHONY: all setup build native native-release wasm test test-native test-wasm test-browser bench demo clean
+.PHONY: all setup build native native-release wasm test test-native test-wasm test-browser test-fuzz bench demo clean
 
 EMSCRIPTEN_TOOLCHAIN ?= /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
 # Native tests run under AddressSanitizer + UBSan; SANITIZE=OFF for a plain build.
@@ -43,6 +43,9 @@ test-wasm: setup native wasm
 
 test-browser: setup native wasm
 	tests/run.sh browser
+
+test-fuzz: setup
+	tests/run.sh fuzz
 
 bench: setup native native-release wasm
 	scripts/bench.sh

@@ -2,13 +2,15 @@
 # Runs the test tiers against one set of harness services and prints, after
 # each tier's own summary, a last line over all of them: "N passed, N failed".
 #
-#   tests/run.sh                  all three tiers
-#   tests/run.sh native|wasm|browser ...   only those
+#   tests/run.sh                  all four tiers
+#   tests/run.sh native|wasm|browser|fuzz ...   only those
 #   EMNET_TEST_FILTER=regex tests/run.sh native   only matching tests
 #
 # Tiers: native = ctest in build/native (unit and smoke tests, the kernel as
 # oracle, ASan+UBSan); wasm = ctest in build/wasm (the same programs as wasm
-# under Node.js); browser = Playwright in headless Chromium (tests/browser).
+# under Node.js); browser = Playwright in headless Chromium (tests/browser);
+# fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (60) with
+# clang's ASan + UBSan, one test per target.
 # Expects the builds to exist (make build); `make test` does all of it.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,7 +36,7 @@ if [ "${1:-}" != --under-harness ]; then
 fi
 shift
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(native wasm browser)
+[ ${#tiers[@]} -gt 0 ] || tiers=(native wasm browser fuzz)
 
 total_passed=0
 total_failed=0
@@ -88,12 +90,31 @@ run_browser_tier() {
   tally browser "$report" $?
 }
 
+# Fuzzing: every target runs on its own; a crash, a leak or a build failure
+# fails it. Counted directly (libFuzzer writes no JUnit report).
+run_fuzz_tier() {
+  echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-60} s each ==="
+  local name passed=0 failed=0
+  for name in fuzz_wisp_codec fuzz_proxy_config; do
+    if [ -n "${EMNET_TEST_FILTER:-}" ] && ! [[ $name =~ $EMNET_TEST_FILTER ]]; then continue; fi
+    if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-60} scripts/fuzz.sh "$name"; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+    fi
+  done
+  echo "tier fuzz summary: $passed of $((passed + failed)) passed, $failed failing"
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+}
+
 for tier in "${tiers[@]}"; do
   case $tier in
     native) run_ctest_tier native build/native ;;
     wasm) run_ctest_tier wasm build/wasm ;;
     browser) run_browser_tier ;;
-    *) echo "unknown tier '$tier' (native, wasm, browser)"; total_failed=$((total_failed + 1)) ;;
+    fuzz) run_fuzz_tier ;;
+    *) echo "unknown tier '$tier' (native, wasm, browser, fuzz)"; total_failed=$((total_failed + 1)) ;;
   esac
 done
 

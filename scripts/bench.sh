@@ -18,3 +18,14 @@ join -j 1 <(awk '$1 == "bench" { print $2, $3 }' "$out/native.txt" | sort) \
           <(awk '$1 == "bench" { print $2, $3 }' "$out/node.txt" | sort) |
     join -j 1 - <(awk '$1 == "bench" { print $2, $3, $4 }' "$out/chromium.txt" | sort) |
     awk '{ printf "%-40s %14s %14s %14s %9.2f %9.2f   %s\n", $1, $2, $3, $4, $3 / $2, $4 / $2, $5 }'
+
+# TCP in a Chromium with nothing attached: raw JS WebSocket, emnet, SOCKFS,
+# through one websockify to the optimised build's test server.
+echo
+EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
+    node tests/bench/run-tcp-bench.js 5 64 1000 >"$out/tcp.txt"
+sed -n '/^TCP through/,$p' "$out/tcp.txt"
+
+# emnet-proxy against websockify: throughput and memory per idle connection,
+# one native client for both (it prints its own table).
+scripts/bench-proxy.sh

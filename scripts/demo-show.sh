@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Runs under tests/harness/services.sh: prints the stack it started, then
-# waits; the harness stops it all on Ctrl-C.
+# Prints what the chat demo runs where, from the lines demo/services.sh
+# printed (the file given as $1).
 set -eu
-web=http://127.0.0.1:$EMNET_HTTP_PORT
+get() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+irc=$(get irc "$1")
+ws=$(get ws "$1")
+ws_url=$(get ws_url "$1")
+wisp_url=$(get wisp_url "$1")
+http=$(get http "$1")
+enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+page="http://127.0.0.1:$http/demo/web/index.html?irc=127.0.0.1:$irc&ws=$(enc "$ws_url")&channel=%23emnet&build=${EMNET_DEMO_WASM_BUILD:-wasm}"
+[ -z "$wisp_url" ] || page="$page&wisp=$(enc "$wisp_url")"
 cat <<TXT
 
-emnet local stack (all on 127.0.0.1):
-  TCP echo server             port $EMNET_TCP_ECHO_PORT
-  TCP source server           port $EMNET_TCP_SOURCE_PORT
-  TCP sink server             port $EMNET_TCP_SINK_PORT
-  UDP echo server             port $EMNET_UDP_ECHO_PORT
-  websockify -> TCP echo      ws://127.0.0.1:$EMNET_WS_ECHO_PORT/
-  websockify, token targets   ws://127.0.0.1:$EMNET_WS_TOKEN_PORT/?token=echo|source|sink
-  web server (repository)     $web/
+emnet chat demo (all on 127.0.0.1):
+  IRC server (ngIRCd)          port $irc
+  WebSocket proxy              port $ws   (emnet's URL template: $ws_url)
+${wisp_url:+  Wisp                         $wisp_url
+}  web server (repository)      port $http
 
-Open in a browser:
-  $web/tests/browser/run-wasm.html?prog=/build/wasm/tests/smoke/smoke_hello.js
+Open in a browser (twice, with two nicks, to talk to yourself):
+  $page
+
+Join from a terminal too:
+  ${EMNET_DEMO_NATIVE_BUILD:-build/native}/demo/client/emnet-chat --nick you --channel '#emnet' 127.0.0.1 $irc
 
 Press Ctrl-C to stop everything.
 TXT
-while :; do sleep 3600; done

@@ -44,7 +44,9 @@ void emnet_px_log(enum emnet_px_level level, const char *event, ...)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    char when[40];
+    /* Room for what gcc thinks the widest fields could print (-O2's
+     * format-truncation check), not only for real dates. */
+    char when[96];
     snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
     flockfile(f);

@@ -48,10 +48,16 @@ var LibraryEmnet = {
     // pending and returns.
     event: function (handler) {
       callUserCallback(function () {
-        handler();
+        EMNET.inEvent = true;   // a drive asked for now runs below: post none
+        try {
+          handler();
+        } finally {
+          EMNET.inEvent = false;
+        }
         _emnet__sched_settle();
       });
     },
+    inEvent: false,
   },
 
   emnet_js_fd_reserve__deps: ['$FS', '$EMNET'],
@@ -138,6 +144,7 @@ var LibraryEmnet = {
 
   emnet_js_schedule_drive__deps: ['$EMNET', '$callUserCallback'],
   emnet_js_schedule_drive: function () {
+    if (EMNET.inEvent) return;   // EMNET.event runs it when the handler returns
     if (!EMNET.post) {
       if (typeof MessageChannel == 'function' && !ENVIRONMENT_IS_NODE) {
         var channel = new MessageChannel();

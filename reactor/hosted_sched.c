@@ -91,14 +91,19 @@ EMSCRIPTEN_KEEPALIVE void emnet__sched_drive(void)
         if (!emnet__loop_stopped(loop, &status)) emnet_loop_drive(loop, emnet__loop_budget(loop));
     }
     in_drive = 0;
+    /* Asked for while this drive ran (it was suspended in a blocking call
+     * and a host event came): nothing was posted for it, so post now. */
+    int again = drive_pending;
+    drive_pending = 0;
     for (int i = 0; i < loop_count; i++) {
         int status;
         if (emnet__loop_stopped(loops[i], &status)) {
             /* The program is done: exit as if main had returned status. */
             emscripten_force_exit(status);
         }
-        if (emnet__epoll_has_ready(emnet__loop_epfd(loops[i]))) request_drive();
+        if (emnet__epoll_has_ready(emnet__loop_epfd(loops[i]))) again = 1;
     }
+    if (again) request_drive();
     arm_timer();
 }
 
@@ -107,6 +112,8 @@ EMSCRIPTEN_KEEPALIVE void emnet__sched_drive(void)
  * macrotask, whichever comes first. */
 EMSCRIPTEN_KEEPALIVE void emnet__sched_settle(void)
 {
+    /* In a drive (suspended in a blocking call): that drive looks again
+     * when it ends. */
     if (drive_pending && !in_drive) emnet__sched_drive();
 }
 

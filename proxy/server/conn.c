@@ -119,6 +119,18 @@ void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_strea
 }
 
 /* ---- WebSocket life ---- */
+
+/* "host:port" (an IPv6 address in brackets), allocated only for the
+ * connections that have a target: an idle connection's memory is what
+ * counts when thousands are held. */
+static char *target_text(const struct emnet_px_pss *pss)
+{
+    size_t n = strlen(pss->host) + 9;
+    char *t = malloc(n);
+    if (t) snprintf(t, n, strchr(pss->host, ':') ? "[%s]:%u" : "%s:%u", pss->host, pss->port);
+    return t;
+}
+
 static void on_established(struct lws *wsi, struct emnet_px_pss *pss)
 {
     struct emnet_px_conn *c = calloc(1, sizeof *c);
@@ -130,9 +142,11 @@ static void on_established(struct lws *wsi, struct emnet_px_pss *pss)
     c->wsi = wsi;
     c->mode = pss->mode;
     emnet_px_client_ip(wsi, c->client, sizeof c->client);
-    snprintf(c->host, sizeof c->host, "%s", pss->host);
-    c->port = pss->port;
-    snprintf(c->target, sizeof c->target, "%s", pss->target);
+    if (c->mode == EMNET_PX_WEBSOCKIFY && !(c->target = target_text(pss))) {
+        free(c);
+        pss->conn = NULL;
+        return;
+    }
     emnet_px_conn_touch(c);
     c->next = emnet_px.conns;
     if (c->next) c->next->prev = c;
@@ -142,10 +156,9 @@ static void on_established(struct lws *wsi, struct emnet_px_pss *pss)
     emnet_px_metrics.conns_current++;
     emnet_px_metrics.conns_total[c->mode == EMNET_PX_WISP]++;
     emnet_px_log(EMNET_PX_INFO, "open", "client", c->client, "mode",
-                 c->mode == EMNET_PX_WISP ? "wisp" : "websockify", "target", c->target[0] ? c->target : NULL,
-                 NULL);
+                 c->mode == EMNET_PX_WISP ? "wisp" : "websockify", "target", c->target, NULL);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_start(c);
-    else emnet_px_websockify_start(c);
+    else emnet_px_websockify_start(c, pss->host, pss->port);
 }
 
 static void on_closed(struct emnet_px_pss *pss)
@@ -164,8 +177,8 @@ static void on_closed(struct emnet_px_pss *pss)
     emnet_px_ip_add(c->client, -1);
     emnet_px_metrics.conns_current--;
     emnet_px_log(EMNET_PX_INFO, "close", "client", c->client, "mode",
-                 c->mode == EMNET_PX_WISP ? "wisp" : "websockify", "target", c->target[0] ? c->target : NULL,
-                 NULL);
+                 c->mode == EMNET_PX_WISP ? "wisp" : "websockify", "target", c->target, NULL);
+    free(c->target);
     free(c);
 }
 

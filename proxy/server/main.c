@@ -305,6 +305,10 @@ int main(int argc, char **argv)
     memset(&info, 0, sizeof info);
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
     info.port = CONTEXT_PORT_NO_LISTEN;
+    /* lws reads a WebSocket in pieces of this size (4 KiB by default): a
+     * 64 KiB message then costs one recv, not sixteen. It is a per-thread
+     * buffer, not a per-connection one. */
+    info.pt_serv_buf_size = 65600;
     emnet_px.ctx = lws_create_context(&info);
     if (!emnet_px.ctx) {
         fprintf(stderr, "emnet-proxy: cannot create the lws context\n");

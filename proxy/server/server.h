@@ -164,16 +164,13 @@ struct emnet_px_pss {
     enum emnet_px_mode mode;
     uint16_t port;
     char host[256];
-    char target[280];
 };
 struct emnet_px_conn {
     struct emnet_px_conn *prev, *next;  /* all conns, for sweeps */
     struct lws *wsi;
     enum emnet_px_mode mode;
     char client[64];
-    char target[280];                   /* websockify: "host:port" as asked */
-    char host[256];
-    uint16_t port;
+    char *target;                       /* websockify: "host:port" as asked (allocated); Wisp: NULL */
     struct emnet_px_queue out;          /* messages to the client */
     struct emnet_px_stream *streams;
     size_t nstreams;
@@ -214,7 +211,7 @@ void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream
 extern const struct lws_protocols emnet_px_client_protocols[EMNET_PX_CLIENT_PROTOCOLS];
 
 /* ---- websockify.c ---- */
-void emnet_px_websockify_start(struct emnet_px_conn *c);
+void emnet_px_websockify_start(struct emnet_px_conn *c, const char *host, uint16_t port);
 void emnet_px_websockify_rx(struct emnet_px_conn *c, const void *data, size_t len);
 void emnet_px_websockify_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_websockify_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);

@@ -204,10 +204,6 @@ int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss)
         return refuse_upgrade(wsi, ip, HTTP_STATUS_SERVICE_UNAVAILABLE, EMNET_PX_REFUSE_MAX_CONNECTIONS, NULL);
     if (emnet_px_ip_count(ip) >= cfg->max_connections_per_ip)
         return refuse_upgrade(wsi, ip, 429, EMNET_PX_REFUSE_MAX_PER_IP, NULL);
-    if (pss->mode == EMNET_PX_WEBSOCKIFY) {
-        if (strchr(pss->host, ':')) snprintf(pss->target, sizeof pss->target, "[%s]:%u", pss->host, pss->port);
-        else snprintf(pss->target, sizeof pss->target, "%s:%u", pss->host, pss->port);
-    }
     return 0;
 }
 

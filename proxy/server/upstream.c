@@ -29,7 +29,7 @@
 
 #include "server.h"
 
-#define READ_CHUNK 16384
+#define READ_CHUNK 65536   /* one WebSocket message per read: fewer, larger writes */
 #define UDP_MAX 65536
 #define UDP_EARLY_MAX 32
 

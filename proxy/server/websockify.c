@@ -17,9 +17,9 @@
 
 #include "server.h"
 
-void emnet_px_websockify_start(struct emnet_px_conn *c)
+void emnet_px_websockify_start(struct emnet_px_conn *c, const char *host, uint16_t port)
 {
-    if (emnet_px_stream_open(c, 0, 0, c->host, c->port) < 0)
+    if (emnet_px_stream_open(c, 0, 0, host, port) < 0)
         emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
 }
 

@@ -21,6 +21,31 @@ var LibraryEmnetWs = {
       var Impl = typeof WebSocket != 'undefined' ? WebSocket : require('ws');
       return new Impl(url);
     },
+    // One write in flight per WebSocketStream, the rest wait in its outbox:
+    // Chromium's renderer has been seen to crash when a stream is closed
+    // with several writes pending.
+    writeNext: function (e) {
+      if (e.writing) return;
+      if (!e.outbox.length) {
+        if (e.closing) EMNETWS.closeStream(e);
+        return;
+      }
+      var bytes = e.outbox.shift();
+      e.writing = true;
+      var written = function () {
+        e.writing = false;
+        e.inflight -= bytes.length;
+        EMNETWS.drained(e);
+        EMNETWS.writeNext(e);
+      };
+      e.writer.write(bytes).then(written, written);
+    },
+    // What close() sent before it still goes out (as the kernel sends a
+    // closed socket's queue), then the stream closes with 1000.
+    closeStream: function (e) {
+      e.closing = false;
+      try { e.stream.close({ closeCode: 1000, reason: '' }); } catch (x) {}
+    },
     // A WebSocketStream's writes settle one by one: tell C as soon as the
     // bytes in flight are below the mark it waits for.
     drained: function (e) {
@@ -52,7 +77,8 @@ var LibraryEmnetWs = {
   emnet_js_ws_open__deps: ['$EMNETWS', '$EMNET'],
   emnet_js_ws_open: function (url, sockId) {
     url = UTF8ToString(url);
-    var entry = { ws: null, stream: null, sockId: sockId, drainBelow: -1, inflight: 0, paused: false, reading: false };
+    var entry = { ws: null, stream: null, sockId: sockId, drainBelow: -1, inflight: 0, paused: false, reading: false,
+                  outbox: [], writing: false };
     // A message: into the socket's buffer; C answers whether it wants more.
     function deliver(bytes) {
       if (entry.gone) return;   // a read that completed after close(): not for anyone
@@ -127,11 +153,8 @@ var LibraryEmnetWs = {
     var bytes = HEAPU8.slice(buf, buf + len);
     if (e.writer) {
       e.inflight += len;
-      var written = function () {
-        e.inflight -= len;
-        EMNETWS.drained(e);
-      };
-      e.writer.write(bytes).then(written, written);
+      e.outbox.push(bytes);
+      EMNETWS.writeNext(e);
     } else if (e.ws && e.ws.readyState === 1) {
       e.ws.send(bytes);
     }
@@ -167,8 +190,10 @@ var LibraryEmnetWs = {
       e.ws.onopen = e.ws.onmessage = e.ws.onclose = null;
       e.ws.onerror = function () {};
       if (e.ws.readyState <= 1) e.ws.close(1000);
+    } else if (e.writing) {
+      e.closing = true;   // after the outbox: EMNETWS.writeNext
     } else {
-      try { e.stream.close({ closeCode: 1000, reason: '' }); } catch (x) {}
+      EMNETWS.closeStream(e);
     }
     EMNETWS.sockets[handle] = null;
     EMNETWS.free.push(handle);

@@ -253,6 +253,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return emnet_px_on_http(wsi, in ? (const char *)in : "/");
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return emnet_px_confirm_upgrade(wsi);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return emnet_px_filter(wsi, pss);
     case LWS_CALLBACK_ESTABLISHED:

@@ -23,6 +23,7 @@ static const char *const refusal_names[EMNET_PX_REFUSE_COUNT] = {
     [EMNET_PX_REFUSE_MAX_MESSAGE] = "max_message",
     [EMNET_PX_REFUSE_PROTOCOL] = "protocol",
     [EMNET_PX_REFUSE_METRICS] = "metrics",
+    [EMNET_PX_REFUSE_SUBPROTOCOL] = "subprotocol",
 };
 
 const char *emnet_px_refusal_name(enum emnet_px_refusal r) { return refusal_names[r]; }

@@ -49,7 +49,7 @@ enum emnet_px_refusal {
     EMNET_PX_REFUSE_MAX_CONNECTIONS, EMNET_PX_REFUSE_MAX_PER_IP, EMNET_PX_REFUSE_DRAINING,
     EMNET_PX_REFUSE_MAX_STREAMS, EMNET_PX_REFUSE_BLOCKED_HOST, EMNET_PX_REFUSE_BLOCKED_PORT,
     EMNET_PX_REFUSE_BLOCKED_ADDRESS, EMNET_PX_REFUSE_MAX_MESSAGE, EMNET_PX_REFUSE_PROTOCOL,
-    EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_COUNT
+    EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_SUBPROTOCOL, EMNET_PX_REFUSE_COUNT
 };
 struct emnet_px_metrics {
     uint64_t conns_current, conns_total[2];        /* [0] websockify, [1] wisp */
@@ -251,6 +251,9 @@ void emnet_px_ip_add(const char *ip, int delta);
 int emnet_px_peer_addr(struct lws *wsi, struct sockaddr_storage *ss);
 void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len);
 int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss);
+/* Before the upgrade: a client that offers only subprotocols we do not
+ * speak gets 400 (1 = refused, status sent), not a dropped connection. */
+int emnet_px_confirm_upgrade(struct lws *wsi);
 /* http.c: a plain HTTP request for path. */
 int emnet_px_on_http(struct lws *wsi, const char *path);
 

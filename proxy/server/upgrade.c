@@ -164,6 +164,32 @@ static int parse_tcp_path(const char *path, char *host, size_t hostlen, uint16_t
     return 0;
 }
 
+/* Is name (len bytes) one of the client subprotocols? */
+static int known_subprotocol(const char *name, size_t len)
+{
+    for (int i = 0; i < EMNET_PX_CLIENT_PROTOCOLS; i++) {
+        const char *p = emnet_px_client_protocols[i].name;
+        if (strlen(p) == len && strncmp(p, name, len) == 0) return 1;
+    }
+    return 0;
+}
+
+int emnet_px_confirm_upgrade(struct lws *wsi)
+{
+    char offered[256] = "";
+    if (lws_hdr_copy(wsi, offered, sizeof offered, WSI_TOKEN_PROTOCOL) <= 0) return 0;   /* none offered */
+    for (const char *p = offered; *p; ) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,");
+        if (n && known_subprotocol(p, n)) return 0;
+        p += n;
+    }
+    char ip[64];
+    emnet_px_client_ip(wsi, ip, sizeof ip);
+    refuse_upgrade(wsi, ip, HTTP_STATUS_BAD_REQUEST, EMNET_PX_REFUSE_SUBPROTOCOL, offered);
+    return 1;
+}
+
 int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss)
 {
     const struct emnet_proxy_config *cfg = emnet_px.cfg;

@@ -191,6 +191,24 @@ const cases = {
     check(await logged(p2, /event=refused .*reason=origin .*status=403/), 'origin refusal logged');
   },
 
+  async subprotocols({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_echo}\n`);
+    const url = proxy.url(`/tcp/127.0.0.1/${ports.tcp_echo}`);
+    for (const [offer, want] of [[[], ''], [['binary'], 'binary'], [['wisp-v2'], 'wisp-v2'], [['x', 'binary'], 'binary']]) {
+      const c = L.openWs(url, {}, offer);
+      eq(await c.opened, true, `offered [${offer}]: accepted`);
+      eq(c.ws.protocol, want, `offered [${offer}]: answered "${want}"`);
+      c.ws.close(1000);
+    }
+    const bad = L.openWs(url, {}, ['x-unknown']);
+    eq(await bad.opened, 400, 'only unknown subprotocols offered: 400, not a dropped connection');
+    check(await logged(proxy, /event=refused .*reason=subprotocol .*status=400/), 'subprotocol refusal logged');
+    const good = L.openWs(url);
+    eq(await good.opened, true, 'the proxy still serves others');
+    good.ws.close(1000);
+  },
+
   async bearer_token({ proxyBin, testsrvBin }) {
     const ports = await L.startTestsrv(testsrvBin);
     const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_echo}\nbearer_token = s3cretT0ken\n`);

@@ -17,15 +17,15 @@
 # Each server runs in its own process group (websockify forks one process
 # per connection), and is stopped by that group's id.
 #
-# The proxy: stock websockify in front of the IRC port, until emnet-proxy
-# is used (EMNET_DEMO_PROXY=emnet-proxy: websockify-compatible mode, path
-# /tcp/HOST/PORT, only the IRC port allowed, pages only from the web
-# server's origin: ours with --web, else the harness's EMNET_HTTP_PORT, else
-# EMNET_DEMO_ORIGIN).
+# The proxy: emnet-proxy (its Wisp mode at /wisp/, and its
+# websockify-compatible mode at /tcp/HOST/PORT), allowing only the IRC
+# port, pages only from the web server's origin: ours with --web, else the
+# harness's EMNET_HTTP_PORT, else EMNET_DEMO_ORIGIN. EMNET_DEMO_PROXY=websockify
+# puts stock websockify there instead (no Wisp then).
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NATIVE_BUILD=${EMNET_NATIVE_BUILD:-$ROOT/build/native}
-PROXY_KIND=${EMNET_DEMO_PROXY:-websockify}
+PROXY_KIND=${EMNET_DEMO_PROXY:-emnet-proxy}
 
 RUN=""
 IRC_PID=""

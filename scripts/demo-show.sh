@@ -10,7 +10,7 @@ wisp_url=$(get wisp_url "$1")
 http=$(get http "$1")
 enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 page="http://127.0.0.1:$http/demo/web/index.html?irc=127.0.0.1:$irc&ws=$(enc "$ws_url")&channel=%23emnet&build=${EMNET_DEMO_WASM_BUILD:-wasm}"
-[ -z "$wisp_url" ] || page="$page&wisp=$(enc "$wisp_url")"
+[ -z "$wisp_url" ] || page="$page&wisp=$(enc "$wisp_url")&transport=wisp"
 cat <<TXT
 
 emnet chat demo (all on 127.0.0.1):

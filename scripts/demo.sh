@@ -4,7 +4,7 @@
 # 127.0.0.1 and free ports (demo/services.sh), says what runs where and
 # which URL to open, and keeps them up until Ctrl-C, which stops them all
 # by PID.
-#   EMNET_DEMO_PROXY=emnet-proxy   use emnet-proxy instead of websockify
+#   EMNET_DEMO_PROXY=websockify    stock websockify instead of emnet-proxy
 #   EMNET_DEMO_WASM_BUILD=DIR      the wasm build under build/ (default wasm)
 set -u
 cd "$(dirname "$0")/.."

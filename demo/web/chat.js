@@ -197,7 +197,9 @@
   $('nick').value = q.get('nick') || 'guest' + Math.floor(Math.random() * 1000);
   $('channel').value = q.get('channel') || '#emnet';
   $('irc').value = q.get('irc') || '127.0.0.1:6667';
-  $('transport').value = q.get('transport') === 'wisp' ? 'wisp' : 'websockify';
+  // Wisp when the page was given a Wisp server and no other choice.
+  const transport = q.get('transport') || (q.get('wisp') ? 'wisp' : 'websockify');
+  $('transport').value = transport === 'wisp' ? 'wisp' : 'websockify';
   $('ws').value = q.get('ws') || '';
   $('wisp').value = q.get('wisp') || '';
   function showTransport() {

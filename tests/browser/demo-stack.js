@@ -71,6 +71,8 @@ async function startServers() {
     child, out,
     ircPort: Number(value('irc')),
     wsUrl: value('ws_url'),
+    // With emnet-proxy (the default), its Wisp mode: the pages' default.
+    wispUrl: out.lines.some((l) => l.startsWith('wisp_url ')) ? value('wisp_url') : '',
     // Commands on its stdin: 'proxy down', 'proxy up', 'irc down', 'irc up';
     // each resolves once the script has answered with the same words.
     async command(what) {
@@ -124,8 +126,11 @@ function startTerminal(servers, nick, channel) {
 }
 
 // Opens the chat page for nick and waits until it has joined channel.
-// transport 'wisp' needs wispUrl (a Wisp server that may reach the IRC port).
-async function openChat(browser, servers, nick, channel, { expectNick = nick, transport = 'websockify', wispUrl = '' } = {}) {
+// Wisp through the demo's emnet-proxy unless told otherwise; transport
+// 'wisp' needs a Wisp server that may reach the IRC port.
+async function openChat(browser, servers, nick, channel,
+                        { expectNick = nick, transport = servers.wispUrl ? 'wisp' : 'websockify',
+                          wispUrl = servers.wispUrl } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const q = new URLSearchParams({

@@ -172,7 +172,7 @@ if (process.env.EMNET_PROXY_WISP_URL) {
   test('demo: a page on the wisp transport chats with a page on websockify', async ({ browser }) => {
     const wispUrl = process.env.EMNET_PROXY_WISP_URL;
     const mo = await openChat(browser, servers, 'mo', '#wisp', { transport: 'wisp', wispUrl });
-    const ned = await openChat(browser, servers, 'ned', '#wisp');
+    const ned = await openChat(browser, servers, 'ned', '#wisp', { transport: 'websockify' });
     await mo.waitForFunction(() => window.chat.state.tabs.get('#wisp').members.includes('ned'));
     await mo.evaluate(() => { for (let i = 1; i <= 20; i++) window.chat.send(`over wisp ${i} ✓`); });
     const got = await waitMessages(ned, '#wisp', (m) => m.length >= 20);

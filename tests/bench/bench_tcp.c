@@ -38,13 +38,9 @@ static void on_event(emnet_loop *loop, int fd, uint32_t events, void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST BULK_PORT ECHO_PORT [--rounds R] [--mib M] [--pings P]\n", argv[0]);
-        return 2;
-    }
     struct bench_tcp_params p;
-    bench_tcp_parse_args(&p, argc, argv, 4);
-    bench = bench_tcp_start(&p, argv[1], (uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]));
+    if (bench_tcp_parse_args(&p, argc, argv) < 0) return 2;
+    bench = bench_tcp_start(&p);
     emnet_loop *loop = emnet_loop_new();
     if (!bench || !loop) return 1;
     for (int i = 0; i < 2; i++)

@@ -58,23 +58,30 @@ static int open_socket(const char *host, uint16_t port)
     return fd;
 }
 
-void bench_tcp_parse_args(struct bench_tcp_params *p, int argc, char **argv, int first)
+int bench_tcp_parse_args(struct bench_tcp_params *p, int argc, char **argv)
 {
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s HOST BULK_PORT ECHO_PORT [--rounds R] [--mib M] [--pings P]\n", argv[0]);
+        return -1;
+    }
+    p->host = argv[1];
+    p->bulk_port = (uint16_t)atoi(argv[2]);
+    p->echo_port = (uint16_t)atoi(argv[3]);
     p->rounds = 5;
     p->bytes = 64u << 20;
     p->pings = 1000;
     p->before_connect = NULL;
-    for (int i = first; i + 1 < argc; i += 2) {
+    for (int i = 4; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--rounds")) p->rounds = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--mib")) p->bytes = (uint64_t)atoi(argv[i + 1]) << 20;
         else if (!strcmp(argv[i], "--pings")) p->pings = atoi(argv[i + 1]);
     }
     if (p->rounds < 1) p->rounds = 1;
     if (p->pings < 1) p->pings = 1;
+    return 0;
 }
 
-struct bench_tcp *bench_tcp_start(const struct bench_tcp_params *p, const char *host,
-                                  uint16_t bulk_port, uint16_t echo_port)
+struct bench_tcp *bench_tcp_start(const struct bench_tcp_params *p)
 {
     struct bench_tcp *b = calloc(1, sizeof *b);
     if (!b) return NULL;
@@ -84,10 +91,10 @@ struct bench_tcp *bench_tcp_start(const struct bench_tcp_params *p, const char *
     b->down_s = calloc((size_t)p->rounds, sizeof(double));
     b->rtt_us = calloc((size_t)p->rounds * (size_t)p->pings, sizeof(double));
     for (size_t i = 0; i < CHUNK; i++) b->buf[i] = (uint8_t)(i * 131 + 7);
-    if (p->before_connect) p->before_connect(bulk_port);
-    b->bulk = open_socket(host, bulk_port);
-    if (p->before_connect) p->before_connect(echo_port);
-    b->echo = b->bulk < 0 ? -1 : open_socket(host, echo_port);
+    if (p->before_connect) p->before_connect(p->bulk_port);
+    b->bulk = open_socket(p->host, p->bulk_port);
+    if (p->before_connect) p->before_connect(p->echo_port);
+    b->echo = b->bulk < 0 ? -1 : open_socket(p->host, p->echo_port);
     if (!b->up_s || !b->down_s || !b->rtt_us || b->echo < 0) {
         bench_tcp_end(b);
         return NULL;

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct bench_tcp_params {
+    const char *host;
+    uint16_t bulk_port, echo_port;
     int rounds;
     uint64_t bytes;   /* each way, per round */
     int pings;        /* per round */
@@ -25,8 +27,7 @@ struct bench_tcp;
 
 /* Starts the two connects and returns the state, or NULL after printing
  * why. */
-struct bench_tcp *bench_tcp_start(const struct bench_tcp_params *p, const char *host,
-                                  uint16_t bulk_port, uint16_t echo_port);
+struct bench_tcp *bench_tcp_start(const struct bench_tcp_params *p);
 
 /* The two sockets, for drivers that watch them. */
 int bench_tcp_fd(const struct bench_tcp *b, int which);   /* 0 bulk, 1 echo */
@@ -42,7 +43,8 @@ int bench_tcp_step(struct bench_tcp *b);
 /* Closes the sockets and frees the state. */
 void bench_tcp_end(struct bench_tcp *b);
 
-/* Reads "--rounds R --bytes MIB --pings P" style arguments after argv[first]. */
-void bench_tcp_parse_args(struct bench_tcp_params *p, int argc, char **argv, int first);
+/* Reads "HOST BULK_PORT ECHO_PORT [--rounds R] [--mib M] [--pings P]";
+ * 0, or -1 after printing the usage. */
+int bench_tcp_parse_args(struct bench_tcp_params *p, int argc, char **argv);
 
 #endif

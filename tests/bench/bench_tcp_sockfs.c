@@ -64,17 +64,13 @@ static void set_url_for(uint16_t port)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s HOST BULK_PORT ECHO_PORT [--rounds R] [--mib M] [--pings P]\n", argv[0]);
-        return 2;
-    }
     struct bench_tcp_params p;
-    bench_tcp_parse_args(&p, argc, argv, 4);
+    if (bench_tcp_parse_args(&p, argc, argv) < 0) return 2;
     emscripten_set_socket_open_callback(NULL, step);
     emscripten_set_socket_message_callback(NULL, step);
     emscripten_set_socket_error_callback(NULL, on_error);
     p.before_connect = set_url_for;   /* SOCKFS reads the URL at connect */
-    bench = bench_tcp_start(&p, argv[1], (uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]));
+    bench = bench_tcp_start(&p);
     if (!bench) return 1;
     emscripten_exit_with_live_runtime();
     return 0;

@@ -30,6 +30,17 @@ static int check_count;
         }                                                                        \
     } while (0)
 
+/* REQUIRE for a void helper: counts, reports, and returns from it. */
+#define REQUIRE_VOID(cond)                                                       \
+    do {                                                                         \
+        check_count++;                                                           \
+        if (!(cond)) {                                                           \
+            check_failures++;                                                    \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); \
+            return;                                                              \
+        }                                                                        \
+    } while (0)
+
 /* Stops the test at once: for failures that make the rest meaningless. */
 #define REQUIRE(cond)                                                            \
     do {                                                                         \

@@ -11,16 +11,6 @@
 #include "../../common/check.h"
 #include "policy/config.h"
 
-#define REQUIRE_VOID(cond)                                                            \
-    do {                                                                              \
-        check_count++;                                                                \
-        if (!(cond)) {                                                                \
-            check_failures++;                                                         \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); \
-            return;                                                                   \
-        }                                                                             \
-    } while (0)
-
 static char dir[256];
 
 static void path_of(char *out, size_t len, const char *name)

@@ -10,16 +10,6 @@
 #include "policy/tokens.h"
 
 /* REQUIRE for void functions: counts the failure and leaves the test. */
-#define REQUIRE_VOID(cond)                                                            \
-    do {                                                                              \
-        check_count++;                                                                \
-        if (!(cond)) {                                                                \
-            check_failures++;                                                         \
-            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond); \
-            return;                                                                   \
-        }                                                                             \
-    } while (0)
-
 static char dir[256];
 
 static void write_file(const char *name, const char *text)

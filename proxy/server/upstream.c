@@ -358,17 +358,25 @@ static int flush_to_target(struct emnet_px_stream *s)
     return 0;
 }
 
+/* A connecting socket that polls ready has finished connecting: 0 when
+ * it is open now (or was already), -1 when the connect failed. */
+static int finish_connect(struct emnet_px_stream *s)
+{
+    if (s->state != EMNET_PX_CONNECTING) return 0;
+    int err = connect_result(s);
+    if (err) {
+        s->last_err = err;
+        return -1;
+    }
+    became_open(s);
+    return 0;
+}
+
 static int on_writeable(struct emnet_px_stream *s)
 {
-    if (s->state == EMNET_PX_CONNECTING) {
-        int err = connect_result(s);
-        if (err) {
-            s->last_err = err;
-            return -1;
-        }
-        became_open(s);
-        if (s->state != EMNET_PX_OPEN) return -1;
-    }
+    int was_connecting = s->state == EMNET_PX_CONNECTING;
+    if (finish_connect(s) < 0) return -1;
+    if (was_connecting && s->state != EMNET_PX_OPEN) return -1;
     if (s->state != EMNET_PX_OPEN) return 0;
     if (flush_to_target(s) < 0) return -1;
     if (s->flush_then_close && !s->to_target.head) {
@@ -380,14 +388,7 @@ static int on_writeable(struct emnet_px_stream *s)
 
 static int on_readable(struct emnet_px_stream *s)
 {
-    if (s->state == EMNET_PX_CONNECTING) {
-        int err = connect_result(s);
-        if (err) {
-            s->last_err = err;
-            return -1;
-        }
-        became_open(s);
-    }
+    if (finish_connect(s) < 0) return -1;
     if (s->state != EMNET_PX_OPEN) return 0;
     if (!s->conn) {
         /* Released and flushing: what the target says is dropped. */

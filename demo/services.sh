@@ -38,37 +38,7 @@ WISP_URL=""
 ORIGIN=${EMNET_DEMO_ORIGIN:-*}
 
 say() { printf 'demo-services: %s\n' "$*" >&2; }
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# 0 if a process of group $1 is alive (zombies do not count).
-group_alive() {
-    local stat rest
-    for stat in /proc/[0-9]*/stat; do
-        read -r rest <"$stat" 2>/dev/null || continue
-        rest=${rest##*) }
-        set -- $rest
-        if [ "$3" = "$GROUP" ] && [ "$1" != Z ]; then return 0; fi
-    done 2>/dev/null
-    return 1
-}
-
-stop_group() {   # $1 = pgid: TERM, up to 5 s, then KILL
-    local GROUP=$1 i
-    [ -n "$GROUP" ] || return 0
-    kill -TERM -- "-$GROUP" 2>/dev/null || return 0
-    for i in $(seq 50); do
-        group_alive || { wait "$GROUP" 2>/dev/null; return 0; }
-        sleep 0.1
-    done
-    kill -KILL -- "-$GROUP" 2>/dev/null
-    sleep 0.1
-    wait "$GROUP" 2>/dev/null
-}
+. "$ROOT/scripts/lib/process-groups.sh"
 
 # wait_port PORT PID: until something listens on PORT, or PID died.
 wait_port() {

@@ -29,6 +29,7 @@ IDLE=${EMNET_BENCH_PROXY_IDLE:-10000}
 WS_IDLE=${EMNET_BENCH_PROXY_WS_IDLE:-200}
 
 say() { printf 'bench-proxy: %s\n' "$*" >&2; }
+. "$ROOT/scripts/lib/process-groups.sh"
 
 for f in "$TESTSRV" "$PROXY" "$CLIENT"; do
     if [ ! -x "$f" ]; then
@@ -59,30 +60,6 @@ fi
 
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/emnet-bench-proxy.XXXXXX")
 PIDS=()
-
-# 0 if a process of group $1 is alive (zombies count as gone).
-group_alive() {
-    local stat rest
-    for stat in /proc/[0-9]*/stat; do
-        read -r rest <"$stat" 2>/dev/null || continue
-        rest=${rest##*) }
-        set -- $rest
-        if [ "$3" = "$GROUP" ] && [ "$1" != Z ]; then return 0; fi
-    done 2>/dev/null
-    return 1
-}
-
-stop_group() {   # $1 = pgid: TERM, up to 5 s, then KILL
-    local GROUP=$1 i
-    kill -TERM -- "-$GROUP" 2>/dev/null || return 0
-    for i in $(seq 50); do
-        group_alive || { wait "$GROUP" 2>/dev/null; return 0; }
-        sleep 0.1
-    done
-    say "group $GROUP ignored SIGTERM; killing it"
-    kill -KILL -- "-$GROUP" 2>/dev/null
-    wait "$GROUP" 2>/dev/null
-}
 
 cleanup() {
     local status=$? GROUP survivors=0
@@ -130,11 +107,6 @@ wait_line() {   # wait_line NAME REGEX: until the service printed it (or died)
     exit 1
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # websockify cannot report a port it picked: take a free one, retry on a race.
 start_websockify() {

@@ -119,14 +119,14 @@ void emnet__ws_on_drain(int sock_id);
 extern const struct emnet_transport_ops emnet__wisp_transport;
 
 /* Entry points js/library_emnet_wisp.js calls (exported). */
-void emnet__wisp_on_open(int session_id);
-uint8_t *emnet__wisp_rx_reserve(int session_id, size_t len);   /* room for one message */
-int emnet__wisp_rx_commit(int session_id, size_t len);         /* 1: read on, 0: pause */
-void emnet__wisp_on_close(int session_id, int code);
-void emnet__wisp_on_drain(int session_id);
+void emnet__wisp_on_open(int conn_id);
+uint8_t *emnet__wisp_rx_reserve(int conn_id, size_t len);   /* room for one message */
+int emnet__wisp_rx_commit(int conn_id, size_t len);         /* 1: read on, 0: pause */
+void emnet__wisp_on_close(int conn_id, int code);
+void emnet__wisp_on_drain(int conn_id);
 
-/* ---- the host (js/library_emnet_wisp.js): one WebSocket per session ---- */
-int emnet_js_wisp_open(const char *url, int session_id);   /* a handle, or -errno */
+/* ---- the host (js/library_emnet_wisp.js): one WebSocket per connection ---- */
+int emnet_js_wisp_open(const char *url, int conn_id);   /* a handle, or -errno */
 /* Sends one message: head (head_len bytes) then tail (tail_len, may be 0). */
 void emnet_js_wisp_send(int ws, const void *head, size_t head_len, const void *tail, size_t tail_len);
 double emnet_js_wisp_buffered(int ws);

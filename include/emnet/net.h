@@ -69,8 +69,8 @@ int emnet_net_set_url_template(const char *url_template);
 int emnet_net_set_transport(const char *name);
 
 /* Sets the Wisp server's URL (copied); it replaces EMNET_WISP_URL. Returns
- * 0, or -1 with errno EINVAL if it is not a ws:// or wss:// URL. A session
- * already open stays with its URL until it ends. */
+ * 0, or -1 with errno EINVAL if it is not a ws:// or wss:// URL. A Wisp
+ * connection already open stays with its URL until it ends. */
 int emnet_net_set_wisp_url(const char *url);
 
 /* What is alive right now, for leak checks and monitoring: sockets in C,

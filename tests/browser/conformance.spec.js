@@ -30,7 +30,8 @@ function runNative(exe) {
 // checks that); a run whose own checks failed was stalled by the load of
 // the parallel browser tests, so the oracle is asked again, up to 3 times.
 function nativeTrace(name) {
-  const exe = path.join(root, 'build/native/tests/conformance', `conf_${name}`);
+  const exe = path.join(process.env.EMNET_NATIVE_BUILD || path.join(root, 'build/native'),
+                        'tests/conformance', `conf_${name}`);
   let trace;
   for (let i = 0; i < 3; i++) {
     trace = runNative(exe);
@@ -41,11 +42,17 @@ function nativeTrace(name) {
 
 test.describe.configure({ mode: 'parallel' });
 
-for (const name of scenarios) {
-  test(`conformance in Chromium: ${name}`, async ({ page }) => {
+// Each TCP scenario runs once more with its sockets over the wisp transport
+// (one WebSocket to the harness's Wisp server, EMNET_WISP_URL).
+const runs = scenarios.map((name) => ({ name, transport: null }))
+  .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'wisp' })));
+
+for (const { name, transport } of runs) {
+  test(`conformance in Chromium: ${name}${transport ? ` over ${transport}` : ''}`, async ({ page }) => {
     const want = nativeTrace(name);
     // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+    if (transport) env.EMNET_TRANSPORT = transport;
     const r = await runWasm(page, `tests/conformance/conf_${name}`, { env });
     const got = r.stdout.concat([`exit ${r.status}`]);
     expect(got).toEqual(want);

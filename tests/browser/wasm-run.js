@@ -3,7 +3,8 @@
 'use strict';
 
 async function runWasm(page, prog, { args = [], env = {}, timeout = 30000 } = {}) {
-  const q = new URLSearchParams({ prog: `/build/wasm/${prog}.js` });
+  // EMNET_WASM_BUILD: another wasm build tree than build/wasm, relative to the repository.
+  const q = new URLSearchParams({ prog: `/${process.env.EMNET_WASM_BUILD || 'build/wasm'}/${prog}.js` });
   for (const a of args) q.append('arg', String(a));
   for (const [k, v] of Object.entries(env)) q.append('env', `${k}=${v}`);
   await page.goto(`/tests/browser/run-wasm.html?${q}`);

@@ -40,30 +40,7 @@ SERVICE_NAMES=()
 CMD_PID=""
 
 say() { printf 'services: %s\n' "$*" >&2; }
-
-# 0 if any process of group $1 is still alive (zombies count as gone).
-group_alive() {
-    local stat rest
-    for stat in /proc/[0-9]*/stat; do
-        read -r rest <"$stat" 2>/dev/null || continue
-        rest=${rest##*) }               # fields after "pid (comm) "
-        set -- $rest                    # $1=state $2=ppid $3=pgrp
-        if [ "$3" = "$GROUP" ] && [ "$1" != Z ]; then return 0; fi
-    done 2>/dev/null
-    return 1
-}
-
-stop_group() {   # $1 = pgid; TERM, up to 5 s grace, then KILL
-    local GROUP=$1 i
-    kill -TERM -- "-$GROUP" 2>/dev/null || return 0
-    for i in $(seq 50); do
-        group_alive || return 0
-        sleep 0.1
-    done
-    say "group $GROUP ignored SIGTERM; killing it"
-    kill -KILL -- "-$GROUP" 2>/dev/null
-    sleep 0.1
-}
+. "$ROOT/scripts/lib/process-groups.sh"
 
 stop_all() {
     local status=$? i survivors=0 GROUP
@@ -112,11 +89,6 @@ wait_ready() {
     return 1
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # start_websockify NAME ARGS...: websockify cannot report a port it picked,
 # so take a free one and try again if another process won the race for it.

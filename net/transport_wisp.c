@@ -1,0 +1,523 @@
+/* The wisp transport: every TCP socket is a stream of one Wisp connection, a
+ * single WebSocket to a Wisp server shared by all sockets that use the
+ * same server URL (net/wisp_codec.h has the packet layout).
+ *
+ *   socket A --\                       CONNECT / DATA / CLOSE ->
+ *   socket B ---+-- Wisp connection (one WebSocket) ---------- Wisp server
+ *   socket C --/                       <- DATA / CONTINUE / CLOSE
+ *
+ * The connection opens lazily, on the first connect() that needs it. The
+ * server speaks first: a version 2 server sends INFO (we answer with our
+ * own INFO, no extensions), then every server sends CONTINUE on stream 0
+ * with the credit each new stream starts with. Until that CONTINUE, no
+ * CONNECT goes out (the protocol says the client waits for it); streams
+ * created meanwhile are sent then. A connection that dies (the WebSocket
+ * closes or fails) takes all its streams with it: connected ones are
+ * reset, connecting ones fail; the next connect() opens a new connection.
+ *
+ * Sending: credit counts DATA packets, not bytes. Each stream may send as
+ * many DATA packets as its credit says; at zero, send() says EAGAIN and
+ * EPOLLOUT is withheld until the server's CONTINUE gives credit again. The
+ * WebSocket's own queue is bounded too (EMNET_SEND_BUFFER bytes, shared by
+ * the connection's streams), as in the websockify transport.
+ *
+ * Receiving: the protocol has no credit towards the client (CONTINUE is
+ * the server's only), so a stream cannot be slowed on its own. When a
+ * stream's unread bytes reach its receive buffer limit the connection stops
+ * reading the WebSocket -- every stream then waits, the server's TCP
+ * reads stop and its targets are slowed by their own flow control -- and
+ * reads on again once that stream has been read down to half.
+ *
+ * Connect: Wisp has no "connected" packet; a server reports only failure
+ * (CLOSE with a reason). As over websockify, a connect completes at the
+ * first DATA or CONTINUE on the stream, or EMNET_CONNECT_CONFIRM_MS after
+ * the CONNECT went out without a CLOSE. A CLOSE before that fails the
+ * connect with the reason's errno (refused, unreachable, timed out,
+ * blocked); a generic reason (unknown, network error) reads as a refusal.
+ * After it, VOLUNTARY is an orderly end of stream and any other reason a
+ * reset. Our close() sends CLOSE with VOLUNTARY.
+ *
+ * Stream ids count up from 1 and are not reused until the 32-bit counter
+ * wraps: servers answer our CLOSE with a CLOSE of their own, which must
+ * never reach a newer stream. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <emscripten.h>
+
+#include "internal.h"
+#include "wisp_codec.h"
+
+#define BUCKETS 256                /* stream id -> stream, chained */
+/* Payload of one DATA packet we send: the whole message stays within
+ * 64 KiB, a message size servers commonly cap (emnet-proxy's default). */
+#define MAX_DATA ((64u << 10) - EMNET_WISP_HEADER)
+#define CONNECT_TIMEOUT_MS 127000  /* as an unanswered SYN on Linux */
+
+struct wisp_conn;
+
+struct wisp_stream {
+    uint32_t id;
+    struct wisp_conn *sess;
+    struct emnet_sock *sock;
+    struct wisp_stream *next;      /* in its bucket */
+    uint32_t credit;               /* DATA packets the server still takes */
+    unsigned char connect_sent;
+    unsigned char over_limit;      /* counted in sess->full */
+    uint16_t port;                 /* until the CONNECT goes out */
+    char *host;
+    struct emnet__timer confirm;   /* CONNECT sent, neither data nor CLOSE yet */
+};
+
+struct wisp_conn {
+    struct wisp_conn *next;
+    int id;                        /* handle for the JS callbacks */
+    char *url;
+    int ws;                        /* the JS WebSocket handle */
+    int opened;                    /* the WebSocket's open event came */
+    int ready;                     /* the initial CONTINUE came */
+    int paused;                    /* not reading the WebSocket */
+    uint32_t default_credit;
+    uint32_t next_id;
+    unsigned full;                 /* streams at their receive buffer limit */
+    struct emnet__timer timeout;   /* not ready yet */
+    uint8_t *rx;                   /* one received message, being decoded */
+    size_t rx_cap;
+    struct wisp_stream *buckets[BUCKETS];
+};
+
+static struct wisp_conn *connections;
+static int next_conn_id;
+
+static struct wisp_stream *stream_of(struct emnet_sock *s)
+{
+    return (struct wisp_stream *)s->transport_state;
+}
+
+static struct wisp_conn *conn_by_id(int id)
+{
+    for (struct wisp_conn *ss = connections; ss; ss = ss->next)
+        if (ss->id == id) return ss;
+    return NULL;
+}
+
+static struct wisp_stream **bucket_of(struct wisp_conn *ss, uint32_t id)
+{
+    return &ss->buckets[id % BUCKETS];
+}
+
+static struct wisp_stream *find_stream(struct wisp_conn *ss, uint32_t id)
+{
+    for (struct wisp_stream *st = *bucket_of(ss, id); st; st = st->next)
+        if (st->id == id) return st;
+    return NULL;
+}
+
+/* ---- sending packets ---- */
+
+static void send_packet(struct wisp_conn *ss, const uint8_t *pkt, size_t len)
+{
+    if (len) emnet_js_wisp_send(ss->ws, pkt, len, NULL, 0);
+}
+
+static int send_connect(struct wisp_stream *st)
+{
+    uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_CONNECT_FIXED + EMNET_WISP_HOST_MAX];
+    size_t n = emnet_wisp_encode_connect(pkt, sizeof pkt, st->id, EMNET_WISP_STREAM_TCP, st->port, st->host,
+                                         strlen(st->host));
+    if (!n) {
+        /* A target the protocol cannot name (port 0): refused, as a
+         * server would refuse it, once the program has seen EINPROGRESS. */
+        emnet__timer_schedule(&st->confirm, emnet__now_ns());
+        return -EINVAL;
+    }
+    send_packet(st->sess, pkt, n);
+    free(st->host);
+    st->host = NULL;
+    st->connect_sent = 1;
+    st->credit = st->sess->default_credit;
+    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
+    emnet__timer_schedule(&st->confirm, emnet__now_ns() + ms * 1000000u);
+    return 0;
+}
+
+/* ---- streams ---- */
+
+static void set_over_limit(struct wisp_stream *st, int over)
+{
+    struct wisp_conn *ss = st->sess;
+    if (over == st->over_limit) return;
+    st->over_limit = (unsigned char)over;
+    if (over) {
+        ss->full++;
+    } else if (--ss->full == 0 && ss->paused) {
+        ss->paused = 0;
+        emnet_js_wisp_pause(ss->ws, 0);
+    }
+}
+
+/* Takes the stream out of its connection and frees it; the socket no longer
+ * has a transport state. */
+static void stream_free(struct wisp_stream *st)
+{
+    struct wisp_conn *ss = st->sess;
+    for (struct wisp_stream **p = bucket_of(ss, st->id); *p; p = &(*p)->next) {
+        if (*p == st) {
+            *p = st->next;
+            break;
+        }
+    }
+    set_over_limit(st, 0);
+    emnet__timer_schedule(&st->confirm, EMNET__NEVER);
+    st->sock->transport_state = NULL;
+    free(st->host);
+    free(st);
+}
+
+static void stream_ended(struct wisp_stream *st, int err);
+
+static void confirm_expired(struct emnet__timer *t, uint64_t now)
+{
+    (void)now;
+    struct wisp_stream *st = (struct wisp_stream *)((char *)t - offsetof(struct wisp_stream, confirm));
+    if (!st->connect_sent)
+        stream_ended(st, ECONNREFUSED);
+    else
+        emnet__sock_connected(st->sock);
+}
+
+/* The stream ended (CLOSE from the server, or the connection died): err is 0
+ * for an orderly end, else the errno Linux would report. */
+static void stream_ended(struct wisp_stream *st, int err)
+{
+    struct emnet_sock *s = st->sock;
+    stream_free(st);
+    if (s->state == SOCK_CONNECTING) {
+        if (err) {
+            emnet__sock_failed(s, err == ECONNRESET ? ECONNREFUSED : err);
+            return;
+        }
+        emnet__sock_connected(s);   /* it had connected: the server closed it at once */
+    }
+    emnet__sock_peer_closed(s, err != 0);
+    if (err && err != ECONNRESET && s->error == ECONNRESET) s->error = err;   /* e.g. data_timeout */
+    s->transport = NULL;   /* nothing more goes out on this stream */
+}
+
+/* ---- connections ---- */
+
+static void conn_timeout(struct emnet__timer *t, uint64_t now);
+
+/* A new connection, its WebSocket opening; NULL with *err set on failure. */
+static struct wisp_conn *conn_open(const char *url, int *err)
+{
+    *err = -ENOMEM;
+    struct wisp_conn *ss = calloc(1, sizeof *ss);
+    if (!ss) return NULL;
+    ss->url = strdup(url);
+    if (!ss->url) {
+        free(ss);
+        return NULL;
+    }
+    ss->id = ++next_conn_id;
+    ss->next_id = 1;
+    ss->timeout.expire = conn_timeout;
+    ss->ws = emnet_js_wisp_open(url, ss->id);
+    if (ss->ws < 0) {
+        *err = ss->ws;   /* a malformed URL */
+        free(ss->url);
+        free(ss);
+        return NULL;
+    }
+    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS);
+    emnet__timer_schedule(&ss->timeout, emnet__now_ns() + ms * 1000000u);
+    ss->next = connections;
+    connections = ss;
+    return ss;
+}
+
+/* Ends the connection: its WebSocket is closed, every stream ends with err
+ * (connecting sockets fail with connect_err when it is not 0). */
+static void conn_end(struct wisp_conn *ss, int err, int connect_err)
+{
+    for (struct wisp_conn **p = &connections; *p; p = &(*p)->next) {
+        if (*p == ss) {
+            *p = ss->next;
+            break;
+        }
+    }
+    emnet__timer_schedule(&ss->timeout, EMNET__NEVER);
+    emnet_js_wisp_close(ss->ws);
+    for (int b = 0; b < BUCKETS; b++) {
+        while (ss->buckets[b]) {
+            struct wisp_stream *st = ss->buckets[b];
+            if (connect_err && st->sock->state == SOCK_CONNECTING)
+                stream_ended(st, connect_err);
+            else
+                stream_ended(st, err);
+        }
+    }
+    free(ss->rx);
+    free(ss->url);
+    free(ss);
+}
+
+static void conn_timeout(struct emnet__timer *t, uint64_t now)
+{
+    (void)now;
+    struct wisp_conn *ss = (struct wisp_conn *)((char *)t - offsetof(struct wisp_conn, timeout));
+    conn_end(ss, ECONNRESET, ETIMEDOUT);   /* the server never finished its handshake */
+}
+
+static struct wisp_conn *conn_for(const char *url, int *err)
+{
+    for (struct wisp_conn *ss = connections; ss; ss = ss->next)
+        if (!strcmp(ss->url, url)) return ss;
+    return conn_open(url, err);
+}
+
+/* ---- the transport's operations ---- */
+
+static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
+{
+    const char *url = emnet__wisp_url();
+    if (!url) {
+        emnet_js_warn_once("emnet: EMNET_TRANSPORT is wisp but there is no Wisp server URL: set "
+                           "EMNET_WISP_URL (for a page, Module.emnetEnv) or call emnet_net_set_wisp_url(). "
+                           "connect() fails with ENETUNREACH.");
+        return -ENETUNREACH;
+    }
+    size_t hlen = strlen(host);
+    if (emnet_wisp_check_host(host, hlen) != 0) return -EINVAL;
+    struct wisp_stream *st = calloc(1, sizeof *st);
+    if (!st) return -ENOMEM;
+    int err = -ENOMEM;
+    st->host = strdup(host);
+    struct wisp_conn *ss = st->host ? conn_for(url, &err) : NULL;
+    if (!ss) {
+        free(st->host);
+        free(st);
+        return err;
+    }
+    do {
+        st->id = ss->next_id++;
+    } while (st->id == 0 || find_stream(ss, st->id));
+    st->sess = ss;
+    st->sock = s;
+    st->port = (uint16_t)port;
+    st->confirm.expire = confirm_expired;
+    st->next = *bucket_of(ss, st->id);
+    *bucket_of(ss, st->id) = st;
+    s->transport_state = st;
+    if (ss->ready) send_connect(st);   /* the host was checked: it fits */
+    return 0;
+}
+
+/* Sending stops at zero credit or at a full WebSocket; EPOLLOUT then goes
+ * away for this socket (wisp_queued) and comes back through on_continue()
+ * or emnet__wisp_on_drain(), which tell every stream, not only those that
+ * tried: a socket that saw no EPOLLOUT has not tried. */
+static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
+{
+    struct wisp_stream *st = stream_of(s);
+    struct wisp_conn *ss = st->sess;
+    size_t done = 0;
+    double queued = emnet_js_wisp_buffered(ss->ws);
+    while (done < len && st->connect_sent && st->credit && queued < (double)s->sndbuf_limit) {
+        size_t n = len - done, room = s->sndbuf_limit - (size_t)queued;
+        if (n > room) n = room;
+        if (n > MAX_DATA) n = MAX_DATA;
+        uint8_t hdr[EMNET_WISP_HEADER];
+        emnet_wisp_encode_data_header(hdr, sizeof hdr, st->id);
+        emnet_js_wisp_send(ss->ws, hdr, sizeof hdr, (const uint8_t *)buf + done, n);
+        st->credit--;
+        done += n;
+        queued = emnet_js_wisp_buffered(ss->ws);
+    }
+    /* Full now, however it got there: be told when it drains. */
+    if (queued >= (double)s->sndbuf_limit) emnet_js_wisp_watch_drain(ss->ws, (double)s->sndbuf_limit);
+    return (long)done;
+}
+
+static size_t wisp_queued(struct emnet_sock *s)
+{
+    struct wisp_stream *st = stream_of(s);
+    /* No credit is a full send buffer, whatever the WebSocket holds. */
+    if (!st->connect_sent || st->credit == 0) return s->sndbuf_limit;
+    return (size_t)emnet_js_wisp_buffered(st->sess->ws);
+}
+
+static void wisp_resume(struct emnet_sock *s)
+{
+    struct wisp_stream *st = stream_of(s);
+    /* At half the limit, not at the first byte read: one resume per read
+     * would cost a trip through JS each. */
+    if (st && st->over_limit && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) set_over_limit(st, 0);
+}
+
+static void wisp_close(struct emnet_sock *s)
+{
+    struct wisp_stream *st = stream_of(s);
+    if (!st) return;
+    if (st->connect_sent) {
+        uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+    }
+    stream_free(st);
+}
+
+const struct emnet_transport_ops emnet__wisp_transport = {
+    .name = "wisp",
+    .open = wisp_open,
+    .send = wisp_send,
+    .queued = wisp_queued,
+    .resume = wisp_resume,
+    .close = wisp_close,
+};
+
+/* ---- packets from the server ---- */
+
+static void on_ready(struct wisp_conn *ss, uint32_t credit)
+{
+    ss->ready = 1;
+    ss->default_credit = credit;
+    emnet__timer_schedule(&ss->timeout, EMNET__NEVER);
+    for (int b = 0; b < BUCKETS; b++)
+        for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
+            if (!st->connect_sent) send_connect(st);
+}
+
+static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t *data, size_t len)
+{
+    struct emnet_sock *s = st->sock;
+    emnet__timer_schedule(&st->confirm, EMNET__NEVER);
+    if (len) {
+        uint8_t *p = rxbuf_reserve(&s->rx, len);
+        if (!p) {   /* out of memory: the stream cannot go on */
+            uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+            send_packet(ss, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_CLIENT_ERROR));
+            stream_ended(st, ENOMEM);
+            return;
+        }
+        memcpy(p, data, len);
+        rxbuf_commit(&s->rx, len);
+        if (rxbuf_len(&s->rx) >= s->rcvbuf_limit) set_over_limit(st, 1);
+    }
+    emnet__sock_data(s);   /* the first data also completes the connect */
+}
+
+static void on_continue(struct wisp_stream *st, uint32_t credit)
+{
+    uint32_t before = st->credit;
+    emnet__timer_schedule(&st->confirm, EMNET__NEVER);
+    st->credit = credit;
+    /* The server writes to the target before it gives credit back: the
+     * stream is connected. */
+    if (st->sock->state == SOCK_CONNECTING) emnet__sock_connected(st->sock);
+    else if (!before && credit) emnet__sock_writable(st->sock);
+}
+
+/* Returns 0 once the connection has ended (ss is gone). */
+static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
+{
+    if (pkt->stream_id == 0) {
+        switch (pkt->type) {
+        case EMNET_WISP_INFO: {
+            /* Version 2: the client answers with its own INFO before
+             * anything else. No extensions yet. */
+            uint8_t info[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED];
+            send_packet(ss, info, emnet_wisp_encode_info(info, sizeof info, 2, 0, NULL, 0));
+            return 1;
+        }
+        case EMNET_WISP_CONTINUE:
+            if (!ss->ready) on_ready(ss, pkt->u.cont.remaining);
+            return 1;
+        case EMNET_WISP_CLOSE: {
+            /* The server ends the whole connection (e.g. authentication). */
+            int err = emnet_wisp_close_reason_errno(pkt->u.close.reason);
+            conn_end(ss, ECONNRESET, err && err != ECONNRESET ? err : ECONNREFUSED);
+            return 0;
+        }
+        default:
+            return 1;
+        }
+    }
+    struct wisp_stream *st = find_stream(ss, pkt->stream_id);
+    if (!st) return 1;   /* a stream we closed: the server's late packets */
+    switch (pkt->type) {
+    case EMNET_WISP_DATA:
+        on_data(ss, st, pkt->u.data.data, pkt->u.data.len);
+        break;
+    case EMNET_WISP_CONTINUE:
+        on_continue(st, pkt->u.cont.remaining);
+        break;
+    case EMNET_WISP_CLOSE:
+        stream_ended(st, emnet_wisp_close_reason_errno(pkt->u.close.reason));
+        break;
+    default:
+        break;   /* CONNECT and INFO are not the server's to send on a stream */
+    }
+    return 1;
+}
+
+/* ---- callbacks from js/library_emnet_wisp.js ---- */
+
+EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_open(int conn_id)
+{
+    struct wisp_conn *ss = conn_by_id(conn_id);
+    if (ss) ss->opened = 1;
+}
+
+/* Room for one message of len bytes; the JS side copies it there and
+ * commits it. NULL: out of memory (the message is dropped). */
+EMSCRIPTEN_KEEPALIVE uint8_t *emnet__wisp_rx_reserve(int conn_id, size_t len)
+{
+    struct wisp_conn *ss = conn_by_id(conn_id);
+    if (!ss) return NULL;
+    if (len > ss->rx_cap || !ss->rx) {
+        size_t cap = ss->rx_cap ? ss->rx_cap : 4096;
+        while (cap < len) cap *= 2;
+        uint8_t *p = realloc(ss->rx, cap);
+        if (!p) return NULL;
+        ss->rx = p;
+        ss->rx_cap = cap;
+    }
+    return ss->rx;
+}
+
+/* Decodes the message; returns 1 to read on, 0 to pause the WebSocket
+ * (emnet_js_wisp_pause(ws, 0) resumes it). */
+EMSCRIPTEN_KEEPALIVE int emnet__wisp_rx_commit(int conn_id, size_t len)
+{
+    struct wisp_conn *ss = conn_by_id(conn_id);
+    if (!ss) return 0;
+    struct emnet_wisp_packet pkt;
+    int r = emnet_wisp_decode(ss->rx, len, &pkt);
+    if (r < 0) {
+        emnet_js_warn_once("emnet: the Wisp server sent a malformed packet; it was dropped.");
+        return 1;
+    }
+    if (!on_packet(ss, &pkt)) return 0;
+    ss->paused = ss->full > 0;
+    return !ss->paused;
+}
+
+EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_close(int conn_id, int code)
+{
+    (void)code;   /* every close ends every stream the same way */
+    struct wisp_conn *ss = conn_by_id(conn_id);
+    if (!ss) return;
+    /* Before the handshake the server itself could not be reached. */
+    conn_end(ss, ECONNRESET, ss->ready ? ECONNREFUSED : EHOSTUNREACH);
+}
+
+EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_drain(int conn_id)
+{
+    struct wisp_conn *ss = conn_by_id(conn_id);
+    if (!ss) return;
+    for (int b = 0; b < BUCKETS; b++) {
+        for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
+            if (st->credit && st->sock->state == SOCK_CONNECTED) emnet__sock_writable(st->sock);
+    }
+}

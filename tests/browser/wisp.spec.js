@@ -1,0 +1,40 @@
+// TCP over emnet's wisp transport in Chromium: every socket a stream of one
+// WebSocket (WebSocketStream here) to the harness's Wisp server.
+'use strict';
+const { test, expect } = require('@playwright/test');
+const { runWasm } = require('./wasm-run');
+
+function wispEnv(extra) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+  return { ...env, EMNET_TRANSPORT: 'wisp', ...extra };
+}
+
+test('wisp: 8 sockets at once over one WebSocket, 8 MiB each way each, no byte mixed up', async ({ page }) => {
+  test.setTimeout(120000);
+  const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [8, 8], env: wispEnv(), timeout: 110000 });
+  console.log(`tcp_integrity over wisp: ${r.stdout.join(' | ')}`);
+  expect(r.stdout[0]).toMatch(/^done: sent 67108864 received 67108864 bytes/);
+  expect(r.stdout[1]).toMatch(/ equal$/);
+  expect(r.status).toBe(0);
+});
+
+test('wisp: a slow reader pauses the connection; its buffer stays bounded', async ({ page }) => {
+  const r = await runWasm(page, 'tests/net/tcp_slow_reader', { args: [1500], env: wispEnv({ EMNET_RECV_BUFFER: '262144' }),
+                                                               timeout: 60000 });
+  console.log(`tcp_slow_reader over wisp: ${r.stdout.join(' | ')}`);
+  const buffered = Number(/buffered after the pause: (\d+)/.exec(r.stdout[0])[1]);
+  // The limit, plus the messages read before the pause took effect.
+  expect(buffered).toBeGreaterThan(0);
+  expect(buffered).toBeLessThanOrEqual(262144 + 4 * 65536);
+  expect(r.stdout[1]).toBe('read 8 MiB, all as sent');
+  expect(r.status).toBe(0);
+});
+
+test('wisp: connect failures by CLOSE reason, and a new connection after the server was unreachable', async ({ page }) => {
+  const r = await runWasm(page, 'tests/net/tcp_wisp_connect', { env: wispEnv(), timeout: 60000 });
+  console.log(`tcp_wisp_connect: ${r.stdout.join(' | ')}`);
+  expect(r.stdout).toContain('blocked target: poll 1 OUT ERR HUP, SO_ERROR Permission denied');
+  expect(r.stdout).toContain('no server: poll 1 OUT ERR HUP, SO_ERROR Host is unreachable');
+  expect(r.stdout).toContain('server back: round trip ok');
+  expect(r.status).toBe(0);
+});

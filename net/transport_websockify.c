@@ -137,6 +137,9 @@ static long wsk_send(struct emnet_sock *s, const void *buf, size_t len)
      * connection sooner. */
     for (size_t off = 0; off < len; off += MAX_MESSAGE)
         emnet_js_ws_send(w->ws, (const char *)buf + off, len - off < MAX_MESSAGE ? len - off : MAX_MESSAGE);
+    /* Full now: EPOLLOUT is gone until the queue drains, and a program
+     * waiting for it must hear when it does. */
+    if (len == room) emnet_js_ws_watch_drain(w->ws, (double)s->sndbuf_limit);
     return (long)len;
 }
 

@@ -58,6 +58,11 @@ async function main() {
     '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, url,
   ], { detached: true, stdio: 'ignore' });   // its own process group: stopped as one below
+  // Stopped ourselves (the harness stops its command's group, which the
+  // browser's group is not part of): take the browser down first.
+  const stopBrowser = () => { try { process.kill(-browser.pid, 'SIGKILL'); } catch (e) { /* gone */ } };
+  process.on('exit', stopBrowser);
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => process.exit(1));
   const timeout = setTimeout(() => resolveResults('error timed out\n'), 600000);
   try {
     const text = await results;

@@ -6,14 +6,19 @@
 # the browser tier (tests/browser/conformance.spec.js).
 name=$1 native=$2 wasm=$3
 # EMNET_TEST_VIA=emnet-proxy: emnet's websockify transport goes to the
-# harness's emnet-proxy instead of websockify.
-if [ "${EMNET_TEST_VIA:-}" = emnet-proxy ]; then
-    if [ -z "${EMNET_PROXY_WS_URL:-}" ]; then
-        echo "compare: EMNET_PROXY_WS_URL is not set (emnet-proxy not built?)" >&2
-        exit 1
-    fi
-    export EMNET_WS_URL=$EMNET_PROXY_WS_URL
-fi
+# harness's emnet-proxy instead of websockify; emnet-proxy-wisp: the wisp
+# transport to emnet-proxy's Wisp mode instead of the wisp-js server.
+case ${EMNET_TEST_VIA:-} in
+    emnet-proxy | emnet-proxy-wisp)
+        if [ -z "${EMNET_PROXY_WS_URL:-}" ]; then
+            echo "compare: EMNET_PROXY_WS_URL is not set (emnet-proxy not built?)" >&2
+            exit 1
+        fi
+        export EMNET_WS_URL=$EMNET_PROXY_WS_URL
+        if [ "$EMNET_TEST_VIA" = emnet-proxy-wisp ]; then
+            export EMNET_TRANSPORT=wisp EMNET_WISP_URL=$EMNET_PROXY_WISP_URL
+        fi ;;
+esac
 here=$(dirname "$0")
 out=$(dirname "$wasm")/traces
 mkdir -p "$out"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../../common/check.h"
+#include "scratch_dir.h"
 #include "policy/tokens.h"
 
 /* REQUIRE for void functions: counts the failure and leaves the test. */
@@ -213,26 +214,13 @@ static void test_many(void)
     emnet_tokens_free(t);
 }
 
-static void cleanup(void)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-}
-
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/emnet-tokens-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (scratch_dir_make(dir, sizeof dir, "emnet-tokens") < 0) return 1;
     test_one_file();
     test_directory();
     test_errors();
     test_many();
-    cleanup();
+    scratch_dir_remove(dir);
     return check_exit("proxy_policy_tokens");
 }

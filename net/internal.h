@@ -64,6 +64,13 @@ struct emnet_transport_ops {
     /* The program has read: the receive buffer has room again. */
     void (*resume)(struct emnet_sock *s);
     void (*close)(struct emnet_sock *s);
+    /* Datagram sockets (NULL: this transport carries none). Sends one
+     * datagram to host:port; `to` is the address as the program named
+     * it, reported back as the source of what comes from there (through
+     * emnet__sock_datagram). Returns 0, -EAGAIN when it cannot take it now
+     * (emnet__sock_writable() follows), or -errno. */
+    int (*send_datagram)(struct emnet_sock *s, const char *host, unsigned port, const struct sockaddr *to,
+                         socklen_t tolen, const void *buf, size_t len);
 };
 
 /* What connect() has told the program (Linux's sock->state). */
@@ -86,6 +93,13 @@ struct emnet_sock {
     int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay;
     const struct emnet_transport_ops *transport;
     void *transport_state;                    /* the transport's own */
+    /* SOCK_DGRAM: the received datagrams, oldest first, and what they
+     * cost against the receive buffer (udp.c). */
+    struct emnet_dgram *dq_head, *dq_tail;
+    size_t dq_charge;
+    unsigned long dq_drops;                   /* dropped because the queue was full */
+    unsigned char port_autobound;             /* port chosen by emnet, not bind(): connect(AF_UNSPEC) frees it */
+    unsigned char addr_locked;                /* bind() named a local address */
 };
 
 struct emnet_sock *emnet__sock_by_id(int id);
@@ -104,6 +118,38 @@ void emnet__sock_failed(struct emnet_sock *s, int err);      /* while connecting
 void emnet__sock_data(struct emnet_sock *s);                  /* rx grew */
 void emnet__sock_peer_closed(struct emnet_sock *s, int reset);
 void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
+
+/* Is some other socket of this type bound to this local port? */
+int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port);
+
+/* ---- udp.c: datagram sockets (state FRESH: unconnected, CONNECTED:
+ * connected to a default peer) ---- */
+struct emnet_dgram;
+uint32_t emnet__udp_poll(struct emnet_sock *s);
+/* Receives one datagram: its length as Linux returns it (the real length
+ * with MSG_TRUNC), *truncated set when it did not fit; from/fromlen as
+ * recvfrom's (fromlen in/out, may be NULL). */
+long emnet__udp_recv(struct emnet_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
+                     socklen_t *fromlen, int *truncated);
+long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flags, const struct sockaddr *to,
+                     socklen_t tolen);
+int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
+int emnet__udp_bind(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
+int emnet__udp_shutdown(struct emnet_sock *s, int how);
+size_t emnet__udp_next_size(struct emnet_sock *s);   /* FIONREAD */
+size_t emnet__udp_rcvbuf(struct emnet_sock *s);
+void emnet__udp_free_queue(struct emnet_sock *s);
+unsigned long emnet__udp_total_drops(void);
+/* Events from the transport: a datagram from `from` (dropped, and
+ * counted, when the receive buffer is full; ignored on a connected socket
+ * when from is not its peer), and an error a network would report for a
+ * destination (only a connected socket hears it, as in Linux). */
+void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, const void *data,
+                          size_t len);
+void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, int err);
+/* The address to send to, with Linux's checks: host text, port. */
+int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host,
+                           size_t hostlen, unsigned *port);
 
 /* ---- transport_websockify.c ---- */
 extern const struct emnet_transport_ops emnet__websockify_transport;

@@ -52,6 +52,10 @@ long __syscall_socket(long domain, long type, long protocol, long d1, long d2, l
     if (domain != AF_INET && domain != AF_INET6) return -EAFNOSUPPORT;   /* no AF_UNIX, AF_PACKET in a page */
     if (protocol < 0 || protocol >= 263) return -EINVAL;
     if (base == SOCK_RAW) return protocol ? -EPERM : -EPROTONOSUPPORT;   /* as without CAP_NET_RAW */
+    if (base == SOCK_DGRAM) {
+        if (protocol != 0 && protocol != IPPROTO_UDP) return -EPROTONOSUPPORT;
+        return emnet__sock_create((int)domain, (int)type, (int)protocol);
+    }
     if (base != SOCK_STREAM) return -ESOCKTNOSUPPORT;
     if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
     return emnet__sock_create((int)domain, (int)type, (int)protocol);
@@ -115,6 +119,7 @@ long __syscall_bind(long fd, long addr, long len, long d1, long d2, long d3)
         if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
         if (a->sa_family != AF_INET6) return -EAFNOSUPPORT;
     }
+    if (s->type == SOCK_DGRAM) return emnet__udp_bind(s, a, (socklen_t)len);
     if (s->local_len || s->state != SOCK_FRESH) return -EINVAL;   /* bound, or connected */
     memcpy(&s->local, a, (size_t)len < sizeof s->local ? (size_t)len : sizeof s->local);
     s->local.ss_family = (sa_family_t)s->domain;
@@ -141,10 +146,29 @@ long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long 
     return -EINVAL;   /* not a listening socket: none can be */
 }
 
+/* One datagram; a blocking socket waits while the transport cannot take
+ * it yet. */
+static long send_datagram(struct emnet_sock *s, const void *buf, size_t len, long flags, const struct sockaddr *to,
+                          socklen_t tolen)
+{
+    for (;;) {
+        long r = emnet__udp_send(s, buf, len, (int)flags, to, tolen);
+        if (r != -EAGAIN || !blocking(s, flags)) return r;
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return w;
+    }
+}
+
 long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long alen)
 {
-    (void)addr, (void)alen;   /* ignored on a stream socket, as Linux does */
     GET_SOCK(fd);
+    if (s->type == SOCK_DGRAM) {
+        if (addr && (alen < 0 || alen > (long)sizeof(struct sockaddr_storage))) return -EINVAL;
+        if (!buf && len) return -EFAULT;
+        return send_datagram(s, (const void *)buf, (size_t)len, flags, (const struct sockaddr *)addr,
+                             addr ? (socklen_t)alen : 0);
+    }
+    /* The address is ignored on a stream socket, as Linux does. */
     if (!buf && len) return -EFAULT;
     /* A blocking send waits until all of it is taken (tcp_sendmsg); a
      * shortfall is reported only when an error cut it short. */
@@ -193,9 +217,30 @@ static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
     }
 }
 
+/* One datagram, waiting for it on a blocking socket (0 once SHUT_RD has
+ * made waiting pointless, as __skb_wait_for_more_packets does). */
+static long recv_datagram(struct emnet_sock *s, void *buf, size_t len, long flags, struct sockaddr *from,
+                          socklen_t *fromlen, int *truncated)
+{
+    for (;;) {
+        long r = emnet__udp_recv(s, buf, len, (int)flags, from, fromlen, truncated);
+        if (r != -EAGAIN || !blocking(s, flags)) return r;
+        if (s->rd_shut) return 0;
+        int w = emnet__block_until(EMNET__NEVER);
+        if (w < 0) return w;
+    }
+}
+
 long __syscall_recvfrom(long fd, long buf, long len, long flags, long addr, long alenp)
 {
     GET_SOCK(fd);
+    if (s->type == SOCK_DGRAM) {
+        if (!buf && len) return -EFAULT;
+        if (addr && alenp && *(int *)alenp < 0) return -EINVAL;
+        int truncated;
+        return recv_datagram(s, (void *)buf, (size_t)len, flags, (struct sockaddr *)addr,
+                             addr ? (socklen_t *)alenp : NULL, &truncated);
+    }
     if (!buf && len && !(flags & MSG_TRUNC)) return -EFAULT;
     long r = recv_flags(s, (void *)buf, (size_t)len, flags);
     if (r >= 0 && addr && alenp) *(socklen_t *)alenp = 0;   /* a stream names no sender */
@@ -216,7 +261,10 @@ long __syscall_sendmsg(long fd, long msgp, long flags, long d1, long d2, long d3
         memcpy(tmp + off, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
         off += msg->msg_iov[i].iov_len;
     }
-    long r = __syscall_sendto(fd, (long)tmp, (long)total, flags, 0, 0);
+    long r = s->type == SOCK_DGRAM
+                 ? send_datagram(s, tmp, total, flags, (const struct sockaddr *)msg->msg_name,
+                                 msg->msg_name ? msg->msg_namelen : 0)
+                 : __syscall_sendto(fd, (long)tmp, (long)total, flags, 0, 0);
     free(tmp);
     return r;
 }
@@ -231,7 +279,11 @@ long __syscall_recvmsg(long fd, long msgp, long flags, long d1, long d2, long d3
     for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++) total += msg->msg_iov[i].iov_len;
     uint8_t *tmp = malloc(total ? total : 1);
     if (!tmp) return -ENOMEM;
-    long r = recv_flags(s, tmp, total, flags);
+    int truncated = 0;
+    socklen_t namelen = msg->msg_name ? msg->msg_namelen : 0;
+    long r = s->type == SOCK_DGRAM ? recv_datagram(s, tmp, total, flags, (struct sockaddr *)msg->msg_name,
+                                                   msg->msg_name ? &namelen : NULL, &truncated)
+                                   : recv_flags(s, tmp, total, flags);
     for (size_t i = 0, off = 0; r > 0 && i < (size_t)msg->msg_iovlen && off < (size_t)r; i++) {
         size_t c = (size_t)r - off < msg->msg_iov[i].iov_len ? (size_t)r - off : msg->msg_iov[i].iov_len;
         memcpy(msg->msg_iov[i].iov_base, tmp + off, c);
@@ -239,9 +291,9 @@ long __syscall_recvmsg(long fd, long msgp, long flags, long d1, long d2, long d3
     }
     free(tmp);
     if (r >= 0) {
-        msg->msg_namelen = 0;
+        msg->msg_namelen = s->type == SOCK_DGRAM && msg->msg_name ? namelen : 0;
         msg->msg_controllen = 0;
-        msg->msg_flags = 0;
+        msg->msg_flags = truncated ? MSG_TRUNC : 0;
     }
     return r;
 }
@@ -295,17 +347,22 @@ long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, l
         case SO_DOMAIN: return put_int_opt(val, lenp, s->domain);
         case SO_PROTOCOL: return put_int_opt(val, lenp, s->protocol);
         case SO_ACCEPTCONN: return put_int_opt(val, lenp, 0);
-        case SO_RCVBUF: return put_int_opt(val, lenp, s->opt_rcvbuf ? s->opt_rcvbuf : 131072);
-        case SO_SNDBUF: return put_int_opt(val, lenp, s->opt_sndbuf ? s->opt_sndbuf : 16384);
+        /* Linux's defaults: tcp_rmem/tcp_wmem for TCP, [rw]mem_default for UDP. */
+        case SO_RCVBUF:
+            return put_int_opt(val, lenp, s->opt_rcvbuf ? s->opt_rcvbuf : s->type == SOCK_DGRAM ? 212992 : 131072);
+        case SO_SNDBUF:
+            return put_int_opt(val, lenp, s->opt_sndbuf ? s->opt_sndbuf : s->type == SOCK_DGRAM ? 212992 : 16384);
         case SO_KEEPALIVE: return put_int_opt(val, lenp, s->opt_keepalive);
         case SO_REUSEADDR: return put_int_opt(val, lenp, s->opt_reuseaddr);
         default: return -ENOPROTOOPT;
         }
     }
-    if (level == IPPROTO_TCP && name == TCP_NODELAY) return put_int_opt(val, lenp, s->opt_nodelay);
+    int tcp = s->type == SOCK_STREAM;
+    if (tcp && level == IPPROTO_TCP && name == TCP_NODELAY) return put_int_opt(val, lenp, s->opt_nodelay);
     /* An unknown level: IPv4's ip_getsockopt answers EOPNOTSUPP, IPv6's
      * ENOPROTOOPT. */
-    if (level != SOL_SOCKET && level != IPPROTO_TCP && level != IPPROTO_IP && level != IPPROTO_IPV6)
+    if (level != SOL_SOCKET && !(tcp && level == IPPROTO_TCP) && !(!tcp && level == IPPROTO_UDP) &&
+        level != IPPROTO_IP && level != IPPROTO_IPV6)
         return s->domain == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
     return -ENOPROTOOPT;
 }
@@ -315,7 +372,7 @@ static long sys_setsockopt(long fd, long level, long name, long val, long len)
     GET_SOCK(fd);
     int known = (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_KEEPALIVE ||
                                          name == SO_REUSEADDR)) ||
-                (level == IPPROTO_TCP && name == TCP_NODELAY);
+                (s->type == SOCK_STREAM && level == IPPROTO_TCP && name == TCP_NODELAY);
     if (!known) return -ENOPROTOOPT;
     if (len < (long)sizeof(int)) return -EINVAL;
     if (!val) return -EFAULT;

@@ -1,5 +1,6 @@
-/* TCP sockets as pollables: the state machine, readiness and the
- * non-blocking operations, with Linux's answers (net/ipv4/tcp.c's tcp_poll,
+/* Sockets as pollables (one table of sockets for both kinds; a SOCK_DGRAM
+ * socket's calls are udp.c's) and, here, TCP: the state machine, readiness
+ * and the non-blocking operations, with Linux's answers (net/ipv4/tcp.c's tcp_poll,
  * tcp_sendmsg and tcp_recvmsg, net/ipv4/af_inet.c's connect, are the
  * reference; the differential tests check them against the kernel).
  *
@@ -61,6 +62,19 @@ void emnet_net_stats(struct emnet_net_stats *out)
     for (int i = 0; i < sock_cap; i++) n += socks[i] != NULL;
     out->sockets = n;
     out->host_objects = (unsigned)emnet_js_ws_live();
+    out->datagrams_dropped = emnet__udp_total_drops();
+}
+
+int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port)
+{
+    for (int i = 0; i < sock_cap; i++) {
+        const struct emnet_sock *o = socks[i];
+        if (!o || o == self || o->type != self->type || !o->local_len) continue;
+        unsigned p = o->local.ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)&o->local)->sin_port)
+                                                   : ntohs(((const struct sockaddr_in6 *)&o->local)->sin6_port);
+        if (p == port) return 1;
+    }
+    return 0;
 }
 
 /* ---- readiness (tcp_poll) ---- */
@@ -68,6 +82,7 @@ void emnet_net_stats(struct emnet_net_stats *out)
 static uint32_t sock_poll(struct emnet_pollable *p)
 {
     struct emnet_sock *s = (struct emnet_sock *)p;
+    if (s->type == SOCK_DGRAM) return emnet__udp_poll(s);
     int rcv_shut = s->rd_shut || s->peer_eof;
     int closed = s->state == SOCK_FRESH || s->state == SOCK_CLOSED;
     uint32_t m = 0;
@@ -196,7 +211,7 @@ void emnet__sock_disconnect(struct emnet_sock *s)
 /* The address to connect to, as text for the transport, with Linux's
  * checks (tcp_v4_connect, tcp_v6_connect). An AF_INET6 socket may connect
  * to an AF_INET address. */
-static int parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host, size_t hostlen,
+int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host, size_t hostlen,
                       unsigned *port)
 {
     if (s->domain == AF_INET && len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
@@ -226,6 +241,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
 {
     int r;
     if (len < (socklen_t)sizeof(addr->sa_family)) return -EINVAL;
+    if (s->type == SOCK_DGRAM) return emnet__udp_connect(s, addr, len);
     if (addr->sa_family == AF_UNSPEC) {
         /* connect(AF_UNSPEC) disconnects (and a fresh socket stays so). */
         if (s->state != SOCK_FRESH) {
@@ -253,7 +269,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
     if (s->state != SOCK_FRESH) return -EISCONN;
     char host[64];
     unsigned port;
-    r = parse_addr(s, addr, len, host, sizeof host, &port);
+    r = emnet__sock_parse_addr(s, addr, len, host, sizeof host, &port);
     if (r < 0) return r;
     memcpy(&s->peer, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     s->peer_len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
@@ -274,13 +290,23 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
 
 static long sock_read(struct emnet_pollable *p, void *buf, size_t len)
 {
-    if (!len) return 0;   /* read() of nothing never reaches TCP on Linux */
-    return emnet__sock_recv((struct emnet_sock *)p, buf, len, 0);
+    if (!len) return 0;   /* read() of nothing never reaches the protocol on Linux */
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    if (s->type == SOCK_DGRAM) {
+        int truncated;
+        long r = emnet__udp_recv(s, buf, len, 0, NULL, NULL, &truncated);
+        /* After SHUT_RD a read that would wait returns 0 instead. */
+        if (r == -EAGAIN && s->rd_shut && !(p->status_flags & O_NONBLOCK)) return 0;
+        return r;
+    }
+    return emnet__sock_recv(s, buf, len, 0);
 }
 
 static long sock_write(struct emnet_pollable *p, const void *buf, size_t len)
 {
-    return emnet__sock_send((struct emnet_sock *)p, buf, len);
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    if (s->type == SOCK_DGRAM) return emnet__udp_send(s, buf, len, 0, NULL, 0);
+    return emnet__sock_send(s, buf, len);
 }
 
 static long sock_ioctl(struct emnet_pollable *p, unsigned long request, void *arg)
@@ -288,7 +314,8 @@ static long sock_ioctl(struct emnet_pollable *p, unsigned long request, void *ar
     struct emnet_sock *s = (struct emnet_sock *)p;
     if (request == FIONREAD) {
         if (!arg) return -EFAULT;
-        *(int *)arg = (int)rxbuf_len(&s->rx);
+        /* A datagram socket: the size of the next datagram only. */
+        *(int *)arg = (int)(s->type == SOCK_DGRAM ? emnet__udp_next_size(s) : rxbuf_len(&s->rx));
         return 0;
     }
     return -ENOTTY;
@@ -300,6 +327,7 @@ static void sock_destroy(struct emnet_pollable *p)
     if (s->transport) s->transport->close(s);
     socks[SLOT(s->id)] = NULL;
     rxbuf_free(&s->rx);
+    emnet__udp_free_queue(s);
     free(s);
 }
 
@@ -324,7 +352,7 @@ int emnet__sock_create(int domain, int type, int protocol)
     emnet_pollable_init(&s->base, &sock_ops);
     s->domain = domain;
     s->type = type & 0xf;
-    s->protocol = protocol ? protocol : 6 /* IPPROTO_TCP */;
+    s->protocol = protocol ? protocol : s->type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
     s->state = SOCK_FRESH;
     s->rcvbuf_limit = (size_t)emnet__config_long("EMNET_RECV_BUFFER", 1 << 20);
     s->sndbuf_limit = (size_t)emnet__config_long("EMNET_SEND_BUFFER", 1 << 20);

@@ -37,6 +37,14 @@
  * After it, VOLUNTARY is an orderly end of stream and any other reason a
  * reset. Our close() sends CLOSE with VOLUNTARY.
  *
+ * UDP: a socket gets a stream (type UDP) per destination it sends to, made
+ * on the first datagram there; one DATA packet is one datagram, in both
+ * directions, and what comes back on a stream is from that destination.
+ * UDP streams have no credit: a full WebSocket says EAGAIN, and datagrams
+ * sent before the connection is ready wait in their stream. A stream the
+ * server closes with a reason is reported to a connected socket as an
+ * ICMP error would be (refused: ECONNREFUSED); the next send opens another.
+ *
  * Stream ids count up from 1 and are not reused until the 32-bit counter
  * wraps: servers answer our CLOSE with a CLOSE of their own, which must
  * never reach a newer stream. */
@@ -57,6 +65,14 @@
 
 struct wisp_conn;
 
+/* A datagram sent before its stream could open (the connection was not
+ * ready yet): sent once it is. */
+struct wisp_pending {
+    struct wisp_pending *next;
+    size_t len;
+    uint8_t data[];
+};
+
 struct wisp_stream {
     uint32_t id;
     struct wisp_conn *sess;
@@ -68,6 +84,14 @@ struct wisp_stream {
     uint16_t port;                 /* until the CONNECT goes out */
     char *host;
     struct emnet__timer confirm;   /* CONNECT sent, neither data nor CLOSE yet */
+    /* UDP: a socket has a stream per destination, chained from its
+     * transport_state; `to` is the destination as the program named it. */
+    unsigned char udp;
+    struct wisp_stream *sock_next;
+    struct sockaddr_storage to;
+    socklen_t tolen;
+    struct wisp_pending *pending, *pending_tail;
+    size_t pending_bytes;
 };
 
 struct wisp_conn {
@@ -121,11 +145,19 @@ static void send_packet(struct wisp_conn *ss, const uint8_t *pkt, size_t len)
     if (len) emnet_js_wisp_send(ss->ws, pkt, len, NULL, 0);
 }
 
+static void send_datagram_now(struct wisp_stream *st, const void *buf, size_t len)
+{
+    uint8_t hdr[EMNET_WISP_HEADER];
+    emnet_wisp_encode_data_header(hdr, sizeof hdr, st->id);
+    emnet_js_wisp_send(st->sess->ws, hdr, sizeof hdr, buf, len);
+}
+
 static int send_connect(struct wisp_stream *st)
 {
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_CONNECT_FIXED + EMNET_WISP_HOST_MAX];
-    size_t n = emnet_wisp_encode_connect(pkt, sizeof pkt, st->id, EMNET_WISP_STREAM_TCP, st->port, st->host,
-                                         strlen(st->host));
+    size_t n = emnet_wisp_encode_connect(pkt, sizeof pkt, st->id,
+                                         st->udp ? EMNET_WISP_STREAM_UDP : EMNET_WISP_STREAM_TCP, st->port,
+                                         st->host, strlen(st->host));
     if (!n) {
         /* A target the protocol cannot name (port 0): refused, as a
          * server would refuse it, once the program has seen EINPROGRESS. */
@@ -136,6 +168,19 @@ static int send_connect(struct wisp_stream *st)
     free(st->host);
     st->host = NULL;
     st->connect_sent = 1;
+    if (st->udp) {
+        /* No credit for UDP (servers send no CONTINUE on UDP streams):
+         * what waited for the connection goes now. */
+        while (st->pending) {
+            struct wisp_pending *d = st->pending;
+            st->pending = d->next;
+            send_datagram_now(st, d->data, d->len);
+            free(d);
+        }
+        st->pending_tail = NULL;
+        st->pending_bytes = 0;
+        return 0;
+    }
     st->credit = st->sess->default_credit;
     uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
     emnet__timer_schedule(&st->confirm, emnet__now_ns() + ms * 1000000u);
@@ -170,7 +215,21 @@ static void stream_free(struct wisp_stream *st)
     }
     set_over_limit(st, 0);
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
-    st->sock->transport_state = NULL;
+    if (st->udp) {
+        for (struct wisp_stream **p = (struct wisp_stream **)&st->sock->transport_state; *p; p = &(*p)->sock_next) {
+            if (*p == st) {
+                *p = st->sock_next;
+                break;
+            }
+        }
+        while (st->pending) {
+            struct wisp_pending *d = st->pending;
+            st->pending = d->next;
+            free(d);
+        }
+    } else {
+        st->sock->transport_state = NULL;
+    }
     free(st->host);
     free(st);
 }
@@ -192,6 +251,17 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
 static void stream_ended(struct wisp_stream *st, int err)
 {
     struct emnet_sock *s = st->sock;
+    if (st->udp) {
+        /* The destination's stream is gone; the socket is not. A connected
+         * socket hears why, as from an ICMP error; the next send to there
+         * opens a new stream. */
+        struct sockaddr_storage to = st->to;
+        socklen_t tolen = st->tolen;
+        stream_free(st);
+        int e = err == ECONNRESET ? ENETUNREACH : err == ETIMEDOUT ? 0 : err;
+        emnet__sock_datagram_error(s, (const struct sockaddr *)&to, tolen, e);
+        return;
+    }
     stream_free(st);
     if (s->state == SOCK_CONNECTING) {
         if (err) {
@@ -252,7 +322,7 @@ static void conn_end(struct wisp_conn *ss, int err, int connect_err)
     for (int b = 0; b < BUCKETS; b++) {
         while (ss->buckets[b]) {
             struct wisp_stream *st = ss->buckets[b];
-            if (connect_err && st->sock->state == SOCK_CONNECTING)
+            if (connect_err && (st->sock->state == SOCK_CONNECTING || (st->udp && !st->connect_sent)))
                 stream_ended(st, connect_err);
             else
                 stream_ended(st, err);
@@ -279,38 +349,103 @@ static struct wisp_conn *conn_for(const char *url, int *err)
 
 /* ---- the transport's operations ---- */
 
-static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
+/* A new stream of the connection to the configured server, for host:port;
+ * its CONNECT goes out now or once the connection is ready. NULL with *err
+ * set when it cannot be made. */
+static struct wisp_stream *stream_new(struct emnet_sock *s, const char *host, unsigned port, int udp, int *err)
 {
     const char *url = emnet__wisp_url();
     if (!url) {
         emnet_js_warn_once("emnet: EMNET_TRANSPORT is wisp but there is no Wisp server URL: set "
                            "EMNET_WISP_URL (for a page, Module.emnetEnv) or call emnet_net_set_wisp_url(). "
                            "connect() fails with ENETUNREACH.");
-        return -ENETUNREACH;
+        *err = -ENETUNREACH;
+        return NULL;
     }
     size_t hlen = strlen(host);
-    if (emnet_wisp_check_host(host, hlen) != 0) return -EINVAL;
+    if (emnet_wisp_check_host(host, hlen) != 0) {
+        *err = -EINVAL;
+        return NULL;
+    }
+    *err = -ENOMEM;
     struct wisp_stream *st = calloc(1, sizeof *st);
-    if (!st) return -ENOMEM;
-    int err = -ENOMEM;
+    if (!st) return NULL;
     st->host = strdup(host);
-    struct wisp_conn *ss = st->host ? conn_for(url, &err) : NULL;
+    struct wisp_conn *ss = st->host ? conn_for(url, err) : NULL;
     if (!ss) {
         free(st->host);
         free(st);
-        return err;
+        return NULL;
     }
     do {
         st->id = ss->next_id++;
     } while (st->id == 0 || find_stream(ss, st->id));
     st->sess = ss;
     st->sock = s;
+    st->udp = (unsigned char)udp;
     st->port = (uint16_t)port;
     st->confirm.expire = confirm_expired;
     st->next = *bucket_of(ss, st->id);
     *bucket_of(ss, st->id) = st;
+    return st;
+}
+
+static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
+{
+    int err;
+    struct wisp_stream *st = stream_new(s, host, port, 0, &err);
+    if (!st) return err;
     s->transport_state = st;
-    if (ss->ready) send_connect(st);   /* the host was checked: it fits */
+    if (st->sess->ready) send_connect(st);   /* the host was checked: it fits */
+    return 0;
+}
+
+/* UDP: the socket's stream to this destination, made on the first
+ * datagram to it. */
+static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const char *host, unsigned port,
+                                          const struct sockaddr *to, socklen_t tolen, int *err)
+{
+    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next)
+        if (st->tolen == tolen && !memcmp(&st->to, to, tolen)) return st;
+    struct wisp_stream *st = stream_new(s, host, port, 1, err);
+    if (!st) return NULL;
+    memcpy(&st->to, to, tolen);
+    st->tolen = tolen;
+    st->sock_next = s->transport_state;
+    s->transport_state = st;
+    if (st->sess->ready) send_connect(st);
+    return st;
+}
+
+/* One datagram, one DATA packet. Before the connection is ready it waits
+ * in the stream (up to the send buffer); a full WebSocket says EAGAIN. */
+static int wisp_send_datagram(struct emnet_sock *s, const char *host, unsigned port, const struct sockaddr *to,
+                              socklen_t tolen, const void *buf, size_t len)
+{
+    int err;
+    struct wisp_stream *st = udp_stream_for(s, host, port, to, tolen, &err);
+    if (!st) return err;
+    if (!st->connect_sent) {
+        if (st->pending_bytes + len > s->sndbuf_limit) return -EAGAIN;   /* sent, and told, on ready */
+        struct wisp_pending *d = malloc(sizeof *d + (len ? len : 1));
+        if (!d) return -ENOBUFS;
+        d->next = NULL;
+        d->len = len;
+        if (len) memcpy(d->data, buf, len);
+        if (st->pending_tail)
+            st->pending_tail->next = d;
+        else
+            st->pending = d;
+        st->pending_tail = d;
+        st->pending_bytes += len;
+        return 0;
+    }
+    double queued = emnet_js_wisp_buffered(st->sess->ws);
+    if (queued >= (double)s->sndbuf_limit) {
+        emnet_js_wisp_watch_drain(st->sess->ws, (double)s->sndbuf_limit);
+        return -EAGAIN;
+    }
+    send_datagram_now(st, buf, len);
     return 0;
 }
 
@@ -343,6 +478,13 @@ static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
 static size_t wisp_queued(struct emnet_sock *s)
 {
     struct wisp_stream *st = stream_of(s);
+    if (s->type == SOCK_DGRAM) {
+        /* What waits for the connection, and what its WebSocket holds. */
+        size_t n = 0;
+        for (; st; st = st->sock_next)
+            n += st->connect_sent ? (size_t)emnet_js_wisp_buffered(st->sess->ws) : st->pending_bytes;
+        return n;
+    }
     /* No credit is a full send buffer, whatever the WebSocket holds. */
     if (!st->connect_sent || st->credit == 0) return s->sndbuf_limit;
     return (size_t)emnet_js_wisp_buffered(st->sess->ws);
@@ -351,6 +493,7 @@ static size_t wisp_queued(struct emnet_sock *s)
 static void wisp_resume(struct emnet_sock *s)
 {
     struct wisp_stream *st = stream_of(s);
+    if (s->type == SOCK_DGRAM) return;   /* datagrams are dropped when full, never held up */
     /* At half the limit, not at the first byte read: one resume per read
      * would cost a trip through JS each. */
     if (st && st->over_limit && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) set_over_limit(st, 0);
@@ -358,13 +501,15 @@ static void wisp_resume(struct emnet_sock *s)
 
 static void wisp_close(struct emnet_sock *s)
 {
-    struct wisp_stream *st = stream_of(s);
-    if (!st) return;
-    if (st->connect_sent) {
-        uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
-        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+    struct wisp_stream *st;
+    while ((st = stream_of(s))) {   /* a UDP socket may have several */
+        if (st->connect_sent) {
+            uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+            send_packet(st->sess, pkt,
+                        emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+        }
+        stream_free(st);
     }
-    stream_free(st);
 }
 
 const struct emnet_transport_ops emnet__wisp_transport = {
@@ -374,6 +519,7 @@ const struct emnet_transport_ops emnet__wisp_transport = {
     .queued = wisp_queued,
     .resume = wisp_resume,
     .close = wisp_close,
+    .send_datagram = wisp_send_datagram,
 };
 
 /* ---- packets from the server ---- */
@@ -391,6 +537,10 @@ static void on_ready(struct wisp_conn *ss, uint32_t credit)
 static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t *data, size_t len)
 {
     struct emnet_sock *s = st->sock;
+    if (st->udp) {   /* one packet, one datagram */
+        emnet__sock_datagram(s, (const struct sockaddr *)&st->to, st->tolen, data, len);
+        return;
+    }
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
     if (len) {
         uint8_t *p = rxbuf_reserve(&s->rx, len);
@@ -409,6 +559,7 @@ static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t 
 
 static void on_continue(struct wisp_stream *st, uint32_t credit)
 {
+    if (st->udp) return;   /* UDP streams have no credit */
     uint32_t before = st->credit;
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
     st->credit = credit;
@@ -518,6 +669,6 @@ EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_drain(int conn_id)
     if (!ss) return;
     for (int b = 0; b < BUCKETS; b++) {
         for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
-            if (st->credit && st->sock->state == SOCK_CONNECTED) emnet__sock_writable(st->sock);
+            if (st->udp || (st->credit && st->sock->state == SOCK_CONNECTED)) emnet__sock_writable(st->sock);
     }
 }

@@ -1,4 +1,4 @@
-/* emnet net: TCP sockets for Emscripten programs, over WebSocket.
+/* emnet net: TCP and UDP sockets for Emscripten programs, over WebSocket.
  *
  * Programs use the POSIX calls (socket, connect, send, recv, read, write,
  * shutdown, close, getsockopt, setsockopt, getsockname, getpeername, poll,
@@ -30,6 +30,16 @@
  * (send() says EAGAIN while a stream has none); the protocol has none the
  * other way, so a stream whose receive buffer is full pauses the whole
  * WebSocket until it is read down to half.
+ *
+ * UDP sockets (SOCK_DGRAM) need the wisp transport: each destination a
+ * socket sends to becomes a UDP stream of the Wisp connection, one
+ * datagram per packet (a UDP destination whose configured transport is
+ * websockify goes over Wisp when EMNET_WISP_URL is set, else sendto() says
+ * ENETUNREACH). A socket receives only from destinations it has sent to:
+ * the proxy's UDP socket for that stream is what the server answers. The
+ * receive queue holds up to SO_RCVBUF (212992 by default), counted as
+ * Linux counts it; datagrams beyond it are dropped and counted
+ * (emnet_net_stats). Local ports come from Linux's ephemeral range.
  *
  * Other settings, from the environment:
  *   EMNET_TRANSPORT           websockify (the default) or wisp.
@@ -79,6 +89,9 @@ int emnet_net_set_wisp_url(const char *url);
 struct emnet_net_stats {
     unsigned sockets;
     unsigned host_objects;
+    /* Datagrams that arrived for a UDP socket whose receive buffer was
+     * full, and were dropped (as Linux drops them), since the start. */
+    unsigned long datagrams_dropped;
 };
 void emnet_net_stats(struct emnet_net_stats *out);
 

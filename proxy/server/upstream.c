@@ -402,7 +402,10 @@ static int on_readable(struct emnet_px_stream *s)
         ssize_t n = recv(s->fd, buf, s->udp ? sizeof buf : READ_CHUNK, 0);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR) return 0;
-            if (s->udp && errno == ECONNREFUSED) continue;   /* an ICMP error for an earlier datagram */
+            /* UDP too: an ICMP error for an earlier datagram ends the
+             * stream with "refused", which the client reports as a
+             * connected UDP socket's ECONNREFUSED; it opens another to
+             * send again. */
             s->last_err = errno;
             return -1;
         }

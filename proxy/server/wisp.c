@@ -36,6 +36,7 @@
  * unreachable 0x42, timed out (resolve or connect) 0x43, refused 0x44,
  * internal 0x01. The target's orderly close -> CLOSE 0x02 (after its
  * data), a reset or socket error -> 0x03. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -282,7 +283,14 @@ void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream
     emnet_px_log(EMNET_PX_DEBUG, "target_closed", "client", c->client, "stream", sid, "error",
                  err ? strerror(err) : NULL, NULL);
     emnet_px_stream_release(s, 0);
-    send_close(c, id, err ? EMNET_WISP_CLOSE_NETWORK_ERROR : EMNET_WISP_CLOSE_VOLUNTARY);
+    uint8_t reason = EMNET_WISP_CLOSE_VOLUNTARY;
+    if (err == ECONNREFUSED)
+        reason = EMNET_WISP_CLOSE_REFUSED;   /* a UDP target's ICMP port unreachable */
+    else if (err == EHOSTUNREACH || err == ENETUNREACH)
+        reason = EMNET_WISP_CLOSE_UNREACHABLE;
+    else if (err)
+        reason = EMNET_WISP_CLOSE_NETWORK_ERROR;
+    send_close(c, id, reason);
 }
 
 void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets)

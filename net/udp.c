@@ -1,0 +1,440 @@
+/* UDP sockets: the receive queue, readiness, and the datagram calls, with
+ * Linux's answers (net/ipv4/udp.c's udp_sendmsg and udp_recvmsg,
+ * net/core/datagram.c's datagram_poll, net/ipv4/datagram.c's connect are
+ * the reference; the differential tests check them against the kernel).
+ *
+ * Datagrams travel over a transport that can carry them (Wisp's UDP
+ * streams: one per destination, see transport_wisp.c). What comes back is
+ * queued here with its source address, whole: a read takes one datagram,
+ * truncating it to the buffer as Linux does. The queue is bounded by the
+ * receive buffer (SO_RCVBUF, 212992 bytes by default as on Linux) and, as
+ * on Linux, a datagram that arrives when it is full is dropped and counted.
+ *
+ * A page has no address and no ports of its own: emnet hands out local
+ * ports (bind to port 0, or the first send or connect) from Linux's
+ * ephemeral range, unique among the program's sockets, so that
+ * getsockname answers as Linux would. The proxy's own UDP socket has
+ * another port; servers see that one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "internal.h"
+
+#define RMEM_DEFAULT 212992     /* net.core.rmem_default */
+/* What a queued datagram costs against the receive buffer besides its
+ * bytes: about what Linux charges for a loopback skb (its truesize). */
+#define DGRAM_OVERHEAD 768
+#define UDP_MAX_V4 65507        /* 65535 - IPv4 header - UDP header */
+#define UDP_MAX_V6 65527        /* 65535 - UDP header (the IPv6 header is not counted) */
+#define EPHEMERAL_LOW 32768     /* net.ipv4.ip_local_port_range */
+#define EPHEMERAL_HIGH 60999
+
+struct emnet_dgram {
+    struct emnet_dgram *next;
+    size_t len, charge;
+    struct sockaddr_storage from;
+    socklen_t fromlen;
+    uint8_t data[];
+};
+
+static unsigned long total_drops;
+
+unsigned long emnet__udp_total_drops(void)
+{
+    return total_drops;
+}
+
+size_t emnet__udp_rcvbuf(struct emnet_sock *s)
+{
+    return s->opt_rcvbuf ? (size_t)s->opt_rcvbuf : RMEM_DEFAULT;
+}
+
+void emnet__udp_free_queue(struct emnet_sock *s)
+{
+    while (s->dq_head) {
+        struct emnet_dgram *d = s->dq_head;
+        s->dq_head = d->next;
+        free(d);
+    }
+    s->dq_tail = NULL;
+    s->dq_charge = 0;
+}
+
+size_t emnet__udp_next_size(struct emnet_sock *s)
+{
+    return s->dq_head ? s->dq_head->len : 0;
+}
+
+/* ---- addresses ---- */
+
+static socklen_t addr_len_of(int family)
+{
+    return family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+}
+
+/* The address in the socket's own family: an AF_INET6 socket reports
+ * IPv4 peers as v4-mapped addresses, as Linux does. */
+static void normalize(const struct emnet_sock *s, const struct sockaddr *a, struct sockaddr_storage *out,
+                      socklen_t *outlen)
+{
+    memset(out, 0, sizeof *out);
+    if (s->domain == AF_INET6 && a->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = in->sin_port;
+        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(in6->sin6_addr.s6_addr + 12, &in->sin_addr, 4);
+        *outlen = sizeof *in6;
+        return;
+    }
+    if (a->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+        struct sockaddr_in *o = (struct sockaddr_in *)out;
+        o->sin_family = AF_INET;
+        o->sin_port = in->sin_port;
+        o->sin_addr = in->sin_addr;
+        *outlen = sizeof *o;
+        return;
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+    struct sockaddr_in6 *o = (struct sockaddr_in6 *)out;
+    o->sin6_family = AF_INET6;
+    o->sin6_port = in6->sin6_port;
+    o->sin6_addr = in6->sin6_addr;
+    o->sin6_scope_id = in6->sin6_scope_id;
+    *outlen = sizeof *o;
+}
+
+/* Same address and port (both in the socket's family). */
+static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) return 0;
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *)a, *y = (const struct sockaddr_in *)b;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
+    return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr);
+}
+
+static unsigned local_port(const struct emnet_sock *s)
+{
+    if (!s->local_len) return 0;
+    return s->local.ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)&s->local)->sin_port)
+                                         : ntohs(((const struct sockaddr_in6 *)&s->local)->sin6_port);
+}
+
+static void set_local_port(struct emnet_sock *s, unsigned port)
+{
+    if (!s->local_len) {
+        memset(&s->local, 0, sizeof s->local);
+        s->local.ss_family = (sa_family_t)s->domain;
+        s->local_len = addr_len_of(s->domain);
+    }
+    if (s->domain == AF_INET)
+        ((struct sockaddr_in *)&s->local)->sin_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in6 *)&s->local)->sin6_port = htons((uint16_t)port);
+}
+
+/* inet_autobind / udp_lib_get_port with port 0: a free ephemeral port. */
+static int pick_port(struct emnet_sock *s)
+{
+    static unsigned next;
+    unsigned span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+    if (!next) next = EPHEMERAL_LOW + (unsigned)(emnet__now_ns() / 1000u) % span;
+    for (unsigned i = 0; i < span; i++) {
+        unsigned port = next;
+        next = next == EPHEMERAL_HIGH ? EPHEMERAL_LOW : next + 1;
+        if (!emnet__sock_port_in_use(s, port)) {
+            set_local_port(s, port);
+            return 0;
+        }
+    }
+    return -EAGAIN;   /* every ephemeral port taken: Linux's answer too */
+}
+
+static int autobind(struct emnet_sock *s)
+{
+    if (local_port(s)) return 0;
+    int r = pick_port(s);
+    if (r == 0) s->port_autobound = 1;
+    return r;
+}
+
+int emnet__udp_bind(struct emnet_sock *s, const struct sockaddr *a, socklen_t len)
+{
+    (void)len;
+    /* inet_bind: a socket bound already (by bind, a send or connect). */
+    if (local_port(s) || s->state != SOCK_FRESH) return -EINVAL;
+    unsigned port = a->sa_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)a)->sin6_port)
+                                             : ntohs(((const struct sockaddr_in *)a)->sin_port);
+    struct sockaddr_storage norm;
+    socklen_t nlen;
+    normalize(s, a, &norm, &nlen);
+    if (port && emnet__sock_port_in_use(s, port)) return -EADDRINUSE;
+    s->local = norm;   /* its port is 0 until pick_port() fills it in */
+    s->local_len = nlen;
+    if (!port) {
+        int r = pick_port(s);
+        if (r < 0) {
+            s->local_len = 0;
+            return r;
+        }
+    }
+    /* Which parts bind() fixed (SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK). */
+    if (s->domain == AF_INET)
+        s->addr_locked = ((const struct sockaddr_in *)&norm)->sin_addr.s_addr != htonl(INADDR_ANY);
+    else
+        s->addr_locked = !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&norm)->sin6_addr);
+    s->port_autobound = port == 0;
+    return 0;
+}
+
+/* ---- readiness (datagram_poll) ---- */
+
+uint32_t emnet__udp_poll(struct emnet_sock *s)
+{
+    uint32_t m = 0;
+    if (s->error) m |= EPOLLERR;
+    if (s->rd_shut) m |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+    if (s->rd_shut && s->wr_shut) m |= EPOLLHUP;
+    if (s->dq_head) m |= EPOLLIN | EPOLLRDNORM;
+    if (!s->transport || s->transport->queued(s) < s->sndbuf_limit) m |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+    return m;
+}
+
+/* ---- events from the transport ---- */
+
+void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, const void *data,
+                          size_t len)
+{
+    (void)fromlen;
+    struct sockaddr_storage src;
+    socklen_t srclen;
+    normalize(s, from, &src, &srclen);
+    if (s->state == SOCK_CONNECTED && !same_peer(&src, &s->peer)) return;   /* not from the peer */
+    /* __udp_enqueue_schedule_skb: taken while what is queued is within
+     * the buffer, whatever its own size; dropped once it is over. */
+    if (s->dq_charge > emnet__udp_rcvbuf(s)) {
+        s->dq_drops++;
+        total_drops++;
+        return;
+    }
+    struct emnet_dgram *d = malloc(sizeof *d + (len ? len : 1));
+    if (!d) {
+        s->dq_drops++;
+        total_drops++;
+        return;
+    }
+    d->next = NULL;
+    d->len = len;
+    d->charge = len + DGRAM_OVERHEAD;
+    d->from = src;
+    d->fromlen = srclen;
+    if (len) memcpy(d->data, data, len);
+    if (s->dq_tail)
+        s->dq_tail->next = d;
+    else
+        s->dq_head = d;
+    s->dq_tail = d;
+    s->dq_charge += d->charge;
+    emnet_pollable_notify(&s->base, EPOLLIN | EPOLLRDNORM);
+}
+
+void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, int err)
+{
+    (void)fromlen;
+    /* An unconnected socket is not told of errors for its destinations
+     * (without IP_RECVERR): it could not tell which send they belong to. */
+    if (s->state != SOCK_CONNECTED || !err) return;
+    struct sockaddr_storage src;
+    socklen_t srclen;
+    normalize(s, from, &src, &srclen);
+    if (!same_peer(&src, &s->peer)) return;
+    s->error = err;
+    emnet_pollable_notify(&s->base, EPOLLERR);
+}
+
+/* ---- calls ---- */
+
+static int take_error(struct emnet_sock *s)
+{
+    int e = s->error;
+    s->error = 0;
+    return e;
+}
+
+long emnet__udp_recv(struct emnet_sock *s, void *buf, size_t len, int flags, struct sockaddr *from,
+                     socklen_t *fromlen, int *truncated)
+{
+    *truncated = 0;
+    /* __skb_recv_udp: a pending error comes before queued datagrams. */
+    if (s->error) return -take_error(s);
+    struct emnet_dgram *d = s->dq_head;
+    if (!d) return -EAGAIN;   /* the caller waits, or sees 0 after SHUT_RD */
+    size_t n = d->len < len ? d->len : len;
+    if (n && buf) memcpy(buf, d->data, n);
+    *truncated = d->len > len;
+    if (from && fromlen) {
+        socklen_t room = *fromlen;
+        memcpy(from, &d->from, room < d->fromlen ? room : d->fromlen);
+        *fromlen = d->fromlen;
+    } else if (fromlen) {
+        *fromlen = d->fromlen;
+    }
+    long r = (flags & MSG_TRUNC) ? (long)d->len : (long)n;
+    if (!(flags & MSG_PEEK)) {
+        s->dq_head = d->next;
+        if (!s->dq_head) s->dq_tail = NULL;
+        s->dq_charge -= d->charge;
+        free(d);
+    }
+    return r;
+}
+
+/* The destination's checks, as udp_sendmsg and udpv6_sendmsg make them;
+ * *to is NULL when the call names none (AF_UNSPEC on an IPv6 socket). */
+static int check_destination(struct emnet_sock *s, const struct sockaddr **to, socklen_t tolen)
+{
+    const struct sockaddr *a = *to;
+    if (s->domain == AF_INET) {
+        if (tolen < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+        if (a->sa_family != AF_INET && a->sa_family != AF_UNSPEC) return -EAFNOSUPPORT;
+    } else {
+        if (tolen < (socklen_t)sizeof(sa_family_t)) return -EINVAL;
+        switch (a->sa_family) {
+        case AF_INET6:
+            if (tolen < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
+            break;
+        case AF_INET:
+            if (tolen < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+            break;
+        case AF_UNSPEC:
+            *to = NULL;
+            return 0;
+        default:
+            return -EINVAL;
+        }
+    }
+    unsigned port = a->sa_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)a)->sin6_port)
+                                             : ntohs(((const struct sockaddr_in *)a)->sin_port);
+    return port ? 0 : -EINVAL;
+}
+
+/* The transport for datagrams to host:port: the configured one if it
+ * carries datagrams, else Wisp when a Wisp server is configured. */
+static const struct emnet_transport_ops *datagram_transport(const char *host, unsigned port)
+{
+    const struct emnet_transport_ops *t = emnet__transport_for(host, port);
+    if (t && t->send_datagram) return t;
+    if (emnet__wisp_url()) return &emnet__wisp_transport;
+    emnet_js_warn_once("emnet: UDP needs the wisp transport (websockify carries only TCP): set "
+                       "EMNET_WISP_URL or call emnet_net_set_wisp_url(). Sends fail with ENETUNREACH.");
+    return NULL;
+}
+
+long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flags, const struct sockaddr *to,
+                     socklen_t tolen)
+{
+    if (len > 0xFFFF) return -EMSGSIZE;
+    if (flags & MSG_OOB) return -EOPNOTSUPP;
+    if (to) {
+        int r = check_destination(s, &to, tolen);
+        if (r < 0) return r;
+    }
+    struct sockaddr_storage dest;
+    socklen_t dlen;
+    if (to) {
+        /* AF_UNSPEC on an IPv4 socket is taken as AF_INET (old programs). */
+        struct sockaddr_in v4;
+        if (s->domain == AF_INET && to->sa_family == AF_UNSPEC) {
+            memcpy(&v4, to, sizeof v4);
+            v4.sin_family = AF_INET;
+            to = (const struct sockaddr *)&v4;
+        }
+        normalize(s, to, &dest, &dlen);
+    } else {
+        if (s->state != SOCK_CONNECTED) return -EDESTADDRREQ;
+        dest = s->peer;
+        dlen = s->peer_len;
+    }
+    int v4 = dest.ss_family == AF_INET ||
+             IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&dest)->sin6_addr);
+    if (len > (v4 ? UDP_MAX_V4 : UDP_MAX_V6)) return -EMSGSIZE;
+    if (s->error) return -take_error(s);
+    if (s->wr_shut) return -EPIPE;
+    char host[64];
+    unsigned port;
+    int r = emnet__sock_parse_addr(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
+    if (r < 0) return r;
+    r = autobind(s);
+    if (r < 0) return r;
+    const char *name = emnet__placeholder_name((const struct sockaddr *)&dest);
+    if (!s->transport) {
+        s->transport = datagram_transport(name ? name : host, port);
+        if (!s->transport) return -ENETUNREACH;
+    }
+    r = s->transport->send_datagram(s, name ? name : host, port, (const struct sockaddr *)&dest, dlen, buf, len);
+    return r < 0 ? r : (long)len;
+}
+
+/* ip4_datagram_connect / ip6_datagram_connect: a default peer, nothing
+ * sent. Datagrams from anyone else are no longer received. */
+int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len)
+{
+    if (addr->sa_family == AF_UNSPEC) {
+        /* udp_disconnect: the peer goes, and what connect chose locally. */
+        s->state = SOCK_FRESH;
+        s->phase = PHASE_UNCONNECTED;
+        s->peer_len = 0;
+        if (!s->addr_locked && s->local_len) {
+            if (s->domain == AF_INET)
+                ((struct sockaddr_in *)&s->local)->sin_addr.s_addr = htonl(INADDR_ANY);
+            else
+                memset(&((struct sockaddr_in6 *)&s->local)->sin6_addr, 0, sizeof(struct in6_addr));
+        }
+        if (s->port_autobound) s->local_len = 0;
+        emnet_pollable_notify(&s->base, 0);
+        return 0;
+    }
+    if (s->domain == AF_INET || addr->sa_family == AF_INET) {
+        if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+        if (addr->sa_family != AF_INET) return -EAFNOSUPPORT;
+    } else {
+        if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
+        if (addr->sa_family != AF_INET6) return -EAFNOSUPPORT;
+    }
+    int r = autobind(s);
+    if (r < 0) return r;
+    normalize(s, addr, &s->peer, &s->peer_len);
+    s->state = SOCK_CONNECTED;
+    s->phase = PHASE_CONNECTED;
+    /* The local address becomes the route's source: for a loopback peer,
+     * loopback. Others would take an address the page does not have. */
+    if (!s->addr_locked) {
+        if (s->domain == AF_INET) {
+            const struct sockaddr_in *p = (const struct sockaddr_in *)&s->peer;
+            if ((ntohl(p->sin_addr.s_addr) >> 24) == 127)
+                ((struct sockaddr_in *)&s->local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        } else {
+            const struct sockaddr_in6 *p = (const struct sockaddr_in6 *)&s->peer;
+            struct sockaddr_in6 *l = (struct sockaddr_in6 *)&s->local;
+            if (IN6_IS_ADDR_LOOPBACK(&p->sin6_addr)) {
+                l->sin6_addr = in6addr_loopback;
+            } else if (IN6_IS_ADDR_V4MAPPED(&p->sin6_addr) && p->sin6_addr.s6_addr[12] == 127) {
+                memset(&l->sin6_addr, 0, sizeof l->sin6_addr);
+                l->sin6_addr.s6_addr[10] = l->sin6_addr.s6_addr[11] = 0xff;
+                l->sin6_addr.s6_addr[12] = 127;
+                l->sin6_addr.s6_addr[15] = 1;
+            }
+        }
+    }
+    emnet_pollable_notify(&s->base, EPOLLOUT);
+    return 0;
+}

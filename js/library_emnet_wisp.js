@@ -182,6 +182,11 @@ var LibraryEmnetWisp = {
     EMNETWISP.conns[handle] = null;
     EMNETWISP.free.push(handle);
   },
+
+  emnet_js_wisp_live__deps: ['$EMNETWISP'],
+  emnet_js_wisp_live: function () {
+    return EMNETWISP.conns.length - 1 - EMNETWISP.free.length;
+  },
 };
 
 mergeInto(LibraryManager.library, LibraryEmnetWisp);

@@ -90,7 +90,7 @@ struct emnet_sock {
     socklen_t peer_len, local_len;
     struct rxbuf rx;
     size_t rcvbuf_limit, sndbuf_limit;
-    int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay;
+    int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay, opt_broadcast;
     const struct emnet_transport_ops *transport;
     void *transport_state;                    /* the transport's own */
     /* SOCK_DGRAM: the received datagrams, oldest first, and what they
@@ -179,6 +179,7 @@ double emnet_js_wisp_buffered(int ws);
 void emnet_js_wisp_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
 void emnet_js_wisp_pause(int ws, int paused);           /* stop or restart reading messages */
 void emnet_js_wisp_close(int ws);
+int emnet_js_wisp_live(void);                           /* Wisp WebSockets alive */
 
 /* ---- the host (js/library_emnet_ws.js) ---- */
 int emnet_js_ws_open(const char *url, int sock_id);   /* a WebSocket handle, or -errno */

@@ -354,6 +354,7 @@ long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, l
             return put_int_opt(val, lenp, s->opt_sndbuf ? s->opt_sndbuf : s->type == SOCK_DGRAM ? 212992 : 16384);
         case SO_KEEPALIVE: return put_int_opt(val, lenp, s->opt_keepalive);
         case SO_REUSEADDR: return put_int_opt(val, lenp, s->opt_reuseaddr);
+        case SO_BROADCAST: return put_int_opt(val, lenp, s->opt_broadcast);
         default: return -ENOPROTOOPT;
         }
     }
@@ -371,7 +372,7 @@ static long sys_setsockopt(long fd, long level, long name, long val, long len)
 {
     GET_SOCK(fd);
     int known = (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_KEEPALIVE ||
-                                         name == SO_REUSEADDR)) ||
+                                         name == SO_REUSEADDR || name == SO_BROADCAST)) ||
                 (s->type == SOCK_STREAM && level == IPPROTO_TCP && name == TCP_NODELAY);
     if (!known) return -ENOPROTOOPT;
     if (len < (long)sizeof(int)) return -EINVAL;
@@ -390,6 +391,9 @@ static long sys_setsockopt(long fd, long level, long name, long val, long len)
         return 0;
     case SO_KEEPALIVE:
         s->opt_keepalive = v != 0;
+        return 0;
+    case SO_BROADCAST:
+        s->opt_broadcast = v != 0;   /* sends to 255.255.255.255 need it (udp.c) */
         return 0;
     default:
         s->opt_reuseaddr = v != 0;

@@ -61,7 +61,7 @@ void emnet_net_stats(struct emnet_net_stats *out)
     unsigned n = 0;
     for (int i = 0; i < sock_cap; i++) n += socks[i] != NULL;
     out->sockets = n;
-    out->host_objects = (unsigned)emnet_js_ws_live();
+    out->host_objects = (unsigned)(emnet_js_ws_live() + emnet_js_wisp_live());
     out->datagrams_dropped = emnet__udp_total_drops();
 }
 

@@ -342,12 +342,12 @@ static const struct emnet_transport_ops *datagram_transport(const char *host, un
 long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flags, const struct sockaddr *to,
                      socklen_t tolen)
 {
+    /* inet_send_prepare: the port is bound before anything is checked. */
+    int r = autobind(s);
+    if (r < 0) return r;
     if (len > 0xFFFF) return -EMSGSIZE;
     if (flags & MSG_OOB) return -EOPNOTSUPP;
-    if (to) {
-        int r = check_destination(s, &to, tolen);
-        if (r < 0) return r;
-    }
+    if (to && (r = check_destination(s, &to, tolen)) < 0) return r;
     struct sockaddr_storage dest;
     socklen_t dlen;
     if (to) {
@@ -364,16 +364,23 @@ long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flag
         dest = s->peer;
         dlen = s->peer_len;
     }
-    int v4 = dest.ss_family == AF_INET ||
-             IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&dest)->sin6_addr);
+    const struct in6_addr *a6 = &((const struct sockaddr_in6 *)&dest)->sin6_addr;
+    int v4 = dest.ss_family == AF_INET || IN6_IS_ADDR_V4MAPPED(a6);
+    uint32_t ip4 = 0;
+    if (dest.ss_family == AF_INET)
+        ip4 = ntohl(((const struct sockaddr_in *)&dest)->sin_addr.s_addr);
+    else if (v4)
+        ip4 = ((uint32_t)a6->s6_addr[12] << 24) | ((uint32_t)a6->s6_addr[13] << 16) |
+              ((uint32_t)a6->s6_addr[14] << 8) | a6->s6_addr[15];
+    /* The route says broadcast: only with SO_BROADCAST (the page knows
+     * no subnets, so only the limited broadcast address is one). */
+    if (v4 && ip4 == INADDR_BROADCAST && !s->opt_broadcast) return -EACCES;
     if (len > (v4 ? UDP_MAX_V4 : UDP_MAX_V6)) return -EMSGSIZE;
     if (s->error) return -take_error(s);
     if (s->wr_shut) return -EPIPE;
     char host[64];
     unsigned port;
-    int r = emnet__sock_parse_addr(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
-    if (r < 0) return r;
-    r = autobind(s);
+    r = emnet__sock_parse_addr(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
     if (r < 0) return r;
     const char *name = emnet__placeholder_name((const struct sockaddr *)&dest);
     if (!s->transport) {
@@ -403,6 +410,8 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
         emnet_pollable_notify(&s->base, 0);
         return 0;
     }
+    /* inet_dgram_connect binds a port before the protocol checks. */
+    if (autobind(s) < 0) return -EAGAIN;
     if (s->domain == AF_INET || addr->sa_family == AF_INET) {
         if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
         if (addr->sa_family != AF_INET) return -EAFNOSUPPORT;
@@ -410,8 +419,6 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
         if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
         if (addr->sa_family != AF_INET6) return -EAFNOSUPPORT;
     }
-    int r = autobind(s);
-    if (r < 0) return r;
     normalize(s, addr, &s->peer, &s->peer_len);
     s->state = SOCK_CONNECTED;
     s->phase = PHASE_CONNECTED;

@@ -84,8 +84,10 @@ int emnet_net_set_transport(const char *name);
 int emnet_net_set_wisp_url(const char *url);
 
 /* What is alive right now, for leak checks and monitoring: sockets in C,
- * and the host objects (WebSockets, WebSocketStreams) behind them in JS.
- * Both return to 0 once every socket is closed. */
+ * and the host objects (WebSockets, WebSocketStreams; a Wisp connection
+ * is one, whatever its streams) behind them in JS.
+ * Both return to 0 once every socket is closed (a Wisp connection, once
+ * open, stays for the next socket: it counts 1). */
 struct emnet_net_stats {
     unsigned sockets;
     unsigned host_objects;

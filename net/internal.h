@@ -31,10 +31,31 @@ void rxbuf_free(struct rxbuf *b);
 /* The name behind a placeholder address from getaddrinfo, or NULL. */
 const char *emnet__placeholder_name(const struct sockaddr *sa);
 
+/* Name lookup through the proxy (resolve_proxy.c, js/library_emnet_dns.js).
+ * What the proxy said of a name: EMNET__DNS_* below, or a set of
+ * EMNET__DNS_IPV4 | EMNET__DNS_IPV6 (0: no answer to use). */
+#define EMNET__DNS_IPV4 1
+#define EMNET__DNS_IPV6 2
+#define EMNET__DNS_NONAME (-1)    /* no such name: EAI_NONAME */
+#define EMNET__DNS_AGAIN (-2)     /* try later: EAI_AGAIN */
+#define EMNET__DNS_BLOCKED (-3)   /* the proxy's policy forbids it: keep the placeholder */
+#define EMNET__DNS_UNKNOWN 0      /* no usable answer: keep the placeholder */
+/* Asks, blocking while the proxy answers, when the program can block and a
+ * resolve URL is configured for (name, port); else EMNET__DNS_UNKNOWN. */
+int emnet__dns_ask(const char *name, unsigned port);
+/* Entry point the host calls with the answer to request id (exported). */
+void emnet__dns_answer(int id, int answer);
+/* The host: starts a lookup whose answer comes to emnet__dns_answer(id). */
+void emnet_js_dns_query(const char *url, const char *name, unsigned port, int id);
+
 /* ---- config.c ---- */
 const char *emnet__url_template(void);
 const char *emnet__wisp_url(void);
 long emnet__config_long(const char *env_name, long fallback);
+/* The URL of emnet-proxy's /resolve to ask about (host, port): the
+ * configured one, or one derived from the chosen transport's URL (in buf);
+ * NULL when there is none. */
+const char *emnet__resolve_url(const char *host, unsigned port, char *buf, size_t len);
 struct emnet_transport_ops;
 /* The transport for a connect to (host, port), or NULL when the
  * configuration names none that exists. */
@@ -90,7 +111,7 @@ struct emnet_sock {
     socklen_t peer_len, local_len;
     struct rxbuf rx;
     size_t rcvbuf_limit, sndbuf_limit;
-    int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay, opt_broadcast;
+    int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay, opt_broadcast, opt_v6only;
     const struct emnet_transport_ops *transport;
     void *transport_state;                    /* the transport's own */
     /* SOCK_DGRAM: the received datagrams, oldest first, and what they

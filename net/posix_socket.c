@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "internal.h"
 
@@ -93,9 +94,11 @@ long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3)
     if (len < (long)sizeof(sa_family_t)) return -EINVAL;
     long r = emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
     if (r != -EINPROGRESS || !blocking(s, 0)) return r;
+    /* SO_SNDTIMEO bounds the wait: then EINPROGRESS, as inet_wait_for_connect. */
+    uint64_t deadline = emnet__deadline_after(s->base.snd_timeout_ns);
     while (s->state == SOCK_CONNECTING) {
-        int w = emnet__block_until(EMNET__NEVER);
-        if (w < 0) return w;
+        int w = emnet__wait_until(deadline);
+        if (w < 0) return w == -EAGAIN ? -EINPROGRESS : w;
     }
     return emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
 }
@@ -142,8 +145,9 @@ long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long 
     if (!emnet_pollable_get((int)fd) && !emnet__fs_fd_exists((int)fd)) return -EBADF;
     if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
     GET_SOCK(fd);
-    (void)s;
-    return -EINVAL;   /* not a listening socket: none can be */
+    /* UDP has no accept (inet_dgram_ops: sock_no_accept); a TCP socket
+     * here is not listening: none can be. */
+    return s->type == SOCK_DGRAM ? -EOPNOTSUPP : -EINVAL;
 }
 
 /* One datagram; a blocking socket waits while the transport cannot take
@@ -151,10 +155,11 @@ long __syscall_accept4(long fd, long addr, long lenp, long flags, long d1, long 
 static long send_datagram(struct emnet_sock *s, const void *buf, size_t len, long flags, const struct sockaddr *to,
                           socklen_t tolen)
 {
+    uint64_t deadline = emnet__deadline_after(s->base.snd_timeout_ns);
     for (;;) {
         long r = emnet__udp_send(s, buf, len, (int)flags, to, tolen);
         if (r != -EAGAIN || !blocking(s, flags)) return r;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return w;
     }
 }
@@ -173,6 +178,7 @@ long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long a
     /* A blocking send waits until all of it is taken (tcp_sendmsg); a
      * shortfall is reported only when an error cut it short. */
     size_t done = 0;
+    uint64_t deadline = emnet__deadline_after(s->base.snd_timeout_ns);
     for (;;) {
         long r = emnet__sock_send(s, (const uint8_t *)buf + done, (size_t)len - done);
         if (r > 0) {
@@ -182,7 +188,7 @@ long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long a
         }
         if (r == 0) return (long)done;
         if (r != -EAGAIN || !blocking(s, flags)) return done ? (long)done : r;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return done ? (long)done : w;
     }
 }
@@ -192,12 +198,14 @@ long __syscall_sendto(long fd, long buf, long len, long flags, long addr, long a
 static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
 {
     if (flags & MSG_OOB) return -EINVAL;   /* no urgent data: the proxy cannot carry it */
+    uint64_t deadline = emnet__deadline_after(s->base.rcv_timeout_ns);
     if ((flags & (MSG_PEEK | MSG_WAITALL)) == (MSG_PEEK | MSG_WAITALL) && blocking(s, flags)) {
         /* Peeking cannot consume, so waiting for all means waiting until
          * all of it is there (or the stream ends), then one peek. */
         while (emnet__sock_pending(s) < len && s->state == SOCK_CONNECTED && !s->peer_eof && !s->rd_shut &&
                !s->error) {
-            int w = emnet__block_until(EMNET__NEVER);
+            int w = emnet__wait_until(deadline);
+            if (w == -EAGAIN) break;   /* timed out: peek at what there is */
             if (w < 0) return w;
         }
     }
@@ -212,7 +220,7 @@ static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
         }
         if (r == 0 || r != -EAGAIN) return got ? (long)got : r;
         if (!blocking(s, flags)) return got ? (long)got : r;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return got ? (long)got : w;
     }
 }
@@ -222,11 +230,12 @@ static long recv_flags(struct emnet_sock *s, void *buf, size_t len, long flags)
 static long recv_datagram(struct emnet_sock *s, void *buf, size_t len, long flags, struct sockaddr *from,
                           socklen_t *fromlen, int *truncated)
 {
+    uint64_t deadline = emnet__deadline_after(s->base.rcv_timeout_ns);
     for (;;) {
         long r = emnet__udp_recv(s, buf, len, (int)flags, from, fromlen, truncated);
         if (r != -EAGAIN || !blocking(s, flags)) return r;
         if (s->rd_shut) return 0;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return w;
     }
 }
@@ -332,12 +341,47 @@ static int put_int_opt(long val, long lenp, int v)
     return 0;
 }
 
+/* SO_RCVTIMEO / SO_SNDTIMEO as a struct timeval; Linux copies as much of
+ * it as the caller has room for. */
+static int put_timeout_opt(long val, long lenp, uint64_t ns)
+{
+    if (!lenp) return -EFAULT;
+    int len = *(int *)lenp;
+    if (len < 0) return -EINVAL;
+    struct timeval tv = { .tv_sec = (time_t)(ns / 1000000000u), .tv_usec = (suseconds_t)(ns % 1000000000u / 1000u) };
+    if (len > (int)sizeof tv) len = sizeof tv;
+    if (len && !val) return -EFAULT;
+    memcpy((void *)val, &tv, (size_t)len);
+    *(int *)lenp = len;
+    return 0;
+}
+
+/* sock_set_timeout: a zero timeval waits without end, a negative one not at
+ * all, microseconds out of range are EDOM. */
+static int set_timeout_opt(long val, long len, uint64_t *ns)
+{
+    struct timeval tv;
+    if (len < (long)sizeof tv) return -EINVAL;
+    if (!val) return -EFAULT;
+    memcpy(&tv, (const void *)val, sizeof tv);
+    if (tv.tv_usec < 0 || tv.tv_usec >= 1000000) return -EDOM;
+    if (tv.tv_sec < 0)
+        *ns = 1;   /* the shortest wait there is: the call tries once */
+    else
+        *ns = (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+    return 0;
+}
+
 long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, long d1)
 {
     (void)d1;
     GET_SOCK(fd);
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->domain == AF_INET6)
+        return put_int_opt(val, lenp, s->opt_v6only);
     if (level == SOL_SOCKET) {
         switch (name) {
+        case SO_RCVTIMEO: return put_timeout_opt(val, lenp, s->base.rcv_timeout_ns);
+        case SO_SNDTIMEO: return put_timeout_opt(val, lenp, s->base.snd_timeout_ns);
         case SO_ERROR: {
             int e = s->error;
             s->error = 0;
@@ -371,6 +415,15 @@ long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, l
 static long sys_setsockopt(long fd, long level, long name, long val, long len)
 {
     GET_SOCK(fd);
+    if (level == SOL_SOCKET && name == SO_RCVTIMEO) return set_timeout_opt(val, len, &s->base.rcv_timeout_ns);
+    if (level == SOL_SOCKET && name == SO_SNDTIMEO) return set_timeout_opt(val, len, &s->base.snd_timeout_ns);
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->domain == AF_INET6) {
+        if (len < (long)sizeof(int)) return -EINVAL;
+        if (!val) return -EFAULT;
+        if (s->local_len) return -EINVAL;   /* bound already: too late to choose */
+        s->opt_v6only = *(const int *)val != 0;
+        return 0;
+    }
     int known = (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_KEEPALIVE ||
                                          name == SO_REUSEADDR || name == SO_BROADCAST)) ||
                 (s->type == SOCK_STREAM && level == IPPROTO_TCP && name == TCP_NODELAY);

@@ -5,6 +5,8 @@
  * a stable placeholder address from 240.0.0.0/4 (reserved, never routed),
  * the same one every time it is looked up, and connect() to a placeholder
  * sends the name itself to the proxy ({host} in the URL template).
+ * Where it can, getaddrinfo first asks the proxy whether the name exists
+ * and in which families (resolve_proxy.c).
  * Numeric addresses pass through unchanged. Results come in musl's order
  * (Emscripten's libc is musl): one entry per socket type asked for, stream
  * before datagram. */
@@ -84,6 +86,29 @@ static int parse_service(const char *service, int flags, unsigned *port)
     return EAI_SERVICE;
 }
 
+/* Which placeholders a name gets (*v4: an AF_INET one, *v6: an AF_INET6
+ * one), or an EAI_ error. When the proxy tells which families the name
+ * has, glibc's answers: AF_UNSPEC gives those that exist, AF_INET6 an
+ * IPv4-only name only with AI_V4MAPPED, none at all EAI_NONAME. Without
+ * an answer, one placeholder of the family asked for (AF_UNSPEC: AF_INET)
+ * as if the name existed; the proxy finds out at connect time. */
+static int families(const char *node, unsigned port, const struct addrinfo *h, int *v4, int *v6)
+{
+    int known = emnet__dns_ask(node, port);
+    if (known == EMNET__DNS_NONAME) return EAI_NONAME;
+    if (known == EMNET__DNS_AGAIN) return EAI_AGAIN;
+    if (known <= 0) {
+        *v4 = h->ai_family != AF_INET6;
+        *v6 = h->ai_family == AF_INET6;
+        return 0;
+    }
+    int has4 = known & EMNET__DNS_IPV4, has6 = known & EMNET__DNS_IPV6;
+    *v4 = h->ai_family != AF_INET6 && has4;
+    *v6 = (h->ai_family == AF_UNSPEC && has6) ||
+          (h->ai_family == AF_INET6 && (has6 || (has4 && (h->ai_flags & AI_V4MAPPED))));
+    return *v4 || *v6 ? 0 : EAI_NONAME;
+}
+
 /* One result: address + socket type, with the sockaddr in the same block,
  * so freeaddrinfo frees each entry whole. */
 static struct addrinfo *entry(int family, const void *addr, unsigned port, int socktype, int protocol)
@@ -161,18 +186,21 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
     } else {
         if (h.ai_flags & AI_NUMERICHOST) return EAI_NONAME;
         if (!*node || strlen(node) > MAX_NAME_LEN) return EAI_NONAME;
+        int want4, want6;
+        if ((r = families(node, port, &h, &want4, &want6))) return r;
         uint32_t ip;
         if ((r = placeholder_for(node, &ip))) return r;
         ip = htonl(ip);
-        if (h.ai_family == AF_INET6) {
+        if (want4) {
+            addrs[n].family = AF_INET;
+            memcpy(addrs[n++].addr, &ip, 4);
+        }
+        if (want6) {
             /* IPv4-mapped: a v6 socket reaches the name just the same. */
             uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
             memcpy(mapped + 12, &ip, 4);
             addrs[n].family = AF_INET6;
             memcpy(addrs[n++].addr, mapped, 16);
-        } else {
-            addrs[n].family = AF_INET;
-            memcpy(addrs[n++].addr, &ip, 4);
         }
     }
 

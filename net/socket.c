@@ -218,6 +218,7 @@ int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, so
     if (s->domain == AF_INET6 && len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
     if (addr->sa_family == AF_INET) {
         if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
+        if (s->opt_v6only) return -ENETUNREACH;   /* an IPv6-only socket has no IPv4 route */
         const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
         inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
         *port = ntohs(in->sin_port);
@@ -225,6 +226,7 @@ int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, so
     }
     if (addr->sa_family == AF_INET6 && s->domain == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && s->opt_v6only) return -ENETUNREACH;
         if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))   /* an IPv4 connect, as tcp_v6_connect makes it */
             inet_ntop(AF_INET, in6->sin6_addr.s6_addr + 12, host, (socklen_t)hostlen);
         else
@@ -338,6 +340,7 @@ static const struct emnet_pollable_ops sock_ops = {
     .write = sock_write,
     .ioctl = sock_ioctl,
     .destroy = sock_destroy,
+    .gather_writes = 1,
 };
 
 struct emnet_sock *emnet__sock_from_fd(int fd, int *err)

@@ -19,7 +19,8 @@
  * many DATA packets as its credit says; at zero, send() says EAGAIN and
  * EPOLLOUT is withheld until the server's CONTINUE gives credit again. The
  * WebSocket's own queue is bounded too (EMNET_SEND_BUFFER bytes, shared by
- * the connection's streams), as in the websockify transport.
+ * the connection's streams): once full, every stream waits until it has
+ * drained to half.
  *
  * Receiving: the protocol has no credit towards the client (CONTINUE is
  * the server's only), so a stream cannot be slowed on its own. When a
@@ -102,6 +103,7 @@ struct wisp_conn {
     int opened;                    /* the WebSocket's open event came */
     int ready;                     /* the initial CONTINUE came */
     int paused;                    /* not reading the WebSocket */
+    int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;
     uint32_t next_id;
     unsigned full;                 /* streams at their receive buffer limit */
@@ -347,6 +349,17 @@ static struct wisp_conn *conn_for(const char *url, int *err)
     return conn_open(url, err);
 }
 
+/* The WebSocket holds a full send buffer: every stream stops sending (its
+ * socket loses EPOLLOUT) until it has drained to half. Waking them at the
+ * first byte below the limit instead would wake every stream of a busy
+ * connection for each message sent: with many streams, that is all the
+ * page would do. */
+static void conn_full(struct wisp_conn *ss, size_t limit)
+{
+    ss->send_full = 1;
+    emnet_js_wisp_watch_drain(ss->ws, (double)(limit / 2));
+}
+
 /* ---- the transport's operations ---- */
 
 /* A new stream of the connection to the configured server, for host:port;
@@ -440,12 +453,9 @@ static int wisp_send_datagram(struct emnet_sock *s, const char *host, unsigned p
         st->pending_bytes += len;
         return 0;
     }
-    double queued = emnet_js_wisp_buffered(st->sess->ws);
-    if (queued >= (double)s->sndbuf_limit) {
-        emnet_js_wisp_watch_drain(st->sess->ws, (double)s->sndbuf_limit);
-        return -EAGAIN;
-    }
+    if (st->sess->send_full) return -EAGAIN;
     send_datagram_now(st, buf, len);
+    if (emnet_js_wisp_buffered(st->sess->ws) >= (double)s->sndbuf_limit) conn_full(st->sess, s->sndbuf_limit);
     return 0;
 }
 
@@ -458,6 +468,7 @@ static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
     struct wisp_stream *st = stream_of(s);
     struct wisp_conn *ss = st->sess;
     size_t done = 0;
+    if (ss->send_full) return 0;
     double queued = emnet_js_wisp_buffered(ss->ws);
     while (done < len && st->connect_sent && st->credit && queued < (double)s->sndbuf_limit) {
         size_t n = len - done, room = s->sndbuf_limit - (size_t)queued;
@@ -470,8 +481,7 @@ static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
         done += n;
         queued = emnet_js_wisp_buffered(ss->ws);
     }
-    /* Full now, however it got there: be told when it drains. */
-    if (queued >= (double)s->sndbuf_limit) emnet_js_wisp_watch_drain(ss->ws, (double)s->sndbuf_limit);
+    if (queued >= (double)s->sndbuf_limit) conn_full(ss, s->sndbuf_limit);
     return (long)done;
 }
 
@@ -481,12 +491,14 @@ static size_t wisp_queued(struct emnet_sock *s)
     if (s->type == SOCK_DGRAM) {
         /* What waits for the connection, and what its WebSocket holds. */
         size_t n = 0;
-        for (; st; st = st->sock_next)
+        for (; st; st = st->sock_next) {
+            if (st->connect_sent && st->sess->send_full) return s->sndbuf_limit;
             n += st->connect_sent ? (size_t)emnet_js_wisp_buffered(st->sess->ws) : st->pending_bytes;
+        }
         return n;
     }
     /* No credit is a full send buffer, whatever the WebSocket holds. */
-    if (!st->connect_sent || st->credit == 0) return s->sndbuf_limit;
+    if (!st->connect_sent || st->credit == 0 || st->sess->send_full) return s->sndbuf_limit;
     return (size_t)emnet_js_wisp_buffered(st->sess->ws);
 }
 
@@ -667,6 +679,7 @@ EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_drain(int conn_id)
 {
     struct wisp_conn *ss = conn_by_id(conn_id);
     if (!ss) return;
+    ss->send_full = 0;
     for (int b = 0; b < BUCKETS; b++) {
         for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
             if (st->udp || (st->credit && st->sock->state == SOCK_CONNECTED)) emnet__sock_writable(st->sock);

@@ -412,12 +412,15 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
     }
     /* inet_dgram_connect binds a port before the protocol checks. */
     if (autobind(s) < 0) return -EAGAIN;
+    if (s->domain == AF_INET6 && addr->sa_family == AF_INET && s->opt_v6only) return -EINVAL;
     if (s->domain == AF_INET || addr->sa_family == AF_INET) {
         if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
         if (addr->sa_family != AF_INET) return -EAFNOSUPPORT;
     } else {
         if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
         if (addr->sa_family != AF_INET6) return -EAFNOSUPPORT;
+        if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)addr)->sin6_addr) && s->opt_v6only)
+            return -ENETUNREACH;
     }
     normalize(s, addr, &s->peer, &s->peer_len);
     s->state = SOCK_CONNECTED;

@@ -80,6 +80,23 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size
 {
     struct emnet_pollable *p = emnet_pollable_get((int)fd);
     if (!p) return stock_fd_write(fd, iovs, n, nwritten);
+    if (p->ops->gather_writes && n > 1) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += iovs[i].buf_len;
+        if (total > BOUNCE_MAX) total = BOUNCE_MAX;
+        uint8_t *tmp = malloc(total ? total : 1);
+        if (!tmp) return ENOMEM;
+        for (size_t i = 0, off = 0; i < n && off < total; i++) {
+            size_t c = total - off < iovs[i].buf_len ? total - off : iovs[i].buf_len;
+            memcpy(tmp + off, iovs[i].buf, c);
+            off += c;
+        }
+        long r = emnet__fd_write(p, tmp, total);
+        free(tmp);
+        if (r < 0) return (__wasi_errno_t)-r;
+        *nwritten = (__wasi_size_t)r;
+        return 0;
+    }
     /* Like Linux for a file without write_iter (eventfd): one write per
      * buffer, stopping at the first error or short write; an error counts
      * only if nothing was written before it. */

@@ -118,6 +118,12 @@ uint64_t emnet__timers_next(void);
  * Returns 0, or -ENOTSUP (after a one-time console message) in a build
  * that cannot suspend (neither ASYNCIFY nor JSPI). */
 int emnet__block_until(uint64_t deadline_ns);
+/* The deadline of a blocking call that may wait timeout_ns (0: none). */
+uint64_t emnet__deadline_after(uint64_t timeout_ns);
+/* One wait of a blocking call: 0 to try again, -EAGAIN when the deadline
+ * had passed already (the call has had its last try), or
+ * emnet__block_until's error. */
+int emnet__wait_until(uint64_t deadline_ns);
 /* A pollable notified: resume a suspended program, tell the scheduler. */
 void emnet__wake(void);
 /* Deadlines changed: the hosted scheduler may need an earlier setTimeout. */

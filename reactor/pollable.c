@@ -129,10 +129,11 @@ void emnet__fd_set_nonblock(struct emnet_pollable *p, int on)
  * pollable says EAGAIN; the pollable notifies when its state changes. */
 long emnet__fd_read(struct emnet_pollable *p, void *buf, size_t len)
 {
+    uint64_t deadline = emnet__deadline_after(p->rcv_timeout_ns);
     for (;;) {
         long r = p->ops->read(p, buf, len);
         if (r != -EAGAIN || (p->status_flags & O_NONBLOCK)) return r;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return w;
     }
 }
@@ -142,6 +143,7 @@ long emnet__fd_read(struct emnet_pollable *p, void *buf, size_t len)
 long emnet__fd_write(struct emnet_pollable *p, const void *buf, size_t len)
 {
     size_t done = 0;
+    uint64_t deadline = emnet__deadline_after(p->snd_timeout_ns);
     for (;;) {
         long r = p->ops->write(p, (const uint8_t *)buf + done, len - done);
         if (r > 0) {
@@ -151,7 +153,7 @@ long emnet__fd_write(struct emnet_pollable *p, const void *buf, size_t len)
         }
         if (r == 0) return (long)done;
         if (r != -EAGAIN || (p->status_flags & O_NONBLOCK)) return done ? (long)done : r;
-        int w = emnet__block_until(EMNET__NEVER);
+        int w = emnet__wait_until(deadline);
         if (w < 0) return done ? (long)done : w;
     }
 }

@@ -37,6 +37,17 @@ int emnet__block_until(uint64_t deadline_ns)
     return 0;
 }
 
+uint64_t emnet__deadline_after(uint64_t timeout_ns)
+{
+    return timeout_ns ? emnet__now_ns() + timeout_ns : EMNET__NEVER;
+}
+
+int emnet__wait_until(uint64_t deadline_ns)
+{
+    if (deadline_ns != EMNET__NEVER && emnet__now_ns() >= deadline_ns) return -EAGAIN;
+    return emnet__block_until(deadline_ns);   /* the caller tries once more, then stops here */
+}
+
 void emnet__wake(void)
 {
     if (suspended) {

@@ -19,12 +19,15 @@ join -j 1 <(awk '$1 == "bench" { print $2, $3 }' "$out/native.txt" | sort) \
     join -j 1 - <(awk '$1 == "bench" { print $2, $3, $4 }' "$out/chromium.txt" | sort) |
     awk '{ printf "%-40s %14s %14s %14s %9.2f %9.2f   %s\n", $1, $2, $3, $4, $3 / $2, $4 / $2, $5 }'
 
-# TCP in a Chromium with nothing attached: raw JS WebSocket, emnet, SOCKFS,
-# through one websockify to the optimised build's test server.
+# TCP and UDP in a Chromium with nothing attached: raw JS WebSockets,
+# emnet over websockify, over emnet-proxy's websockify mode and over its
+# Wisp mode, SOCKFS, to the optimised build's test server (and the same
+# programs natively): 64 MiB each way, 1,000 ping-pongs, 100 connections
+# opened at once, 20,000 UDP datagrams, per run.
 echo
 EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
-    node tests/bench/run-tcp-bench.js 5 64 1000 >"$out/tcp.txt"
-sed -n '/^TCP through/,$p' "$out/tcp.txt"
+    node tests/bench/run-tcp-bench.js 5 64 1000 100 20000 >"$out/tcp.txt"
+sed -n '/^TCP and UDP/,$p' "$out/tcp.txt"
 
 # emnet-proxy against websockify: throughput and memory per idle connection,
 # one native client for both (it prints its own table).

@@ -31,6 +31,49 @@
  * other way, so a stream whose receive buffer is full pauses the whole
  * WebSocket until it is read down to half.
  *
+ * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
+ * list of rules, matched on the destination's host and port; the first
+ * rule that matches names the transport, else the default applies. A rule
+ * is "TRANSPORT HOST[:PORTS]":
+ *
+ *   wisp *                     every destination
+ *   wisp irc.example.org:6667  that name (case-insensitive), that port
+ *   wisp *.example.org:1-1024  names below example.org (not example.org
+ *                              itself), ports 1 to 1024
+ *   websockify 10.0.0.0/8      an IPv4 address or network, any port
+ *   wisp [fd00::/8]:443        an IPv6 address or network ([::1]; bare,
+ *                              ::1 or fd00::/8, only without a port)
+ *
+ * PORTS is N, N-M or *. The host matched is the name given to
+ * getaddrinfo() when the address is one of its placeholders, else the
+ * address in text: name rules match names only, address rules addresses
+ * only (an IPv4-mapped IPv6 address counts as its IPv4 address). Rules
+ * come from EMNET_TRANSPORT_RULES, separated by ';' or newlines, e.g.
+ *   EMNET_TRANSPORT_RULES="wisp 10.0.0.0/8; websockify 127.0.0.1:6667"
+ * read once, at the first connect or rule call; the program's own rules
+ * (emnet_net_add_transport_rule) come after them. A malformed variable
+ * makes every connect() fail with ENETUNREACH (and says why once), as a
+ * bad EMNET_TRANSPORT does. UDP sockets choose the same way.
+ *
+ * Name lookup: getaddrinfo() hands out placeholder addresses from
+ * 240.0.0.0/4 that carry the name to the proxy, which resolves it at
+ * connect time. When the program can block (ASYNCIFY, or JSPI from main)
+ * and talks to emnet-proxy, getaddrinfo() first asks the proxy whether the
+ * name exists (GET /resolve?name=NAME&port=PORT, the proxy's allowlist
+ * applies), blocking until it answers: a name that does not exist gives
+ * EAI_NONAME, a lookup that failed for now (the proxy's DNS timed out)
+ * EAI_AGAIN, and only the families that exist are returned (AF_INET6
+ * without AI_V4MAPPED for an IPv4-only name: EAI_NONAME, as glibc). A
+ * name the proxy's policy forbids keeps its placeholder (connect() is then
+ * refused by the proxy). Answers are kept EMNET_RESOLVE_CACHE_MS. The URL
+ * is EMNET_RESOLVE_URL (or emnet_net_set_resolve_url()) when set; else it
+ * is derived from the URL of the transport the destination would use, when
+ * that names emnet-proxy's routes: ws://H:P/wisp/ or ws://H:P/tcp/{host}/
+ * {port} give http://H:P/resolve (wss: https; a path before the route,
+ * ws://H/gw/wisp/ -> http://H/gw/resolve, and the query, with an
+ * access_token, are kept). Without a URL, in a build that cannot block, or
+ * when the server gives no usable answer, every name gets its placeholder.
+ *
  * UDP sockets (SOCK_DGRAM) need the wisp transport: each destination a
  * socket sends to becomes a UDP stream of the Wisp connection, one
  * datagram per packet (a UDP destination whose configured transport is
@@ -43,6 +86,14 @@
  *
  * Other settings, from the environment:
  *   EMNET_TRANSPORT           websockify (the default) or wisp.
+ *   EMNET_TRANSPORT_RULES     transport rules, see above.
+ *   EMNET_RESOLVE_URL         emnet-proxy's /resolve URL (http:// or
+ *                             https://), or "off" to never ask.
+ *   EMNET_RESOLVE_TIMEOUT_MS  how long getaddrinfo() waits for the proxy's
+ *                             answer before it gives EAI_AGAIN (default
+ *                             10000).
+ *   EMNET_RESOLVE_CACHE_MS    how long an answer is reused (default 10000;
+ *                             "try again" answers are never kept).
  *   EMNET_CONNECT_CONFIRM_MS  websockify opens the WebSocket before it tries
  *                             the TCP connect and reports a refused connect
  *                             only by closing (code 1011) afterwards; a
@@ -73,10 +124,27 @@ extern "C" {
  * is not a ws:// or wss:// URL. */
 int emnet_net_set_url_template(const char *url_template);
 
-/* Chooses the transport for every connect() from now on: "websockify" or
- * "wisp". Returns 0, or -1 with errno EINVAL for any other name. Without
- * it, EMNET_TRANSPORT decides (default websockify). */
+/* Chooses the default transport, for every connect() that no transport
+ * rule decides, from now on: "websockify" or "wisp". Returns 0, or -1 with
+ * errno EINVAL for any other name. Without it, EMNET_TRANSPORT decides
+ * (default websockify). */
 int emnet_net_set_transport(const char *name);
+
+/* Appends a transport rule ("wisp *.example.org:6667", grammar above)
+ * after the existing ones. Returns 0, or -1 with errno EINVAL for a
+ * malformed rule or an unknown transport (the list is unchanged), ENOMEM. */
+int emnet_net_add_transport_rule(const char *rule);
+
+/* Removes every transport rule, those from EMNET_TRANSPORT_RULES too (a
+ * malformed variable then no longer fails connects): the default transport
+ * applies to every destination. */
+void emnet_net_clear_transport_rules(void);
+
+/* Sets where getaddrinfo() asks about names (copied): emnet-proxy's
+ * http(s)://HOST:PORT/resolve, "off" to never ask, or NULL to go back to
+ * the URL derived from the transport's. Returns 0, or -1 with errno EINVAL
+ * for anything else. Cached answers stay until they expire. */
+int emnet_net_set_resolve_url(const char *url);
 
 /* Sets the Wisp server's URL (copied); it replaces EMNET_WISP_URL. Returns
  * 0, or -1 with errno EINVAL if it is not a ws:// or wss:// URL. A Wisp

@@ -116,6 +116,9 @@ struct emnet_pollable_ops {
     long (*write)(struct emnet_pollable *p, const void *buf, size_t len);
     long (*ioctl)(struct emnet_pollable *p, unsigned long request, void *arg); /* NULL: ENOTTY */
     void (*destroy)(struct emnet_pollable *p);                 /* the last fd was closed */
+    /* writev() hands all its buffers to one write (a socket: one
+     * datagram, as sendmsg); otherwise one write per buffer. */
+    int gather_writes;
 };
 
 /* Embedded at the start of each pollable object. */
@@ -124,6 +127,10 @@ struct emnet_pollable {
     int status_flags;                       /* read-only: O_NONBLOCK, set by fcntl/ioctl */
     int fd_refs;                            /* private: fds that refer to it */
     struct emnet__epitem *watchers;         /* private: epoll registrations */
+    /* How long a blocking read or write may wait (a socket's SO_RCVTIMEO
+     * and SO_SNDTIMEO), in ns; 0 waits without end. Past it the call
+     * returns what it has, or EAGAIN. */
+    uint64_t rcv_timeout_ns, snd_timeout_ns;
 };
 
 void emnet_pollable_init(struct emnet_pollable *p, const struct emnet_pollable_ops *ops);

@@ -253,6 +253,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_HTTP:
         return emnet_px_on_http(wsi, in ? (const char *)in : "/");
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return emnet_px_resolve_http_writeable(wsi, pss);
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss) emnet_px_resolve_http_closed(pss);
+        return 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return emnet_px_confirm_upgrade(wsi);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:

@@ -6,6 +6,7 @@
  *   upgrade.c     the upgrade filter: path routing, origin, bearer token,
  *                 limits (per-address counts)
  *   http.c        plain HTTP: /metrics, 404
+ *   resolve_http.c  plain HTTP: /resolve (does a name exist, which families)
  *   websockify.c  one WebSocket = one TCP connection, websockify's behaviour
  *   wisp.c        many TCP/UDP streams over one WebSocket (Wisp v1, v2 INFO)
  *   upstream.c    a stream's socket: resolve, allowlist, non-blocking
@@ -161,6 +162,7 @@ enum emnet_px_mode { EMNET_PX_WEBSOCKIFY, EMNET_PX_WISP };
  * (filled by the filter), then the conn. */
 struct emnet_px_pss {
     struct emnet_px_conn *conn;
+    struct emnet_px_dns_query *dns;     /* plain HTTP: a /resolve waiting for its answer */
     enum emnet_px_mode mode;
     uint16_t port;
     char host[256];
@@ -254,7 +256,15 @@ int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss);
 /* Before the upgrade: a client that offers only subprotocols we do not
  * speak gets 400 (1 = refused, status sent), not a dropped connection. */
 int emnet_px_confirm_upgrade(struct lws *wsi);
+/* The upgrade's Origin and bearer-token checks, for plain HTTP too: 1 if passed. */
+int emnet_px_origin_ok(struct lws *wsi);
+int emnet_px_bearer_ok(struct lws *wsi);
 /* http.c: a plain HTTP request for path. */
 int emnet_px_on_http(struct lws *wsi, const char *path);
+/* resolve_http.c: GET /resolve, answered once the lookup ends (from
+ * HTTP_WRITEABLE); a wsi that closes first abandons it. */
+int emnet_px_resolve_http(struct lws *wsi, struct emnet_px_pss *pss);
+int emnet_px_resolve_http_writeable(struct lws *wsi, struct emnet_px_pss *pss);
+void emnet_px_resolve_http_closed(struct emnet_px_pss *pss);
 
 #endif

@@ -112,7 +112,7 @@ static int secret_equal(const char *a, const char *b)
     return diff == 0 && la == lb;
 }
 
-static int bearer_ok(struct lws *wsi)
+int emnet_px_bearer_ok(struct lws *wsi)
 {
     const char *want = emnet_px.bearer;
     if (!want) return 1;
@@ -129,7 +129,7 @@ static int bearer_ok(struct lws *wsi)
     return 0;
 }
 
-static int origin_ok(struct lws *wsi)
+int emnet_px_origin_ok(struct lws *wsi)
 {
     const struct emnet_proxy_config *cfg = emnet_px.cfg;
     int len = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
@@ -214,12 +214,12 @@ int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss)
         return refuse_upgrade(wsi, ip, HTTP_STATUS_NOT_FOUND, EMNET_PX_REFUSE_PATH, path);
     }
 
-    if (!origin_ok(wsi)) {
+    if (!emnet_px_origin_ok(wsi)) {
         char origin[256] = "";
         lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
         return refuse_upgrade(wsi, ip, HTTP_STATUS_FORBIDDEN, EMNET_PX_REFUSE_ORIGIN, origin);
     }
-    if (!bearer_ok(wsi)) return refuse_upgrade(wsi, ip, HTTP_STATUS_UNAUTHORIZED, EMNET_PX_REFUSE_AUTH, NULL);
+    if (!emnet_px_bearer_ok(wsi)) return refuse_upgrade(wsi, ip, HTTP_STATUS_UNAUTHORIZED, EMNET_PX_REFUSE_AUTH, NULL);
 
     if (pss->mode == EMNET_PX_WEBSOCKIFY && !pss->host[0]) {
         if (!emnet_px.tokens ||

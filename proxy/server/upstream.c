@@ -428,6 +428,13 @@ static void on_close(struct emnet_px_stream *s)
         emnet_px_conn_unlink_stream(s->conn, s);
         s->conn = NULL;
     }
+    /* lws closes a socket that polls as an error without reading it: the
+     * error (a UDP target's ICMP port unreachable) is still pending. */
+    if (!s->last_err && s->fd >= 0) {
+        int e = 0;
+        socklen_t elen = sizeof e;
+        if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &elen) == 0) s->last_err = e;
+    }
     s->wsi = NULL;
     s->fd = -1;
     s->read_paused = 0;

@@ -87,3 +87,36 @@ function benchRawWebSocket({ bulkUrl, echoUrl, bytes, pings, window: win = 16 <<
     ];
   })();
 }
+
+// Opening `count` WebSockets at once, the way a page that needs that many
+// TCP connections through websockify must: the time until every one has
+// opened, and until 32 bytes sent on each have come back (through the echo
+// server). Browsers open only one WebSocket at a time to a host while
+// another is still connecting (RFC 6455, section 4.1), so this is what
+// one WebSocket per connection costs before any byte moves.
+function benchRawOpen({ url, count }) {
+  const msg = new Uint8Array(32).map((_, i) => i);
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const sockets = [];
+    let opened = 0, echoed = 0, tOpen = 0;
+    for (let i = 0; i < count; i++) {
+      const ws = new WebSocket(url);
+      ws.binaryType = 'arraybuffer';
+      let got = 0;
+      ws.onerror = () => reject(new Error('cannot open ' + url));
+      ws.onopen = () => {
+        if (++opened === count) tOpen = performance.now() - t0;
+        ws.send(msg);
+      };
+      ws.onmessage = (e) => {
+        got += e.data.byteLength;
+        if (got < 32 || ++echoed < count) return;
+        const tEcho = performance.now() - t0;
+        for (const s of sockets) s.close(1000);
+        resolve([`bench tcp_connect_all ${tOpen.toFixed(1)} ms`, `bench tcp_connect_roundtrip ${tEcho.toFixed(1)} ms`]);
+      };
+      sockets.push(ws);
+    }
+  });
+}

@@ -1,20 +1,23 @@
 // Runs tests/bench/bench-tcp.html in a headless Chromium that nothing is
 // attached to (a DevTools client such as Playwright copies every WebSocket
 // frame to itself and would slow WebSocket traffic 3-4x), collects what the
-// page POSTs back and prints a table: the median over the runs of each
-// figure for a raw JS WebSocket, emnet and Emscripten's SOCKFS, with the
-// ratios against the raw WebSocket measured in the same run.
-//   node tests/bench/run-tcp-bench.js [runs] [mib] [pings]
-// Needs the harness's services (tests/harness/services.sh).
+// page POSTs back, runs the same programs natively for reference, and
+// prints a table: the median over the runs of each figure for each way of
+// carrying the bytes (see the page for the variants), with ratios measured
+// in the same run.
+//   node tests/bench/run-tcp-bench.js [runs] [mib] [pings] [open] [datagrams]
+// Needs the harness's services (tests/harness/services.sh); emnet-proxy's
+// columns need its emnet-proxy. EMNET_WASM_BUILD (default build/wasm) and
+// EMNET_NATIVE_BUILD (the harness's native tree) say where the programs are.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn } = require('child_process');
+const { spawn, execFileSync } = require('child_process');
 const { createServer } = require('../harness/static-server.js');
 
 const root = path.resolve(__dirname, '../..');
-const [runs = 5, mib = 64, pings = 1000] = process.argv.slice(2).map(Number);
+const [runs = 5, mib = 64, pings = 1000, open = 100, dgrams = 20000] = process.argv.slice(2).map(Number);
 const env = (k) => {
   if (!process.env[k]) throw new Error(`${k} is not set: run under tests/harness/services.sh`);
   return process.env[k];
@@ -24,6 +27,13 @@ function chromiumPath() {
   return [process.env.EMNET_CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium']
     .find((p) => p && fs.existsSync(p));
 }
+
+// Columns, in this order, for the variants that ran.
+const COLUMNS = [
+  ['raw', 'raw WS/wsfy'], ['rawp', 'raw WS/proxy'], ['emnet', 'emnet ws/wsfy'], ['emnetp', 'emnet ws/proxy'],
+  ['wisp', 'emnet wisp'], ['sockfs', 'SOCKFS/wsfy'], ['native', 'native'],
+];
+const RATIOS = [['wisp', 'raw'], ['wisp', 'emnet'], ['wisp', 'emnetp'], ['emnet', 'raw']];
 
 function table(text) {
   const fig = {};   // figure -> variant -> [values]
@@ -35,19 +45,53 @@ function table(text) {
     (fig[name].v[variant] = fig[name].v[variant] || []).push(+value);
   }
   const median = (a) => (a ? a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)] : NaN);
-  const rows = [];
-  rows.push(['figure', 'raw JS WebSocket', 'emnet', 'SOCKFS', 'emnet/raw', 'SOCKFS/raw']);
+  const cell = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+  const present = new Set(Object.values(fig).flatMap((f) => Object.keys(f.v)));
+  const cols = COLUMNS.filter(([v]) => present.has(v));
+  const ratios = RATIOS.filter(([a, b]) => present.has(a) && present.has(b));
+  const rows = [['figure', ...cols.map(([, title]) => title), ...ratios.map(([a, b]) => `${a}/${b}`)]];
   for (const [name, { unit, v }] of Object.entries(fig)) {
-    const raw = median(v.raw), em = median(v.emnet), so = median(v.sockfs);
-    rows.push([`${name} (${unit})`, raw.toFixed(1), em.toFixed(1), so.toFixed(1),
-               (em / raw).toFixed(2), (so / raw).toFixed(2)]);
+    const m = Object.fromEntries(cols.map(([k]) => [k, median(v[k])]));
+    rows.push([`${name} (${unit})`, ...cols.map(([k]) => cell(m[k], 1)),
+               ...ratios.map(([a, b]) => cell(m[a] / m[b], 2))]);
   }
-  return rows.map((r) => r.map((c, i) => (i ? c.padStart(17) : c.padEnd(24))).join('')).join('\n');
+  return rows.map((r) => r.map((c, i) => (i ? c.padStart(15) : c.padEnd(30))).join('')).join('\n');
+}
+
+// The same programs natively, over the kernel, as a reference column.
+function nativeLines() {
+  const dir = path.resolve(root, process.env.EMNET_NATIVE_BUILD || 'build/native');
+  const run = (prog, args) => {
+    const file = path.join(dir, prog);
+    if (!fs.existsSync(file)) return [];
+    try {
+      return execFileSync(file, args.map(String), { encoding: 'utf8', env: process.env }).split('\n');
+    } catch (e) {   // failed: it printed no figure, and says why on stderr
+      return [];
+    }
+  };
+  const lines = [];
+  const keep = (run_, printed) => {
+    for (const l of printed) if (l.startsWith('bench ')) lines.push(`native ${run_} ${l}`);
+  };
+  for (let r = 0; r < runs; r++) {
+    keep(r, run('tests/bench/bench_tcp', ['127.0.0.1', env('EMNET_TCP_BULK_PORT'), env('EMNET_TCP_ECHO_PORT'),
+                                         '--rounds', 1, '--mib', mib, '--pings', pings]));
+    keep(r, run('tests/net/tcp_many_sockets', [open, 32]));
+    keep(r, run('tests/net/udp_echo_100k', [dgrams, 64]));
+  }
+  return lines.join('\n') + '\n';
 }
 
 async function main() {
   const q = new URLSearchParams({ ws: env('EMNET_WS_TOKEN_PORT'), bulk: env('EMNET_TCP_BULK_PORT'),
-                                  echo: env('EMNET_TCP_ECHO_PORT'), runs, mib, pings });
+                                  echo: env('EMNET_TCP_ECHO_PORT'), runs, mib, pings, open, dgrams,
+                                  build: process.env.EMNET_WASM_BUILD || 'build/wasm' });
+  if (process.env.EMNET_PROXY_WISP_URL) {
+    q.set('proxyws', env('EMNET_PROXY_WS_URL'));
+    q.set('wisp', env('EMNET_PROXY_WISP_URL'));
+  }
+  if (process.env.EMNET_UDP_ECHO_PORT) q.set('udp', process.env.EMNET_UDP_ECHO_PORT);
   let resolveResults;
   const results = new Promise((r) => { resolveResults = r; });
   const server = createServer(root, (p, body) => { if (p === '/results') resolveResults(body); });
@@ -71,13 +115,23 @@ async function main() {
       process.exitCode = 1;
       return;
     }
-    console.log(`\nTCP through websockify in headless Chromium, median of ${runs} runs ` +
-                `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes)`);
-    console.log(table(text));
+    stopBrowser();
+    const native = nativeLines();
+    process.stdout.write(native);
+    console.log(`\nTCP and UDP in headless Chromium, median of ${runs} runs ` +
+                `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes, ${open} connections ` +
+                `opened at once, ${dgrams} UDP datagrams of 8-1200 bytes with 64 in flight)`);
+    console.log(table(text + native));
+    console.log('wsfy = websockify; proxy = emnet-proxy (websockify mode; wisp = its Wisp mode); ' +
+                'ws = emnet\'s websockify transport.\ntcp_connect_all: until every connect completed ' +
+                '(raw: every WebSocket opened; emnet: EMNET_CONNECT_CONFIRM_MS, 100 ms, after the ' +
+                'open/CONNECT); tcp_connect_roundtrip: until 32 bytes came back on each.');
+    for (const line of text.split('\n')) if (line.startsWith('note ')) console.log(line);
   } finally {
     clearTimeout(timeout);
     try { process.kill(-browser.pid, 'SIGTERM'); } catch (e) { /* already gone */ }
-    await new Promise((r) => (browser.exitCode !== null ? r() : browser.once('exit', r)));
+    const exited = () => browser.exitCode !== null || browser.signalCode !== null;
+    await new Promise((r) => (exited() ? r() : browser.once('exit', r)));
     server.close();
     server.closeAllConnections();
     fs.rmSync(profile, { recursive: true, force: true });

@@ -11,7 +11,7 @@ const { runWasm } = require('./wasm-run');
 
 const root = path.join(__dirname, '../..');
 const scenarios = fs.readdirSync(path.join(root, 'tests/conformance'))
-  .filter((f) => /^(epoll|eventfd|timerfd|poll|select|fd|tcp)_.*\.c$/.test(f))
+  .filter((f) => /^(epoll|eventfd|timerfd|poll|select|fd|tcp|udp)_.*\.c$/.test(f))
   .map((f) => f.replace(/\.c$/, ''))
   .sort();
 
@@ -43,16 +43,19 @@ function nativeTrace(name) {
 test.describe.configure({ mode: 'parallel' });
 
 // Each TCP scenario runs once more with its sockets over the wisp transport
-// (one WebSocket to the harness's Wisp server, EMNET_WISP_URL).
-const runs = scenarios.map((name) => ({ name, transport: null }))
-  .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'wisp' })));
+// (one WebSocket to the harness's Wisp server, EMNET_WISP_URL). UDP needs
+// Wisp: its scenarios run over emnet-proxy's Wisp mode.
+const runs = scenarios.filter((n) => !n.startsWith('udp_')).map((name) => ({ name, transport: null }))
+  .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'wisp' })))
+  .concat(scenarios.filter((n) => n.startsWith('udp_')).map((name) => ({ name, transport: 'wisp', via: 'emnet-proxy' })));
 
-for (const { name, transport } of runs) {
-  test(`conformance in Chromium: ${name}${transport ? ` over ${transport}` : ''}`, async ({ page }) => {
+for (const { name, transport, via } of runs) {
+  test(`conformance in Chromium: ${name}${transport ? ` over ${transport}` : ''}${via ? ` to ${via}` : ''}`, async ({ page }) => {
     const want = nativeTrace(name);
     // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
     if (transport) env.EMNET_TRANSPORT = transport;
+    if (via) env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
     const r = await runWasm(page, `tests/conformance/conf_${name}`, { env });
     const got = r.stdout.concat([`exit ${r.status}`]);
     expect(got).toEqual(want);

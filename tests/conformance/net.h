@@ -66,4 +66,112 @@ static inline uint32_t net_rng(uint32_t *state)
     return *state = x;
 }
 
+/* ---- UDP: the harness's datagram services ---- */
+#define NET_UDP_ECHO "EMNET_UDP_ECHO_PORT"         /* each datagram back to its sender */
+#define NET_UDP_BURST "EMNET_UDP_BURST_PORT"       /* "N SIZE": N numbered datagrams back */
+#define NET_UDP_DUAL "EMNET_UDP_DUAL_PORT"         /* the echo, after an "other:" copy from another port */
+#define NET_UDP_REFUSED "EMNET_UDP_REFUSED_PORT"   /* nothing there: ICMP port unreachable */
+
+/* Waits up to timeout_ms for POLLIN on s, unrecorded; returns revents (0
+ * when the time ran out). Every recv on loopback comes after one, so that a
+ * lost datagram fails the scenario instead of hanging it. */
+static inline int net_wait_in(int s, int timeout_ms)
+{
+    struct pollfd p = { .fd = s, .events = POLLIN };
+    return poll(&p, 1, timeout_ms) > 0 ? p.revents : 0;
+}
+
+/* The service's port, as the harness gave it. */
+static inline uint16_t net_port(const char *port_env)
+{
+    return ntohs(net_addr(port_env).sin_port);
+}
+
+/* The same service as an AF_INET6 v4-mapped address, ::ffff:127.0.0.1. */
+static inline struct sockaddr_in6 net_addr6_mapped(const char *port_env)
+{
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_port = net_addr(port_env).sin_port;
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr);
+    return a;
+}
+
+/* Records an address without what changes from run to run: the family,
+ * the address as text and the port only as "expected" (== want), "0" or
+ * "other" (an ephemeral port). len is the length the call returned; the
+ * address is read by its family from a sockaddr_storage. */
+static inline void net_trace_addr(const char *label, const struct sockaddr_storage *sa, socklen_t len, uint16_t want)
+{
+    sa_family_t fam = sa->ss_family;
+    char text[INET6_ADDRSTRLEN] = "?";
+    const char *family = "other";
+    uint16_t port = 0;
+    if (fam == AF_INET) {
+        struct sockaddr_in in;
+        memcpy(&in, sa, sizeof in);
+        family = "AF_INET";
+        inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+        port = ntohs(in.sin_port);
+    } else if (fam == AF_INET6) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        family = "AF_INET6";
+        inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+        port = ntohs(in6.sin6_port);
+    } else if (fam == AF_UNSPEC) {
+        family = "AF_UNSPEC";
+    }
+    printf("  %s: len=%d %s %s port=%s\n", label, (int)len, family, text,
+           port == 0 ? "0" : port == want ? "expected" : "other");
+    fflush(stdout);
+}
+
+/* A datagram's first bytes as text, for the trace. */
+static inline void net_trace_data(const char *label, const void *buf, long n)
+{
+    int shown = n < 0 ? 0 : n > 48 ? 48 : (int)n;
+    printf("  %s \"%.*s\"%s\n", label, shown, (const char *)buf, n > shown ? "..." : "");
+    fflush(stdout);
+}
+
+/* Asks the burst server for count datagrams of size bytes, lets them pile
+ * up unread, then reads them all and records only what holds for any
+ * receive queue that drops what does not fit: some arrived, not all of
+ * them, the first is number 0, the numbers strictly increase (no
+ * duplicate, no reordering), each is whole. How many fit is the
+ * implementation's own (buffer accounting differs), so it is not
+ * printed. The wait: the first datagram, then a second for the rest to
+ * land (or be dropped); then reading until 500 ms pass without one. */
+static inline void net_udp_burst_facts(int s, unsigned count, unsigned size)
+{
+    struct sockaddr_in burst = net_addr(NET_UDP_BURST);
+    char req[32];
+    int len = snprintf(req, sizeof req, "%u %u", count, size);
+    long r = sendto(s, req, (size_t)len, 0, (struct sockaddr *)&burst, sizeof burst);
+    TRACE_VALUE("request sent", r == len);
+    TRACE_VALUE("first arrived", net_wait_in(s, 5000) == POLLIN);
+    poll(NULL, 0, 1000);
+    static unsigned char b[65536];
+    unsigned got = 0, whole = 1, increasing = 1;
+    long first = -1, last = -1;
+    while (net_wait_in(s, 500) & POLLIN) {
+        long n = recv(s, b, sizeof b, MSG_DONTWAIT);
+        if (n < 0) break;
+        long seq = (long)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+        if (n != (long)size) whole = 0;
+        if (got == 0) first = seq;
+        else if (seq <= last) increasing = 0;
+        last = seq;
+        got++;
+    }
+    TRACE_VALUE("some received", got > 0);
+    TRACE_VALUE("fewer than sent", got < count);
+    TRACE_VALUE("first is number 0", first == 0);
+    TRACE_VALUE("numbers strictly increase", increasing);
+    TRACE_VALUE("each whole", whole);
+    TRACE_VALUE("last below count", last < (long)count);
+}
+
 #endif

@@ -6,9 +6,11 @@
 #   tests/harness/services.sh run -- COMMAND [ARGS...]
 #
 # Started, each on a free 127.0.0.1 port (never a fixed one):
-#   emnet-testsrv   tcp echo, source, sink, bulk and udp echo  (tests/servers/testsrv.c)
+#   emnet-testsrv   tcp echo, source, sink, bulk; udp echo, burst, dual  (tests/servers/testsrv.c)
 #                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT
-#                      EMNET_TCP_BULK_PORT EMNET_UDP_ECHO_PORT
+#                      EMNET_TCP_BULK_PORT EMNET_UDP_ECHO_PORT EMNET_UDP_BURST_PORT
+#                      EMNET_UDP_DUAL_PORT
+#   (no server)     a free UDP port nobody listens on         -> EMNET_UDP_REFUSED_PORT
 #   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
 #   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink, and
 #                   ?token=127.0.0.1_<port> for each of them -> EMNET_WS_TOKEN_PORT
@@ -141,6 +143,11 @@ start_all() {
     export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
     export EMNET_TCP_BULK_PORT=$(port_of testsrv tcp_bulk)
     export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
+    export EMNET_UDP_BURST_PORT=$(port_of testsrv udp_burst)
+    export EMNET_UDP_DUAL_PORT=$(port_of testsrv udp_dual)
+    # A UDP port with nothing bound to it: datagrams sent there come back as
+    # ICMP port unreachable (ECONNREFUSED on a connected socket).
+    export EMNET_UDP_REFUSED_PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
     # A port with nothing listening, for refused connects.
     export EMNET_TCP_REFUSED_PORT=$(free_port)
@@ -176,10 +183,14 @@ start_all() {
     export EMNET_WISP_PORT=$(port_of wisp-server wisp)
     export EMNET_WISP_URL="ws://127.0.0.1:$EMNET_WISP_PORT/"
 
-    # emnet-proxy, allowing loopback targets only; it prints its port.
+    # emnet-proxy, allowing loopback targets only; it prints its port. Its
+    # limits leave room for 1,000 streams on one Wisp connection and for
+    # 100 websockify connections at once, all from 127.0.0.1
+    # (tests/net/tcp_many_sockets.c, the TCP benchmark).
     if [ -x "$PROXY" ]; then
         start emnet-proxy "$PROXY" --listen 127.0.0.1:0 --allow 127.0.0.0/8 --allow ::1 \
-            --allow_origin '*' --token_file "$STATE/tokens" --log_level warn
+            --allow_origin '*' --token_file "$STATE/tokens" --log_level warn \
+            --max_streams 2048 --max_connections_per_ip 512
         wait_listening emnet-proxy || return 1
         export EMNET_PROXY_PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
         export EMNET_PROXY_WS_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/tcp/{host}/{port}"
@@ -190,7 +201,8 @@ start_all() {
     env | grep -E '^EMNET_(TCP|UDP|WS|HTTP|CONNECT|WISP|PROXY)_' | sort | sed "s/^\([A-Z_]*\)=\(.*\)/export \1='\2'/" >"$EMNET_SERVICES_ENV"
     say "started ${SERVICE_NAMES[*]}"
     say "ports: tcp echo $EMNET_TCP_ECHO_PORT, source $EMNET_TCP_SOURCE_PORT, sink $EMNET_TCP_SINK_PORT," \
-        "bulk $EMNET_TCP_BULK_PORT, udp echo $EMNET_UDP_ECHO_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
+        "bulk $EMNET_TCP_BULK_PORT, udp echo $EMNET_UDP_ECHO_PORT, burst $EMNET_UDP_BURST_PORT, dual $EMNET_UDP_DUAL_PORT," \
+        "refused $EMNET_UDP_REFUSED_PORT, websockify echo $EMNET_WS_ECHO_PORT, token $EMNET_WS_TOKEN_PORT," \
         "http $EMNET_HTTP_PORT, wisp $EMNET_WISP_PORT, emnet-proxy ${EMNET_PROXY_PORT:-(not built)}"
 }
 

@@ -16,6 +16,16 @@
  *               64 KiB, repeated: filling costs more than sending).
  *               Then the next request. Anything else closes.
  *   udp_echo    sends every datagram back to its sender.
+ *   udp_burst   a datagram "N SIZE" (text) makes it send N datagrams of SIZE
+ *               bytes back to the sender as fast as the socket takes them,
+ *               each starting with its sequence number 0..N-1 as 4 bytes,
+ *               big-endian (the rest is filler): to fill a receive queue.
+ *               While a burst is going out, further requests wait.
+ *   udp_dual    sends every datagram back to its sender from its own port,
+ *               and first a copy prefixed "other:" from a second socket on
+ *               another port: a connected client must see only the echo.
+ *               The copy goes first so that, on loopback, once the echo
+ *               has arrived the copy has been delivered or dropped too.
  *
  * Memory per connection is one fixed buffer: the echo stops reading while it
  * cannot write, so a client that never reads cannot make it grow.
@@ -36,8 +46,9 @@
 
 #include "../common/pattern.h"
 
-enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, TCP_BULK, UDP_ECHO, KIND_COUNT };
-static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "tcp_bulk", "udp_echo" };
+enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, TCP_BULK, UDP_ECHO, UDP_BURST, UDP_DUAL, KIND_COUNT };
+static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "tcp_bulk", "udp_echo",
+                                                    "udp_burst", "udp_dual" };
 
 #define BUF_SIZE 65536
 
@@ -53,6 +64,11 @@ struct conn {
     size_t req_len;
     char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0 */
     uint64_t left;          /* tcp_bulk: bytes still to discard or send */
+    int other_fd;           /* udp_dual: the socket the copies come from, else -1 */
+    struct sockaddr_storage to;   /* udp_burst: where the burst goes */
+    socklen_t to_len;
+    uint32_t burst_seq, burst_count;   /* udp_burst: next number, how many in all */
+    size_t burst_size;
     uint8_t buf[BUF_SIZE];
 };
 
@@ -91,6 +107,7 @@ static struct conn *conn_new(int fd, enum kind kind, int listener)
     c->kind = kind;
     c->listener = listener;
     c->hash = EMNET_TEST_FNV1A_INIT;
+    c->other_fd = -1;
     return c;
 }
 
@@ -98,23 +115,38 @@ static void conn_close(struct conn *c)
 {
     conns[c->fd] = NULL;
     close(c->fd);   /* also drops it from the epoll set */
+    if (c->other_fd >= 0) close(c->other_fd);
     free(c);
 }
 
-static void open_service(enum kind kind)
+/* A socket bound to 127.0.0.1 on a port the kernel picks; returns its port. */
+static int open_bound(int type, uint16_t *port)
 {
-    int udp = kind == UDP_ECHO;
-    int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) fail("socket");
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0,
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) fail("bind");
-    if (!udp && listen(fd, 1024) < 0) fail("listen");
     socklen_t alen = sizeof a;
     if (getsockname(fd, (struct sockaddr *)&a, &alen) < 0) fail("getsockname");
-    printf("%s %u\n", kind_names[kind], ntohs(a.sin_port));
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void open_service(enum kind kind)
+{
+    int udp = kind >= UDP_ECHO;
+    uint16_t port;
+    int fd = open_bound(udp ? SOCK_DGRAM : SOCK_STREAM, &port);
+    if (!udp && listen(fd, 1024) < 0) fail("listen");
+    printf("%s %u\n", kind_names[kind], port);
     struct conn *c = conn_new(fd, kind, 1);
     if (!c) exit(1);
+    if (kind == UDP_DUAL) {
+        /* Never read: nobody is told its port. */
+        uint16_t other_port;
+        c->other_fd = open_bound(SOCK_DGRAM, &other_port);
+    }
     watch(c, EPOLL_CTL_ADD, EPOLLIN);
 }
 
@@ -143,6 +175,68 @@ static void on_udp(struct conn *c)
         ssize_t n = recvfrom(c->fd, c->buf, sizeof c->buf, 0, (struct sockaddr *)&from, &flen);
         if (n < 0) return;   /* EAGAIN, or an ICMP error queued for the socket */
         sendto(c->fd, c->buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
+static void on_udp_dual(struct conn *c)
+{
+    static uint8_t copy[65507];
+    for (;;) {
+        struct sockaddr_storage from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(c->fd, c->buf, sizeof c->buf, 0, (struct sockaddr *)&from, &flen);
+        if (n < 0) return;
+        size_t clen = 6 + (size_t)n < sizeof copy ? 6 + (size_t)n : sizeof copy;
+        memcpy(copy, "other:", 6);
+        memcpy(copy + 6, c->buf, clen - 6);
+        sendto(c->other_fd, copy, clen, 0, (struct sockaddr *)&from, flen);
+        sendto(c->fd, c->buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+    }
+}
+
+/* Sends what is left of the current burst; when the socket is full, waits
+ * for EPOLLOUT rather than spinning, and reads no request meanwhile. */
+static void burst_send(struct conn *c)
+{
+    while (c->burst_seq < c->burst_count) {
+        uint32_t seq = c->burst_seq;
+        c->buf[0] = (uint8_t)(seq >> 24);
+        c->buf[1] = (uint8_t)(seq >> 16);
+        c->buf[2] = (uint8_t)(seq >> 8);
+        c->buf[3] = (uint8_t)seq;
+        ssize_t n = sendto(c->fd, c->buf, c->burst_size, 0, (struct sockaddr *)&c->to, c->to_len);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            watch(c, EPOLL_CTL_MOD, EPOLLOUT);
+            return;
+        }
+        /* Any other failure (ENOBUFS) loses this datagram, as the
+         * network may: the client sees a gap in the numbers. */
+        c->burst_seq++;
+    }
+    watch(c, EPOLL_CTL_MOD, EPOLLIN);
+}
+
+static void on_udp_burst(struct conn *c)
+{
+    if (c->burst_seq < c->burst_count) {
+        burst_send(c);
+        return;
+    }
+    for (;;) {
+        char req[64];
+        c->to_len = sizeof c->to;
+        ssize_t n = recvfrom(c->fd, req, sizeof req - 1, 0, (struct sockaddr *)&c->to, &c->to_len);
+        if (n < 0) return;
+        req[n] = 0;
+        unsigned long count, size;
+        if (sscanf(req, "%lu %lu", &count, &size) != 2 || count < 1 || count > 100000 || size < 4 || size > 65507)
+            continue;
+        c->burst_count = (uint32_t)count;
+        c->burst_seq = 0;
+        c->burst_size = (size_t)size;
+        for (size_t i = 4; i < c->burst_size; i++) c->buf[i] = (uint8_t)('a' + i % 26);
+        burst_send(c);
+        if (c->burst_seq < c->burst_count) return;
     }
 }
 
@@ -302,6 +396,8 @@ int main(void)
             struct conn *c = evs[i].data.ptr;
             int r = 0;
             if (c->kind == UDP_ECHO) on_udp(c);
+            else if (c->kind == UDP_DUAL) on_udp_dual(c);
+            else if (c->kind == UDP_BURST) on_udp_burst(c);
             else if (c->listener) on_accept(c);
             else if (c->kind == TCP_ECHO) r = on_echo(c);
             else if (c->kind == TCP_SOURCE) r = on_source(c, evs[i].events);

@@ -1,0 +1,209 @@
+/* GET /resolve?name=NAME[&port=PORT]: does NAME exist, and in which
+ * families? For emnet's getaddrinfo(), which hands programs placeholder
+ * addresses and lets the proxy resolve at connect time, but should still
+ * say EAI_NONAME or EAI_AGAIN when Linux would.
+ *
+ * Answers (JSON, never an address: the client keeps its placeholder, and
+ * the name is resolved and judged again at connect time):
+ *   200 {"ipv4":true,"ipv6":false}   the families with an allowed address
+ *   200 {"error":"noname"}           getaddrinfo said EAI_NONAME or
+ *                                    EAI_NODATA, or the name cannot be a
+ *                                    DNS name (an empty label, a label over
+ *                                    63 bytes, over 253 in all: glibc
+ *                                    refuses those without a query)
+ *   200 {"error":"again"}            EAI_AGAIN, or no answer within
+ *                                    resolve_timeout
+ *   200 {"error":"fail"}             any other resolver failure
+ *   403 {"error":"blocked"}          the allowlist forbids the name (with
+ *                                    PORT: that port; without: every port)
+ *                                    or every address it has
+ *   400 {"error":"invalid"}          no name, or a bad port
+ *   403 {"error":"origin"}, 401 {"error":"auth"}: the same Origin and
+ *                                    bearer checks as a WebSocket upgrade
+ * A page on an allowed Origin may read the answer (CORS). The lookup runs
+ * off the loop (resolver.c); the reply waits for it in the wsi's user
+ * data (struct emnet_px_pss) and is written from HTTP_WRITEABLE. */
+#define _GNU_SOURCE
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server.h"
+
+struct emnet_px_dns_query {
+    struct lws *wsi;
+    struct emnet_px_resolve *resolve;   /* while the lookup runs */
+    lws_sorted_usec_list_t timeout;
+    char name[256];
+    uint16_t port;
+    unsigned status;                    /* 0 until the answer is known */
+    const char *body;
+};
+
+static int reply(struct lws *wsi, unsigned status, const char *body)
+{
+    unsigned char buf[LWS_PRE + 2048];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    size_t len = strlen(body);
+    if (lws_add_http_common_headers(wsi, status, "application/json", (lws_filepos_t)len, &p, end)) return -1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:", (const unsigned char *)"no-store",
+                                    8, &p, end))
+        return -1;
+    /* A page on an allowed Origin may read the answer. */
+    char origin[512];
+    int olen = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+    if (olen > 0 && emnet_px_origin_ok(wsi) &&
+        (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
+                                     (const unsigned char *)origin, olen, &p, end) ||
+         lws_add_http_header_by_name(wsi, (const unsigned char *)"vary:", (const unsigned char *)"Origin", 6, &p,
+                                     end)))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+    unsigned char out[LWS_PRE + 64];
+    memcpy(out + LWS_PRE, body, len);
+    if (lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) < (int)len) return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* glibc builds no query for these and answers EAI_NONAME at once. */
+static int dns_encodable(const char *name)
+{
+    size_t len = strlen(name);
+    if (len && name[len - 1] == '.') len--;
+    if (!len || len > 253) return 0;
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] != '.') {
+            if (++label > 63) return 0;
+        } else if (!label) {
+            return 0;
+        } else {
+            label = 0;
+        }
+    }
+    return label > 0;
+}
+
+static void answer(struct emnet_px_dns_query *q, unsigned status, const char *body)
+{
+    lws_sul_cancel(&q->timeout);
+    q->resolve = NULL;
+    q->status = status;
+    q->body = body;
+    emnet_px_log(EMNET_PX_DEBUG, "resolve_query", "name", q->name, "answer", body, NULL);
+    lws_callback_on_writable(q->wsi);
+}
+
+/* An address counts when the allowlist lets it be reached: on PORT, or
+ * without one on some port (a rule that matches all but the port). */
+static int allowed(const struct emnet_px_dns_query *q, const struct sockaddr *sa)
+{
+    enum emnet_verdict v = emnet_allowlist_check_addr(emnet_px.allow, q->name, sa, q->port);
+    return q->port ? v == EMNET_ALLOW : v == EMNET_ALLOW || v == EMNET_DENY_PORT;
+}
+
+static void on_resolved(void *arg, int err, struct addrinfo *res)
+{
+    struct emnet_px_dns_query *q = arg;
+    if (err == EAI_NONAME || err == EAI_NODATA) {
+        answer(q, HTTP_STATUS_OK, "{\"error\":\"noname\"}");
+    } else if (err == EAI_AGAIN) {
+        answer(q, HTTP_STATUS_OK, "{\"error\":\"again\"}");
+    } else if (err) {
+        answer(q, HTTP_STATUS_OK, "{\"error\":\"fail\"}");
+    } else {
+        int v4 = 0, v6 = 0;
+        for (struct addrinfo *a = res; a; a = a->ai_next) {
+            if (!allowed(q, a->ai_addr)) continue;
+            if (a->ai_family == AF_INET) v4 = 1;
+            if (a->ai_family == AF_INET6) v6 = 1;
+        }
+        static const char *const families[2][2] = {
+            { "{\"error\":\"blocked\"}", "{\"ipv4\":false,\"ipv6\":true}" },
+            { "{\"ipv4\":true,\"ipv6\":false}", "{\"ipv4\":true,\"ipv6\":true}" },
+        };
+        answer(q, v4 || v6 ? HTTP_STATUS_OK : HTTP_STATUS_FORBIDDEN, families[v4][v6]);
+    }
+    if (res) freeaddrinfo(res);
+}
+
+static void on_timeout(lws_sorted_usec_list_t *sul)
+{
+    struct emnet_px_dns_query *q = lws_container_of(sul, struct emnet_px_dns_query, timeout);
+    emnet_px_log(EMNET_PX_INFO, "resolve_timeout", "host", q->name, NULL);
+    if (q->resolve) emnet_px_resolve_abandon(q->resolve);
+    answer(q, HTTP_STATUS_OK, "{\"error\":\"again\"}");
+}
+
+static int refuse(struct lws *wsi, const char *ip, unsigned status, enum emnet_px_refusal why, const char *body)
+{
+    char code[8];
+    snprintf(code, sizeof code, "%u", status);
+    emnet_px_refuse(why);
+    emnet_px_log(EMNET_PX_INFO, "refused", "client", ip, "path", "/resolve", "reason", emnet_px_refusal_name(why),
+                 "status", code, NULL);
+    return reply(wsi, status, body);
+}
+
+int emnet_px_resolve_http(struct lws *wsi, struct emnet_px_pss *pss)
+{
+    char ip[64], namebuf[300], portbuf[32];
+    emnet_px_client_ip(wsi, ip, sizeof ip);
+    if (!emnet_px_origin_ok(wsi)) return refuse(wsi, ip, HTTP_STATUS_FORBIDDEN, EMNET_PX_REFUSE_ORIGIN, "{\"error\":\"origin\"}");
+    if (!emnet_px_bearer_ok(wsi)) return refuse(wsi, ip, HTTP_STATUS_UNAUTHORIZED, EMNET_PX_REFUSE_AUTH, "{\"error\":\"auth\"}");
+
+    const char *name = lws_get_urlarg_by_name(wsi, "name=", namebuf, sizeof namebuf);
+    const char *port = lws_get_urlarg_by_name(wsi, "port=", portbuf, sizeof portbuf);
+    unsigned long p = 0;
+    char *end = NULL;
+    if (port) p = strtoul(port, &end, 10);
+    if (!name || !*name || (port && (!*port || *end || p > 65535)) || pss->dns)
+        return reply(wsi, HTTP_STATUS_BAD_REQUEST, "{\"error\":\"invalid\"}");
+    if (!dns_encodable(name)) return reply(wsi, HTTP_STATUS_OK, "{\"error\":\"noname\"}");
+
+    enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, name, (uint16_t)p);
+    if (p ? v != EMNET_ALLOW : v == EMNET_DENY_HOST)
+        return refuse(wsi, ip, HTTP_STATUS_FORBIDDEN,
+                      v == EMNET_DENY_PORT ? EMNET_PX_REFUSE_BLOCKED_PORT : EMNET_PX_REFUSE_BLOCKED_HOST,
+                      "{\"error\":\"blocked\"}");
+
+    struct emnet_px_dns_query *q = calloc(1, sizeof *q);
+    if (!q) return -1;
+    q->wsi = wsi;
+    snprintf(q->name, sizeof q->name, "%s", name);
+    q->port = (uint16_t)p;
+    pss->dns = q;
+    q->resolve = emnet_px_resolve_start(q->name, q->port, 0, on_resolved, q);
+    if (!q->resolve) {
+        answer(q, HTTP_STATUS_OK, "{\"error\":\"again\"}");
+        return 0;
+    }
+    lws_sul_schedule(emnet_px.ctx, 0, &q->timeout, on_timeout,
+                     (lws_usec_t)emnet_px.cfg->resolve_timeout * LWS_US_PER_SEC);
+    /* lws's own wait for a reply must not end it first. */
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, (int)emnet_px.cfg->resolve_timeout + 5);
+    return 0;
+}
+
+int emnet_px_resolve_http_writeable(struct lws *wsi, struct emnet_px_pss *pss)
+{
+    struct emnet_px_dns_query *q = pss ? pss->dns : NULL;
+    if (!q || !q->status) return 0;
+    pss->dns = NULL;
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+    unsigned status = q->status;
+    const char *body = q->body;
+    free(q);
+    return reply(wsi, status, body);
+}
+
+void emnet_px_resolve_http_closed(struct emnet_px_pss *pss)
+{
+    struct emnet_px_dns_query *q = pss->dns;
+    if (!q) return;
+    pss->dns = NULL;
+    lws_sul_cancel(&q->timeout);
+    if (q->resolve) emnet_px_resolve_abandon(q->resolve);
+    free(q);
+}

@@ -1,0 +1,65 @@
+// Scale in Chromium: 1,000 TCP sockets connecting at once over one Wisp
+// WebSocket (to the wisp-js server and to emnet-proxy's Wisp mode), each
+// echoing its own 16 KiB -- 16 MB in all, sixteen times the send buffer
+// the sockets share, so they wait for it to drain, again and again; and 100,000 UDP datagrams
+// through the echo server over a Wisp UDP stream to emnet-proxy, none lost
+// or reordered.
+'use strict';
+const { test, expect } = require('@playwright/test');
+const { runWasm } = require('./wasm-run');
+
+function wispEnv(extra) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+  return { ...env, EMNET_TRANSPORT: 'wisp', ...extra };
+}
+
+function proxyWispEnv() {
+  if (!process.env.EMNET_PROXY_WISP_URL) throw new Error('EMNET_PROXY_WISP_URL is not set (emnet-proxy not built?)');
+  return wispEnv({ EMNET_WISP_URL: process.env.EMNET_PROXY_WISP_URL });
+}
+
+// Counts the WebSockets (and WebSocketStreams) the page opens, whatever
+// emnet's own bookkeeping says: window.websocketsOpened.
+async function countWebSockets(page) {
+  await page.addInitScript(() => {
+    window.websocketsOpened = 0;
+    for (const name of ['WebSocket', 'WebSocketStream']) {
+      const cls = window[name];
+      if (typeof cls != 'function') continue;
+      window[name] = new Proxy(cls, {
+        construct(target, args) {
+          window.websocketsOpened++;
+          return Reflect.construct(target, args);
+        },
+      });
+    }
+  });
+}
+
+const servers = [
+  ['the wisp-js server', () => wispEnv()],
+  ["emnet-proxy's Wisp mode", proxyWispEnv],
+];
+
+for (const [name, env] of servers) {
+  test(`wisp: 1,000 sockets connect at once over one WebSocket to ${name}, 16 KiB echoed on each`, async ({ page }) => {
+    test.setTimeout(150000);
+    await countWebSockets(page);
+    const r = await runWasm(page, 'tests/net/tcp_many_sockets', { args: [1000, 16384], env: env(), timeout: 140000 });
+    const websockets = await page.evaluate(() => window.websocketsOpened);
+    console.log(`tcp_many_sockets via ${name}: ${r.stdout.join(' | ')} | websockets opened: ${websockets}`);
+    expect(r.stderr).toEqual([]);
+    expect(r.stdout[0]).toMatch(/^connected 1000 of 1000 sockets in /);
+    expect(r.stdout[1]).toBe('verified 16384 bytes on each of 1000 sockets (16384000 in all), failures 0');
+    expect(websockets).toBe(1);
+    expect(r.status).toBe(0);
+  });
+}
+
+test("udp: 100,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none lost or reordered", async ({ page }) => {
+  test.setTimeout(150000);
+  const r = await runWasm(page, 'tests/net/udp_echo_100k', { args: [100000, 64], env: proxyWispEnv(), timeout: 140000 });
+  console.log(`udp_echo_100k: ${r.stdout.join(' | ')} ${r.stderr.join(' | ')}`);
+  expect(r.stdout[0]).toMatch(/^sent 100000 datagrams .*, echoed 100000, lost 0, reordered 0, corrupt 0$/);
+  expect(r.status).toBe(0);
+});

@@ -16,6 +16,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "trace.h"
+
 static inline struct sockaddr_in net_addr(const char *port_env)
 {
     const char *v = getenv(port_env);
@@ -172,6 +174,32 @@ static inline void net_udp_burst_facts(int s, unsigned count, unsigned size)
     TRACE_VALUE("numbers strictly increase", increasing);
     TRACE_VALUE("each whole", whole);
     TRACE_VALUE("last below count", last < (long)count);
+}
+
+/* getsockopt/setsockopt of an int option, traced: the call, its result and
+ * errno, and the value read back. */
+static inline void net_get_int_opt(int s, int level, int name, const char *label)
+{
+    int v = -1;
+    socklen_t len = sizeof v;
+    errno = 0;
+    long r = getsockopt(s, level, name, &v, &len);
+    int e = errno;
+    char call[96];
+    snprintf(call, sizeof call, "getsockopt(%s)", label);
+    trace_result(call, r, e);
+    if (r == 0) printf("  value = %d, optlen = %d\n", v, (int)len);
+    fflush(stdout);
+}
+
+static inline void net_set_int_opt(int s, int level, int name, int v, const char *label)
+{
+    errno = 0;
+    long r = setsockopt(s, level, name, &v, sizeof v);
+    int e = errno;
+    char call[96];
+    snprintf(call, sizeof call, "setsockopt(%s, %d)", label, v);
+    trace_result(call, r, e);
 }
 
 #endif

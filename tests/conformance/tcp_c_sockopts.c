@@ -16,57 +16,33 @@
 #include <poll.h>
 #include <unistd.h>
 
-static void get_int(int s, int level, int name, const char *label)
-{
-    int v = -1;
-    socklen_t len = sizeof v;
-    errno = 0;
-    long r = getsockopt(s, level, name, &v, &len);
-    int e = errno;
-    char call[96];
-    snprintf(call, sizeof call, "getsockopt(%s)", label);
-    trace_result(call, r, e);
-    if (r == 0) printf("  value = %d, optlen = %d\n", v, (int)len);
-    fflush(stdout);
-}
-
-static void set_int(int s, int level, int name, int v, const char *label)
-{
-    errno = 0;
-    long r = setsockopt(s, level, name, &v, sizeof v);
-    int e = errno;
-    char call[96];
-    snprintf(call, sizeof call, "setsockopt(%s, %d)", label, v);
-    trace_result(call, r, e);
-}
-
 static void options(int s)
 {
-    get_int(s, SOL_SOCKET, SO_TYPE, "SO_TYPE");
-    get_int(s, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL");
-    get_int(s, SOL_SOCKET, SO_ACCEPTCONN, "SO_ACCEPTCONN");
-    get_int(s, SOL_SOCKET, SO_ERROR, "SO_ERROR");
+    net_get_int_opt(s, SOL_SOCKET, SO_TYPE, "SO_TYPE");
+    net_get_int_opt(s, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL");
+    net_get_int_opt(s, SOL_SOCKET, SO_ACCEPTCONN, "SO_ACCEPTCONN");
+    net_get_int_opt(s, SOL_SOCKET, SO_ERROR, "SO_ERROR");
 
     trace_note("flags round trip");
-    get_int(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
-    set_int(s, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
-    get_int(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
-    set_int(s, SOL_SOCKET, SO_KEEPALIVE, 0, "SO_KEEPALIVE");
-    get_int(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
-    set_int(s, SOL_SOCKET, SO_KEEPALIVE, 7, "SO_KEEPALIVE");
-    get_int(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
-    get_int(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
-    set_int(s, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
-    get_int(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
-    set_int(s, SOL_SOCKET, SO_REUSEADDR, 0, "SO_REUSEADDR");
-    get_int(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
-    get_int(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
-    set_int(s, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
-    get_int(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
-    set_int(s, IPPROTO_TCP, TCP_NODELAY, -5, "TCP_NODELAY");
-    get_int(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
-    set_int(s, IPPROTO_TCP, TCP_NODELAY, 0, "TCP_NODELAY");
-    get_int(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+    net_get_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    net_set_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
+    net_get_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    net_set_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, 0, "SO_KEEPALIVE");
+    net_get_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    net_set_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, 7, "SO_KEEPALIVE");
+    net_get_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    net_get_int_opt(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
+    net_set_int_opt(s, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+    net_get_int_opt(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
+    net_set_int_opt(s, SOL_SOCKET, SO_REUSEADDR, 0, "SO_REUSEADDR");
+    net_get_int_opt(s, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR");
+    net_get_int_opt(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+    net_set_int_opt(s, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+    net_get_int_opt(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+    net_set_int_opt(s, IPPROTO_TCP, TCP_NODELAY, -5, "TCP_NODELAY");
+    net_get_int_opt(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
+    net_set_int_opt(s, IPPROTO_TCP, TCP_NODELAY, 0, "TCP_NODELAY");
+    net_get_int_opt(s, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
 
     trace_note("buffer sizes: doubled; the minimum");
     int v = -1;
@@ -76,14 +52,14 @@ static void options(int s)
     len = sizeof v;
     T(getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &len));
     TRACE_TRUE(v > 0);
-    set_int(s, SOL_SOCKET, SO_RCVBUF, 65536, "SO_RCVBUF");
-    get_int(s, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
-    set_int(s, SOL_SOCKET, SO_SNDBUF, 65536, "SO_SNDBUF");
-    get_int(s, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
-    set_int(s, SOL_SOCKET, SO_RCVBUF, 1, "SO_RCVBUF");
-    get_int(s, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
-    set_int(s, SOL_SOCKET, SO_SNDBUF, 0, "SO_SNDBUF");
-    get_int(s, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+    net_set_int_opt(s, SOL_SOCKET, SO_RCVBUF, 65536, "SO_RCVBUF");
+    net_get_int_opt(s, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+    net_set_int_opt(s, SOL_SOCKET, SO_SNDBUF, 65536, "SO_SNDBUF");
+    net_get_int_opt(s, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
+    net_set_int_opt(s, SOL_SOCKET, SO_RCVBUF, 1, "SO_RCVBUF");
+    net_get_int_opt(s, SOL_SOCKET, SO_RCVBUF, "SO_RCVBUF");
+    net_set_int_opt(s, SOL_SOCKET, SO_SNDBUF, 0, "SO_SNDBUF");
+    net_get_int_opt(s, SOL_SOCKET, SO_SNDBUF, "SO_SNDBUF");
 
     trace_note("unknown options");
     v = 1;
@@ -104,7 +80,7 @@ static void options(int s)
     T(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, NULL, sizeof v));
     long long big = 1;
     T(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &big, sizeof big));
-    get_int(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+    net_get_int_opt(s, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
     unsigned char two[4] = { 0xee, 0xee, 0xee, 0xee };
     len = 2;
     T(getsockopt(s, SOL_SOCKET, SO_TYPE, two, &len));
@@ -131,7 +107,7 @@ int main(void)
 
     trace_note("a fresh AF_INET socket");
     int s = TFD(socket(AF_INET, SOCK_STREAM, 0));
-    get_int(s, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
+    net_get_int_opt(s, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
     options(s);
 
     trace_note("connected");

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "emnet/reactor.h"
+#include "../common/clock_rng.h"
 #include "../common/pattern.h"
 
 #define MAX_SOCKETS 64
@@ -42,24 +43,14 @@ static uint64_t total;   /* per socket */
 static double t0;
 static uint8_t buf[1 << 16];
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t next_chunk(struct conn *c)
 {
-    c->rng ^= c->rng << 13;
-    c->rng ^= c->rng >> 17;
-    c->rng ^= c->rng << 5;
-    return 1 + c->rng % sizeof buf;
+    return 1 + emnet_test_xorshift32(&c->rng) % sizeof buf;
 }
 
 static void finish(emnet_loop *loop, int status, const char *why)
 {
-    double secs = now_s() - t0;
+    double secs = emnet_test_now_s() - t0;
     uint64_t sent = 0, received = 0, sent_hash = 0, recv_hash = 0;
     int equal = 1;
     for (int i = 0; i < nconns; i++) {
@@ -150,7 +141,7 @@ int main(int argc, char **argv)
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     emnet_loop *loop = emnet_loop_new();
-    t0 = now_s();
+    t0 = emnet_test_now_s();
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
         c->sent_hash = c->recv_hash = EMNET_TEST_FNV1A_INIT;

@@ -38,6 +38,7 @@
 #ifdef __EMSCRIPTEN__
 #include "emnet/net.h"
 #endif
+#include "../common/clock_rng.h"
 #include "../common/pattern.h"
 
 #define MAX_SOCKETS 4000
@@ -63,19 +64,9 @@ static double t0, t_connected;
 static unsigned ws_open;   /* host objects alive when the last connect completed */
 static uint8_t out_buf[MAX_CHUNK], in_buf[65536], want_buf[65536];
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static size_t next_chunk(struct conn *c)
 {
-    c->rng ^= c->rng << 13;
-    c->rng ^= c->rng >> 17;
-    c->rng ^= c->rng << 5;
-    return 1 + c->rng % MAX_CHUNK;
+    return 1 + emnet_test_xorshift32(&c->rng) % MAX_CHUNK;
 }
 
 static void forget(struct conn *c)
@@ -173,7 +164,7 @@ static void on_event(struct conn *c, uint32_t events)
         }
         if (!(events & EPOLLOUT)) return;
         if (++nconnected == nconns) {
-            t_connected = now_s() - t0;
+            t_connected = emnet_test_now_s() - t0;
             count_host_objects(&ws_open);
         }
         c->state = SENDING;
@@ -216,7 +207,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    t0 = now_s();
+    t0 = emnet_test_now_s();
     for (int i = 0; i < nconns; i++) {
         struct conn *c = &conns[i];
         c->base = (uint64_t)i * total;
@@ -238,7 +229,7 @@ int main(int argc, char **argv)
     unsigned ws_after = 0;
     struct epoll_event evs[256];
     while (ndone + nfailed < nconns) {
-        if (now_s() - t0 > DEADLINE_S) {
+        if (emnet_test_now_s() - t0 > DEADLINE_S) {
             for (int i = 0; i < nconns; i++)
                 if (conns[i].state < DONE) fail(&conns[i], "not done in time", 0);
             break;
@@ -251,7 +242,7 @@ int main(int argc, char **argv)
         }
         for (int i = 0; i < n; i++) on_event(&conns[evs[i].data.u32], evs[i].events);
     }
-    double t_verified = now_s() - t0;
+    double t_verified = emnet_test_now_s() - t0;
     count_host_objects(&ws_after);
     close(ep);
 

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/clock_rng.h"
 #include "../common/pattern.h"
 
 #define HEADER 4              /* the sequence number, little-endian */
@@ -52,13 +53,6 @@ static uint32_t settled;       /* below it: echoed, or given up for lost */
 static int64_t highest = -1;   /* the highest sequence number echoed */
 static uint32_t echoed, reordered, corrupt, problems;
 static uint64_t bytes_sent;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t size_of(uint32_t seq)
 {
@@ -154,7 +148,7 @@ int main(int argc, char **argv)
     }
 
     static uint8_t buf[65536];
-    double t0 = now_s(), last_echo = t0;
+    double t0 = emnet_test_now_s(), last_echo = t0;
     int failed = 0;
     while (settled < count && !failed) {
         int blocked = 0;
@@ -180,7 +174,7 @@ int main(int argc, char **argv)
             perror("epoll_wait");
             failed = 1;
         }
-        double now = now_s();
+        double now = emnet_test_now_s();
         for (;;) {
             struct sockaddr_in from;
             socklen_t flen = sizeof from;
@@ -205,7 +199,7 @@ int main(int argc, char **argv)
             failed = 1;
         }
     }
-    double secs = now_s() - t0;
+    double secs = emnet_test_now_s() - t0;
     close(ep);
     close(fd);
     free(seen);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "trace.h"
+#include "../common/clock_rng.h"
 
 static inline struct sockaddr_in net_addr(const char *port_env)
 {
@@ -61,11 +62,7 @@ static inline int net_wait_avail(int s, int n)
  * builds. */
 static inline uint32_t net_rng(uint32_t *state)
 {
-    uint32_t x = *state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
+    return emnet_test_xorshift32(state);
 }
 
 /* ---- UDP: the harness's datagram services ---- */

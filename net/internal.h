@@ -143,6 +143,17 @@ void emnet__sock_writable(struct emnet_sock *s);              /* send room again
 /* Is some other socket of this type bound to this local port? */
 int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port);
 
+/* ---- local_addr.c: the local end getsockname names ---- */
+/* bind(): the address given, a port chosen when it is 0. */
+int emnet__local_bind(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
+/* A port now if the socket has none (a send or connect binds it). */
+int emnet__local_autobind(struct emnet_sock *s);
+void emnet__local_connected(struct emnet_sock *s);      /* the route's source address */
+void emnet__local_disconnected(struct emnet_sock *s);   /* back to the wildcard */
+/* The address in the socket's own family (IPv4 as v4-mapped on AF_INET6). */
+void emnet__sock_normalize_addr(const struct emnet_sock *s, const struct sockaddr *a, struct sockaddr_storage *out,
+                                socklen_t *outlen);
+
 /* ---- udp.c: datagram sockets (state FRESH: unconnected, CONNECTED:
  * connected to a default peer) ---- */
 struct emnet_dgram;
@@ -155,7 +166,6 @@ long emnet__udp_recv(struct emnet_sock *s, void *buf, size_t len, int flags, str
 long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flags, const struct sockaddr *to,
                      socklen_t tolen);
 int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
-int emnet__udp_bind(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
 int emnet__udp_shutdown(struct emnet_sock *s, int how);
 size_t emnet__udp_next_size(struct emnet_sock *s);   /* FIONREAD */
 size_t emnet__udp_rcvbuf(struct emnet_sock *s);

@@ -122,12 +122,7 @@ long __syscall_bind(long fd, long addr, long len, long d1, long d2, long d3)
         if (len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
         if (a->sa_family != AF_INET6) return -EAFNOSUPPORT;
     }
-    if (s->type == SOCK_DGRAM) return emnet__udp_bind(s, a, (socklen_t)len);
-    if (s->local_len || s->state != SOCK_FRESH) return -EINVAL;   /* bound, or connected */
-    memcpy(&s->local, a, (size_t)len < sizeof s->local ? (size_t)len : sizeof s->local);
-    s->local.ss_family = (sa_family_t)s->domain;
-    s->local_len = s->domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    return 0;
+    return emnet__local_bind(s, a, (socklen_t)len);
 }
 
 long __syscall_listen(long fd, long backlog, long d1, long d2, long d3, long d4)

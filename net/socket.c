@@ -116,6 +116,7 @@ void emnet__sock_failed(struct emnet_sock *s, int err)
     s->error = err;
     s->rd_shut = s->wr_shut = 1;
     s->transport = NULL;
+    emnet__local_disconnected(s);
     emnet_pollable_notify(&s->base, 0);
 }
 
@@ -250,6 +251,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
             emnet__sock_disconnect(s);
             s->error = ECONNRESET;
         }
+        emnet__local_disconnected(s);
         return 0;
     }
     switch (s->phase) {
@@ -278,6 +280,12 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
     const char *name = emnet__placeholder_name(addr);   /* a name from getaddrinfo: the proxy resolves it */
     s->transport = emnet__transport_for(name ? name : host, port);
     if (!s->transport) return -ENETUNREACH;
+    /* inet_hash_connect: the port, and the route's source address. */
+    if (emnet__local_autobind(s) < 0) {
+        s->transport = NULL;
+        return -EADDRNOTAVAIL;
+    }
+    emnet__local_connected(s);
     s->state = SOCK_CONNECTING;
     s->phase = PHASE_CONNECTING;
     r = s->transport->open(s, name ? name : host, port);
@@ -285,6 +293,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
         s->transport = NULL;
         s->state = SOCK_FRESH;
         s->phase = PHASE_UNCONNECTED;
+        emnet__local_disconnected(s);
         return r;
     }
     return -EINPROGRESS;

@@ -30,8 +30,6 @@
 #define DGRAM_OVERHEAD 768
 #define UDP_MAX_V4 65507        /* 65535 - IPv4 header - UDP header */
 #define UDP_MAX_V6 65527        /* 65535 - UDP header (the IPv6 header is not counted) */
-#define EPHEMERAL_LOW 32768     /* net.ipv4.ip_local_port_range */
-#define EPHEMERAL_HIGH 60999
 
 struct emnet_dgram {
     struct emnet_dgram *next;
@@ -71,45 +69,6 @@ size_t emnet__udp_next_size(struct emnet_sock *s)
 
 /* ---- addresses ---- */
 
-static socklen_t addr_len_of(int family)
-{
-    return family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-}
-
-/* The address in the socket's own family: an AF_INET6 socket reports
- * IPv4 peers as v4-mapped addresses, as Linux does. */
-static void normalize(const struct emnet_sock *s, const struct sockaddr *a, struct sockaddr_storage *out,
-                      socklen_t *outlen)
-{
-    memset(out, 0, sizeof *out);
-    if (s->domain == AF_INET6 && a->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)a;
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = in->sin_port;
-        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
-        memcpy(in6->sin6_addr.s6_addr + 12, &in->sin_addr, 4);
-        *outlen = sizeof *in6;
-        return;
-    }
-    if (a->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)a;
-        struct sockaddr_in *o = (struct sockaddr_in *)out;
-        o->sin_family = AF_INET;
-        o->sin_port = in->sin_port;
-        o->sin_addr = in->sin_addr;
-        *outlen = sizeof *o;
-        return;
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
-    struct sockaddr_in6 *o = (struct sockaddr_in6 *)out;
-    o->sin6_family = AF_INET6;
-    o->sin6_port = in6->sin6_port;
-    o->sin6_addr = in6->sin6_addr;
-    o->sin6_scope_id = in6->sin6_scope_id;
-    *outlen = sizeof *o;
-}
-
 /* Same address and port (both in the socket's family). */
 static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
@@ -120,80 +79,6 @@ static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_sto
     }
     const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a, *y = (const struct sockaddr_in6 *)b;
     return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr);
-}
-
-static unsigned local_port(const struct emnet_sock *s)
-{
-    if (!s->local_len) return 0;
-    return s->local.ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)&s->local)->sin_port)
-                                         : ntohs(((const struct sockaddr_in6 *)&s->local)->sin6_port);
-}
-
-static void set_local_port(struct emnet_sock *s, unsigned port)
-{
-    if (!s->local_len) {
-        memset(&s->local, 0, sizeof s->local);
-        s->local.ss_family = (sa_family_t)s->domain;
-        s->local_len = addr_len_of(s->domain);
-    }
-    if (s->domain == AF_INET)
-        ((struct sockaddr_in *)&s->local)->sin_port = htons((uint16_t)port);
-    else
-        ((struct sockaddr_in6 *)&s->local)->sin6_port = htons((uint16_t)port);
-}
-
-/* inet_autobind / udp_lib_get_port with port 0: a free ephemeral port. */
-static int pick_port(struct emnet_sock *s)
-{
-    static unsigned next;
-    unsigned span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-    if (!next) next = EPHEMERAL_LOW + (unsigned)(emnet__now_ns() / 1000u) % span;
-    for (unsigned i = 0; i < span; i++) {
-        unsigned port = next;
-        next = next == EPHEMERAL_HIGH ? EPHEMERAL_LOW : next + 1;
-        if (!emnet__sock_port_in_use(s, port)) {
-            set_local_port(s, port);
-            return 0;
-        }
-    }
-    return -EAGAIN;   /* every ephemeral port taken: Linux's answer too */
-}
-
-static int autobind(struct emnet_sock *s)
-{
-    if (local_port(s)) return 0;
-    int r = pick_port(s);
-    if (r == 0) s->port_autobound = 1;
-    return r;
-}
-
-int emnet__udp_bind(struct emnet_sock *s, const struct sockaddr *a, socklen_t len)
-{
-    (void)len;
-    /* inet_bind: a socket bound already (by bind, a send or connect). */
-    if (local_port(s) || s->state != SOCK_FRESH) return -EINVAL;
-    unsigned port = a->sa_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)a)->sin6_port)
-                                             : ntohs(((const struct sockaddr_in *)a)->sin_port);
-    struct sockaddr_storage norm;
-    socklen_t nlen;
-    normalize(s, a, &norm, &nlen);
-    if (port && emnet__sock_port_in_use(s, port)) return -EADDRINUSE;
-    s->local = norm;   /* its port is 0 until pick_port() fills it in */
-    s->local_len = nlen;
-    if (!port) {
-        int r = pick_port(s);
-        if (r < 0) {
-            s->local_len = 0;
-            return r;
-        }
-    }
-    /* Which parts bind() fixed (SOCK_BINDADDR_LOCK, SOCK_BINDPORT_LOCK). */
-    if (s->domain == AF_INET)
-        s->addr_locked = ((const struct sockaddr_in *)&norm)->sin_addr.s_addr != htonl(INADDR_ANY);
-    else
-        s->addr_locked = !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&norm)->sin6_addr);
-    s->port_autobound = port == 0;
-    return 0;
 }
 
 /* ---- readiness (datagram_poll) ---- */
@@ -217,7 +102,7 @@ void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, soc
     (void)fromlen;
     struct sockaddr_storage src;
     socklen_t srclen;
-    normalize(s, from, &src, &srclen);
+    emnet__sock_normalize_addr(s, from, &src, &srclen);
     if (s->state == SOCK_CONNECTED && !same_peer(&src, &s->peer)) return;   /* not from the peer */
     /* __udp_enqueue_schedule_skb: taken while what is queued is within
      * the buffer, whatever its own size; dropped once it is over. */
@@ -255,7 +140,7 @@ void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *fro
     if (s->state != SOCK_CONNECTED || !err) return;
     struct sockaddr_storage src;
     socklen_t srclen;
-    normalize(s, from, &src, &srclen);
+    emnet__sock_normalize_addr(s, from, &src, &srclen);
     if (!same_peer(&src, &s->peer)) return;
     s->error = err;
     emnet_pollable_notify(&s->base, EPOLLERR);
@@ -343,7 +228,7 @@ long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flag
                      socklen_t tolen)
 {
     /* inet_send_prepare: the port is bound before anything is checked. */
-    int r = autobind(s);
+    int r = emnet__local_autobind(s);
     if (r < 0) return r;
     if (len > 0xFFFF) return -EMSGSIZE;
     if (flags & MSG_OOB) return -EOPNOTSUPP;
@@ -358,7 +243,7 @@ long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flag
             v4.sin_family = AF_INET;
             to = (const struct sockaddr *)&v4;
         }
-        normalize(s, to, &dest, &dlen);
+        emnet__sock_normalize_addr(s, to, &dest, &dlen);
     } else {
         if (s->state != SOCK_CONNECTED) return -EDESTADDRREQ;
         dest = s->peer;
@@ -400,18 +285,13 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
         s->state = SOCK_FRESH;
         s->phase = PHASE_UNCONNECTED;
         s->peer_len = 0;
-        if (!s->addr_locked && s->local_len) {
-            if (s->domain == AF_INET)
-                ((struct sockaddr_in *)&s->local)->sin_addr.s_addr = htonl(INADDR_ANY);
-            else
-                memset(&((struct sockaddr_in6 *)&s->local)->sin6_addr, 0, sizeof(struct in6_addr));
-        }
+        emnet__local_disconnected(s);
         if (s->port_autobound) s->local_len = 0;
         emnet_pollable_notify(&s->base, 0);
         return 0;
     }
     /* inet_dgram_connect binds a port before the protocol checks. */
-    if (autobind(s) < 0) return -EAGAIN;
+    if (emnet__local_autobind(s) < 0) return -EAGAIN;
     if (s->domain == AF_INET6 && addr->sa_family == AF_INET && s->opt_v6only) return -EINVAL;
     if (s->domain == AF_INET || addr->sa_family == AF_INET) {
         if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
@@ -422,29 +302,10 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
         if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)addr)->sin6_addr) && s->opt_v6only)
             return -ENETUNREACH;
     }
-    normalize(s, addr, &s->peer, &s->peer_len);
+    emnet__sock_normalize_addr(s, addr, &s->peer, &s->peer_len);
     s->state = SOCK_CONNECTED;
     s->phase = PHASE_CONNECTED;
-    /* The local address becomes the route's source: for a loopback peer,
-     * loopback. Others would take an address the page does not have. */
-    if (!s->addr_locked) {
-        if (s->domain == AF_INET) {
-            const struct sockaddr_in *p = (const struct sockaddr_in *)&s->peer;
-            if ((ntohl(p->sin_addr.s_addr) >> 24) == 127)
-                ((struct sockaddr_in *)&s->local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        } else {
-            const struct sockaddr_in6 *p = (const struct sockaddr_in6 *)&s->peer;
-            struct sockaddr_in6 *l = (struct sockaddr_in6 *)&s->local;
-            if (IN6_IS_ADDR_LOOPBACK(&p->sin6_addr)) {
-                l->sin6_addr = in6addr_loopback;
-            } else if (IN6_IS_ADDR_V4MAPPED(&p->sin6_addr) && p->sin6_addr.s6_addr[12] == 127) {
-                memset(&l->sin6_addr, 0, sizeof l->sin6_addr);
-                l->sin6_addr.s6_addr[10] = l->sin6_addr.s6_addr[11] = 0xff;
-                l->sin6_addr.s6_addr[12] = 127;
-                l->sin6_addr.s6_addr[15] = 1;
-            }
-        }
-    }
+    emnet__local_connected(s);
     emnet_pollable_notify(&s->base, EPOLLOUT);
     return 0;
 }

@@ -194,6 +194,7 @@ void emnet__ws_on_drain(int sock_id);
 
 /* ---- transport_wisp.c ---- */
 extern const struct emnet_transport_ops emnet__wisp_transport;
+unsigned emnet__wisp_live_streams(void);   /* streams open on Wisp connections */
 
 /* Entry points js/library_emnet_wisp.js calls (exported). */
 void emnet__wisp_on_open(int conn_id);

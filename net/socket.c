@@ -63,6 +63,7 @@ void emnet_net_stats(struct emnet_net_stats *out)
     out->sockets = n;
     out->host_objects = (unsigned)(emnet_js_ws_live() + emnet_js_wisp_live());
     out->datagrams_dropped = emnet__udp_total_drops();
+    out->wisp_streams = emnet__wisp_live_streams();
 }
 
 int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port)

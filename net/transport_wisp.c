@@ -115,6 +115,12 @@ struct wisp_conn {
 
 static struct wisp_conn *connections;
 static int next_conn_id;
+static unsigned live_streams;
+
+unsigned emnet__wisp_live_streams(void)
+{
+    return live_streams;
+}
 
 static struct wisp_stream *stream_of(struct emnet_sock *s)
 {
@@ -234,6 +240,7 @@ static void stream_free(struct wisp_stream *st)
     }
     free(st->host);
     free(st);
+    live_streams--;
 }
 
 static void stream_ended(struct wisp_stream *st, int err);
@@ -396,6 +403,7 @@ static struct wisp_stream *stream_new(struct emnet_sock *s, const char *host, un
     st->sess = ss;
     st->sock = s;
     st->udp = (unsigned char)udp;
+    live_streams++;
     st->port = (uint16_t)port;
     st->confirm.expire = confirm_expired;
     st->next = *bucket_of(ss, st->id);
@@ -413,19 +421,49 @@ static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
     return 0;
 }
 
+/* Ends a stream from our side: CLOSE (VOLUNTARY) if the server knows it. */
+static void stream_close(struct wisp_stream *st)
+{
+    if (st->connect_sent) {
+        uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+    }
+    stream_free(st);
+}
+
 /* UDP: the socket's stream to this destination, made on the first
- * datagram to it. */
+ * datagram to it. The socket's streams are kept most recently used first;
+ * past EMNET_UDP_DESTINATIONS (default 64) the least recently used one is
+ * closed, so that a socket talking to many destinations in turn (a
+ * resolver, a tracker) does not use up the server's streams. A late reply
+ * from a destination whose stream was closed is lost, as a datagram may
+ * be. */
 static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const char *host, unsigned port,
                                           const struct sockaddr *to, socklen_t tolen, int *err)
 {
-    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next)
-        if (st->tolen == tolen && !memcmp(&st->to, to, tolen)) return st;
+    struct wisp_stream **head = (struct wisp_stream **)&s->transport_state;
+    unsigned count = 0;
+    for (struct wisp_stream **p = head; *p; p = &(*p)->sock_next, count++) {
+        struct wisp_stream *st = *p;
+        if (st->tolen == tolen && !memcmp(&st->to, to, tolen)) {
+            *p = st->sock_next;   /* to the front */
+            st->sock_next = *head;
+            *head = st;
+            return st;
+        }
+    }
+    unsigned max = (unsigned)emnet__config_long("EMNET_UDP_DESTINATIONS", 64);
+    if (max && count >= max) {
+        struct wisp_stream *last = *head;
+        while (last->sock_next) last = last->sock_next;
+        stream_close(last);
+    }
     struct wisp_stream *st = stream_new(s, host, port, 1, err);
     if (!st) return NULL;
     memcpy(&st->to, to, tolen);
     st->tolen = tolen;
-    st->sock_next = s->transport_state;
-    s->transport_state = st;
+    st->sock_next = *head;
+    *head = st;
     if (st->sess->ready) send_connect(st);
     return st;
 }
@@ -514,14 +552,7 @@ static void wisp_resume(struct emnet_sock *s)
 static void wisp_close(struct emnet_sock *s)
 {
     struct wisp_stream *st;
-    while ((st = stream_of(s))) {   /* a UDP socket may have several */
-        if (st->connect_sent) {
-            uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
-            send_packet(st->sess, pkt,
-                        emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
-        }
-        stream_free(st);
-    }
+    while ((st = stream_of(s))) stream_close(st);   /* a UDP socket may have several */
 }
 
 const struct emnet_transport_ops emnet__wisp_transport = {

@@ -82,7 +82,10 @@
  * the proxy's UDP socket for that stream is what the server answers. The
  * receive queue holds up to SO_RCVBUF (212992 by default), counted as
  * Linux counts it; datagrams beyond it are dropped and counted
- * (emnet_net_stats). Local ports come from Linux's ephemeral range.
+ * (emnet_net_stats). Local ports come from Linux's ephemeral range. A
+ * socket keeps the streams of its EMNET_UDP_DESTINATIONS (default 64)
+ * most recent destinations and closes the least recently used beyond
+ * that (a late reply from there is lost, as a datagram may be).
  *
  * Other settings, from the environment:
  *   EMNET_TRANSPORT           websockify (the default) or wisp.
@@ -162,6 +165,9 @@ struct emnet_net_stats {
     /* Datagrams that arrived for a UDP socket whose receive buffer was
      * full, and were dropped (as Linux drops them), since the start. */
     unsigned long datagrams_dropped;
+    /* Streams open on Wisp connections: one per TCP socket, one per
+     * destination of a UDP socket (at most EMNET_UDP_DESTINATIONS each). */
+    unsigned wisp_streams;
 };
 void emnet_net_stats(struct emnet_net_stats *out);
 

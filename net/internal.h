@@ -86,12 +86,12 @@ struct emnet_transport_ops {
     void (*resume)(struct emnet_sock *s);
     void (*close)(struct emnet_sock *s);
     /* Datagram sockets (NULL: this transport carries none). Sends one
-     * datagram to host:port; `to` is the address as the program named
-     * it, reported back as the source of what comes from there (through
+     * datagram to `to` (in the socket's family; emnet__udp_dest_host names
+     * it), reported back as the source of what comes from there (through
      * emnet__sock_datagram). Returns 0, -EAGAIN when it cannot take it now
      * (emnet__sock_writable() follows), or -errno. */
-    int (*send_datagram)(struct emnet_sock *s, const char *host, unsigned port, const struct sockaddr *to,
-                         socklen_t tolen, const void *buf, size_t len);
+    int (*send_datagram)(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
+                         size_t len);
 };
 
 /* What connect() has told the program (Linux's sock->state). */
@@ -178,6 +178,11 @@ unsigned long emnet__udp_total_drops(void);
 void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, const void *data,
                           size_t len);
 void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, int err);
+/* A destination as a proxy is told it: the name behind a getaddrinfo
+ * placeholder, or the address in text; and the port. */
+#define EMNET_HOST_TEXT_MAX 256
+int emnet__udp_dest_host(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, char *host,
+                         size_t hostlen, unsigned *port);
 /* The address to send to, with Linux's checks: host text, port. */
 int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host,
                            size_t hostlen, unsigned *port);

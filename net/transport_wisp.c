@@ -153,6 +153,8 @@ static void send_packet(struct wisp_conn *ss, const uint8_t *pkt, size_t len)
     if (len) emnet_js_wisp_send(ss->ws, pkt, len, NULL, 0);
 }
 
+static void conn_full(struct wisp_conn *ss, size_t limit);
+
 static void send_datagram_now(struct wisp_stream *st, const void *buf, size_t len)
 {
     uint8_t hdr[EMNET_WISP_HEADER];
@@ -179,6 +181,7 @@ static int send_connect(struct wisp_stream *st)
     if (st->udp) {
         /* No credit for UDP (servers send no CONTINUE on UDP streams):
          * what waited for the connection goes now. */
+        int waited = st->pending != NULL;
         while (st->pending) {
             struct wisp_pending *d = st->pending;
             st->pending = d->next;
@@ -187,6 +190,10 @@ static int send_connect(struct wisp_stream *st)
         }
         st->pending_tail = NULL;
         st->pending_bytes = 0;
+        if (emnet_js_wisp_buffered(st->sess->ws) >= (double)st->sock->sndbuf_limit)
+            conn_full(st->sess, st->sock->sndbuf_limit);
+        else if (waited)
+            emnet__sock_writable(st->sock);   /* room again for a sender that was told EAGAIN */
         return 0;
     }
     st->credit = st->sess->default_credit;
@@ -438,8 +445,8 @@ static void stream_close(struct wisp_stream *st)
  * resolver, a tracker) does not use up the server's streams. A late reply
  * from a destination whose stream was closed is lost, as a datagram may
  * be. */
-static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const char *host, unsigned port,
-                                          const struct sockaddr *to, socklen_t tolen, int *err)
+static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen,
+                                          int *err)
 {
     struct wisp_stream **head = (struct wisp_stream **)&s->transport_state;
     unsigned count = 0;
@@ -458,6 +465,10 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const char *host
         while (last->sock_next) last = last->sock_next;
         stream_close(last);
     }
+    char host[EMNET_HOST_TEXT_MAX];
+    unsigned port;
+    *err = emnet__udp_dest_host(s, to, tolen, host, sizeof host, &port);
+    if (*err < 0) return NULL;
     struct wisp_stream *st = stream_new(s, host, port, 1, err);
     if (!st) return NULL;
     memcpy(&st->to, to, tolen);
@@ -470,11 +481,11 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const char *host
 
 /* One datagram, one DATA packet. Before the connection is ready it waits
  * in the stream (up to the send buffer); a full WebSocket says EAGAIN. */
-static int wisp_send_datagram(struct emnet_sock *s, const char *host, unsigned port, const struct sockaddr *to,
-                              socklen_t tolen, const void *buf, size_t len)
+static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
+                              size_t len)
 {
     int err;
-    struct wisp_stream *st = udp_stream_for(s, host, port, to, tolen, &err);
+    struct wisp_stream *st = udp_stream_for(s, to, tolen, &err);
     if (!st) return err;
     if (!st->connect_sent) {
         if (st->pending_bytes + len > s->sndbuf_limit) return -EAGAIN;   /* sent, and told, on ready */
@@ -525,19 +536,20 @@ static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
 
 static size_t wisp_queued(struct emnet_sock *s)
 {
+    /* Polled on every readiness check: no call into JS. The WebSocket's
+     * fill is known from send_full, set whenever a send fills it. */
     struct wisp_stream *st = stream_of(s);
     if (s->type == SOCK_DGRAM) {
-        /* What waits for the connection, and what its WebSocket holds. */
+        /* What waits for the connection to open, or a full WebSocket. */
         size_t n = 0;
         for (; st; st = st->sock_next) {
             if (st->connect_sent && st->sess->send_full) return s->sndbuf_limit;
-            n += st->connect_sent ? (size_t)emnet_js_wisp_buffered(st->sess->ws) : st->pending_bytes;
+            n += st->pending_bytes;
         }
         return n;
     }
     /* No credit is a full send buffer, whatever the WebSocket holds. */
-    if (!st->connect_sent || st->credit == 0 || st->sess->send_full) return s->sndbuf_limit;
-    return (size_t)emnet_js_wisp_buffered(st->sess->ws);
+    return !st->connect_sent || st->credit == 0 || st->sess->send_full ? s->sndbuf_limit : 0;
 }
 
 static void wisp_resume(struct emnet_sock *s)

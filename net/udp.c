@@ -212,6 +212,19 @@ static int check_destination(struct emnet_sock *s, const struct sockaddr **to, s
     return port ? 0 : -EINVAL;
 }
 
+int emnet__udp_dest_host(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, char *host,
+                         size_t hostlen, unsigned *port)
+{
+    int r = emnet__sock_parse_addr(s, to, tolen, host, hostlen, port);
+    if (r < 0) return r;
+    const char *name = emnet__placeholder_name(to);   /* a name from getaddrinfo: the proxy resolves it */
+    if (name) {
+        if (strlen(name) >= hostlen) return -EINVAL;
+        strcpy(host, name);
+    }
+    return 0;
+}
+
 /* The transport for datagrams to host:port: the configured one if it
  * carries datagrams, else Wisp when a Wisp server is configured. */
 static const struct emnet_transport_ops *datagram_transport(const char *host, unsigned port)
@@ -261,18 +274,18 @@ long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flag
      * no subnets, so only the limited broadcast address is one). */
     if (v4 && ip4 == INADDR_BROADCAST && !s->opt_broadcast) return -EACCES;
     if (len > (v4 ? UDP_MAX_V4 : UDP_MAX_V6)) return -EMSGSIZE;
+    if (v4 && s->opt_v6only) return -ENETUNREACH;   /* an IPv6-only socket has no IPv4 route */
     if (s->error) return -take_error(s);
     if (s->wr_shut) return -EPIPE;
-    char host[64];
-    unsigned port;
-    r = emnet__sock_parse_addr(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
-    if (r < 0) return r;
-    const char *name = emnet__placeholder_name((const struct sockaddr *)&dest);
     if (!s->transport) {
-        s->transport = datagram_transport(name ? name : host, port);
+        char host[EMNET_HOST_TEXT_MAX];
+        unsigned port;
+        r = emnet__udp_dest_host(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
+        if (r < 0) return r;
+        s->transport = datagram_transport(host, port);
         if (!s->transport) return -ENETUNREACH;
     }
-    r = s->transport->send_datagram(s, name ? name : host, port, (const struct sockaddr *)&dest, dlen, buf, len);
+    r = s->transport->send_datagram(s, (const struct sockaddr *)&dest, dlen, buf, len);
     return r < 0 ? r : (long)len;
 }
 

@@ -127,6 +127,30 @@ static inline void net_trace_addr(const char *label, const struct sockaddr_stora
     fflush(stdout);
 }
 
+/* getsockname, traced: the local address (the port "expected" when it is
+ * want); returns the port. */
+static inline uint16_t net_trace_local(int s, uint16_t want)
+{
+    struct sockaddr_storage a;
+    socklen_t alen = sizeof a;
+    T(getsockname(s, (struct sockaddr *)&a, &alen));
+    net_trace_addr("local", &a, alen, want);
+    return a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
+                                   : ntohs(((struct sockaddr_in *)&a)->sin_port);
+}
+
+#ifndef POLLRDHUP   /* <poll.h> came before _GNU_SOURCE was defined */
+#define POLLRDHUP 0x2000
+#endif
+
+/* A zero-timeout poll for IN, OUT and RDHUP, traced. */
+static inline void net_trace_poll(int s)
+{
+    struct pollfd p = { .fd = s, .events = POLLIN | POLLOUT | POLLRDHUP };
+    T(poll(&p, 1, 0));
+    trace_pollfds(&p, 1);
+}
+
 /* A datagram's first bytes as text, for the trace. */
 static inline void net_trace_data(const char *label, const void *buf, long n)
 {

@@ -11,56 +11,46 @@
 
 #include <unistd.h>
 
-static uint16_t local(int s, uint16_t want)
-{
-    struct sockaddr_storage a;
-    socklen_t alen = sizeof a;
-    T(getsockname(s, (struct sockaddr *)&a, &alen));
-    net_trace_addr("local", &a, alen, want);
-    return a.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&a)->sin6_port)
-                                   : ntohs(((struct sockaddr_in *)&a)->sin_port);
-}
-
 int main(void)
 {
     net_setup();
     struct sockaddr_in echo = net_addr(NET_UDP_ECHO);
     int s = TFD(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
-    local(s, 0);
+    net_trace_local(s, 0);
     struct sockaddr_storage a;
     socklen_t alen = sizeof a;
     T(getpeername(s, (struct sockaddr *)&a, &alen));
     char b[16];
     T(recv(s, b, sizeof b, 0));
-    local(s, 0);
+    net_trace_local(s, 0);
     T(sendto(s, "one", 3, 0, (struct sockaddr *)&echo, sizeof echo));
-    uint16_t port = local(s, 0);
+    uint16_t port = net_trace_local(s, 0);
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
     T(recv(s, b, sizeof b, 0));
     T(sendto(s, "two", 3, 0, (struct sockaddr *)&echo, sizeof echo));
-    local(s, port);
+    net_trace_local(s, port);
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
     T(recv(s, b, sizeof b, 0));
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    local(s, port);
+    net_trace_local(s, port);
     T(close(s));
 
     trace_note("a failed send binds");
     s = TFD(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
     T(send(s, "x", 1, 0));
-    port = local(s, 0);
+    port = net_trace_local(s, 0);
     T(sendto(s, "three", 5, 0, (struct sockaddr *)&echo, sizeof echo));
-    local(s, port);
+    net_trace_local(s, port);
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
     T(recv(s, b, sizeof b, 0));
     T(close(s));
 
     trace_note("AF_INET6");
     int s6 = TFD(socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0));
-    local(s6, 0);
+    net_trace_local(s6, 0);
     struct sockaddr_in6 m = net_addr6_mapped(NET_UDP_ECHO);
     T(sendto(s6, "six", 3, 0, (struct sockaddr *)&m, sizeof m));
-    local(s6, 0);
+    net_trace_local(s6, 0);
     TRACE_VALUE("ready", net_wait_in(s6, 5000) == POLLIN);
     T(recv(s6, b, sizeof b, 0));
     T(close(s6));

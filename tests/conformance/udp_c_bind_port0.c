@@ -9,15 +9,6 @@
 
 #include <unistd.h>
 
-static uint16_t local(int s, uint16_t want)
-{
-    struct sockaddr_storage a;
-    socklen_t alen = sizeof a;
-    T(getsockname(s, (struct sockaddr *)&a, &alen));
-    net_trace_addr("local", &a, alen, want);
-    return ntohs(((struct sockaddr_in *)&a)->sin_port);
-}
-
 int main(void)
 {
     net_setup();
@@ -25,27 +16,27 @@ int main(void)
     int s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
     struct sockaddr_in lo = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     T(bind(s, (struct sockaddr *)&lo, sizeof lo));
-    uint16_t port = local(s, 0);
+    uint16_t port = net_trace_local(s, 0);
     char b[16];
     T(sendto(s, "bound", 5, 0, (struct sockaddr *)&echo, sizeof echo));
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
     T(recv(s, b, sizeof b, 0));
-    local(s, port);
+    net_trace_local(s, port);
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    local(s, port);
+    net_trace_local(s, port);
     T(close(s));
 
     trace_note("0.0.0.0 port 0");
     s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
     struct sockaddr_in any = { .sin_family = AF_INET };
     T(bind(s, (struct sockaddr *)&any, sizeof any));
-    port = local(s, 0);
+    port = net_trace_local(s, 0);
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    local(s, port);
+    net_trace_local(s, port);
     T(send(s, "any", 3, 0));
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
     T(recv(s, b, sizeof b, 0));
-    local(s, port);
+    net_trace_local(s, port);
     T(close(s));
     return 0;
 }

@@ -12,16 +12,6 @@
 
 #include <unistd.h>
 
-/* Records the local address; the port is "expected" when it is want. */
-static uint16_t local(int s, uint16_t want)
-{
-    struct sockaddr_storage a;
-    socklen_t alen = sizeof a;
-    T(getsockname(s, (struct sockaddr *)&a, &alen));
-    net_trace_addr("local", &a, alen, want);
-    return ntohs(((struct sockaddr_in *)&a)->sin_port);
-}
-
 int main(void)
 {
     net_setup();
@@ -34,7 +24,7 @@ int main(void)
     int s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
     T(connect(s, &unspec, sizeof unspec));
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    uint16_t picked = local(s, 0);
+    uint16_t picked = net_trace_local(s, 0);
     char b[64];
     T(send(s, "connected", 9, 0));
     TRACE_VALUE("ready", net_wait_in(s, 5000) == POLLIN);
@@ -42,7 +32,7 @@ int main(void)
 
     trace_note("dissolved");
     T(connect(s, &unspec, sizeof unspec));
-    local(s, picked);
+    net_trace_local(s, picked);
     struct sockaddr_storage a;
     socklen_t alen = sizeof a;
     T(getpeername(s, (struct sockaddr *)&a, &alen));
@@ -61,11 +51,11 @@ int main(void)
     s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
     struct sockaddr_in any = { .sin_family = AF_INET };
     T(bind(s, (struct sockaddr *)&any, sizeof any));
-    uint16_t bound = local(s, 0);
+    uint16_t bound = net_trace_local(s, 0);
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    local(s, bound);
+    net_trace_local(s, bound);
     T(connect(s, &unspec, sizeof unspec));
-    local(s, bound);
+    net_trace_local(s, bound);
     T(close(s));
 
     trace_note("bound to a port by number");
@@ -74,9 +64,9 @@ int main(void)
     any.sin_port = htons(bound);
     T(bind(s, (struct sockaddr *)&any, sizeof any));
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    local(s, bound);
+    net_trace_local(s, bound);
     T(connect(s, &unspec, sizeof unspec));
-    local(s, bound);
+    net_trace_local(s, bound);
     T(close(s));
     return 0;
 }

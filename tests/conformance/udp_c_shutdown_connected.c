@@ -11,13 +11,6 @@
 
 #include <unistd.h>
 
-static void look(int s)
-{
-    struct pollfd p = { .fd = s, .events = POLLIN | POLLOUT | POLLRDHUP };
-    T(poll(&p, 1, 0));
-    trace_pollfds(&p, 1);
-}
-
 int main(void)
 {
     net_setup();
@@ -27,9 +20,9 @@ int main(void)
     trace_note("SHUT_RD");
     int s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
-    look(s);
+    net_trace_poll(s);
     T(shutdown(s, SHUT_RD));
-    look(s);
+    net_trace_poll(s);
     T(recv(s, b, sizeof b, MSG_DONTWAIT));
     T(recv(s, b, sizeof b, 0));
     T(read(s, b, sizeof b));
@@ -42,7 +35,7 @@ int main(void)
 
     trace_note("then SHUT_WR");
     T(shutdown(s, SHUT_WR));
-    look(s);
+    net_trace_poll(s);
     T(send(s, "x", 1, 0));
     T(write(s, "x", 1));
     T(sendto(s, "x", 1, 0, (struct sockaddr *)&echo, sizeof echo));
@@ -53,7 +46,7 @@ int main(void)
     s = TFD(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
     T(connect(s, (struct sockaddr *)&echo, sizeof echo));
     T(shutdown(s, SHUT_WR));
-    look(s);
+    net_trace_poll(s);
     T(send(s, "x", 1, 0));
     T(recv(s, b, sizeof b, 0));
     T(close(s));

@@ -10,24 +10,17 @@
 
 #include <unistd.h>
 
-static void look(int s)
-{
-    struct pollfd p = { .fd = s, .events = POLLIN | POLLOUT | POLLRDHUP };
-    T(poll(&p, 1, 0));
-    trace_pollfds(&p, 1);
-}
-
 int main(void)
 {
     net_setup();
     struct sockaddr_in echo = net_addr(NET_UDP_ECHO);
     char b[16];
     int s = TFD(socket(AF_INET, SOCK_DGRAM, 0));
-    look(s);
+    net_trace_poll(s);
     T(shutdown(s, 7));
     T(shutdown(s, -1));
     T(shutdown(s, SHUT_RD));
-    look(s);
+    net_trace_poll(s);
     T(recv(s, b, sizeof b, MSG_DONTWAIT));
     T(recv(s, b, sizeof b, 0));
 
@@ -40,7 +33,7 @@ int main(void)
 
     trace_note("SHUT_WR");
     T(shutdown(s, SHUT_WR));
-    look(s);
+    net_trace_poll(s);
     T(sendto(s, "x", 1, 0, (struct sockaddr *)&echo, sizeof echo));
     T(send(s, "x", 1, 0));
     T(shutdown(s, SHUT_RDWR));
@@ -49,7 +42,7 @@ int main(void)
     trace_note("SHUT_WR alone");
     s = TFD(socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0));
     T(shutdown(s, SHUT_WR));
-    look(s);
+    net_trace_poll(s);
     T(sendto(s, "x", 1, 0, (struct sockaddr *)&echo, sizeof echo));
     T(recv(s, b, sizeof b, 0));
     T(close(s));

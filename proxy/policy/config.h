@@ -34,6 +34,9 @@ struct emnet_proxy_config {
     char *bearer_token_file;         /* key bearer_token_file: read the token from this file (first line) instead */
     char *token_file;                /* key token_file: websockify token file or directory (websockify mode) */
     struct emnet_allowlist *allow;   /* [list] key allow: allowlist rules (see allowlist.h); empty = deny all */
+    int reveal_blocked_names;        /* key reveal_blocked_names, bool, default off: tell clients that a name
+                                        exists but only at addresses the allowlist refuses (off: answered
+                                        as a name that does not exist) */
     uint32_t max_connections;        /* key max_connections, default 10000: WebSocket connections in total */
     uint32_t max_connections_per_ip; /* key max_connections_per_ip, default 64 */
     uint32_t max_streams;            /* key max_streams, default 256: Wisp streams per connection */
@@ -44,6 +47,11 @@ struct emnet_proxy_config {
     uint32_t wisp_credit;            /* key wisp_credit, default 64: packets of CONTINUE credit per TCP stream */
     uint32_t buffer;                 /* key buffer, default 262144: bytes buffered per direction per stream before
                                         the proxy stops reading the other side */
+    uint32_t client_buffer;          /* key client_buffer, default 1048576: memory queued for one client connection
+                                        (both ways, every stream, replies, datagrams waiting for a name, with
+                                        per-message overhead) before its packets and targets are not read */
+    uint32_t client_buffer_max;      /* key client_buffer_max, default 4194304 (>= client_buffer): past it the
+                                        client is closed with 1008 */
     int metrics;                     /* key metrics, bool (on/off/true/false/yes/no/1/0), default on: GET /metrics */
     char **metrics_allow; size_t n_metrics_allow; /* [list] key metrics_allow: CIDRs that may read /metrics;
                                         default (none configured) = loopback only */

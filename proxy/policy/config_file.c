@@ -223,6 +223,8 @@ int emnet_proxy_config_validate(const struct emnet_proxy_config *c, char *err, s
     }
     if (c->bearer_token && c->bearer_token_file)
         return fail(err, errlen, "bearer_token and bearer_token_file are both set: choose one");
+    if (c->client_buffer_max < c->client_buffer)
+        return fail(err, errlen, "client_buffer_max is below client_buffer: the hard limit must be at least the budget");
     if (c->bearer_token_file) {
         char tok[1100];
         if (emnet_proxy_config_bearer_token(c, tok, sizeof tok, err, errlen) < 0)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,11 +27,51 @@ int64_t emnet_px_now_ms(void)
 /* ---- sending to the client ---- */
 void emnet_px_conn_touch(struct emnet_px_conn *c) { c->last_activity_ms = emnet_px_now_ms(); }
 
+/* How long a closing client may take to read what is left before its
+ * connection is cut: counted from the last progress, so a slow but
+ * reading client still gets everything. */
+#define CLOSE_GRACE_SECONDS 10
+
+/* Drops everything queued for c and closes it now, without a close frame
+ * (the client is gone or will not read one). */
+static void abort_conn(struct emnet_px_conn *c)
+{
+    c->closing = 1;
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+}
+
+/* Over client_buffer_max: whatever queued it, the client loses its
+ * streams and its queue at once, and gets 1008 if it ever reads again. */
+static void over_hard_limit(struct emnet_px_conn *c)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%zu", c->queued);
+    emnet_px_refuse(EMNET_PX_REFUSE_CLIENT_BUFFER);
+    emnet_px_log(EMNET_PX_INFO, "refused", "client", c->client, "reason", "client_buffer", "queued", n, NULL);
+    c->dying = 1;   /* streams let go now must not report back */
+    while (c->streams) emnet_px_stream_release(c->streams, 0);
+    c->dying = 0;
+    emnet_px_queue_clear(&c->out);
+    emnet_px_conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "Client buffer limit exceeded");
+}
+
 void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk)
 {
-    if (chunk->stream) chunk->stream->to_client += chunk->len;
+    if (c->closing) {
+        /* Nothing more goes to a client that is being closed. */
+        free(chunk);
+        return;
+    }
+    struct emnet_px_stream *s = chunk->stream;
+    if (s) {
+        s->to_client += chunk->len;
+        if (s->out_tail) s->out_tail->snext = chunk;
+        else s->out_head = chunk;
+        s->out_tail = chunk;
+    }
     emnet_px_queue_push(&c->out, chunk);
     lws_callback_on_writable(c->wsi);
+    emnet_px_conn_update_rx(c);
 }
 
 void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason)
@@ -38,25 +80,57 @@ void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason)
     c->closing = 1;
     c->close_code = code;
     snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_SECONDS);
     lws_callback_on_writable(c->wsi);
+}
+
+/* The budget flipped: every target of c follows. */
+static void update_targets_reading(struct emnet_px_conn *c)
+{
+    for (struct emnet_px_stream *s = c->streams; s; s = s->next) emnet_px_stream_update_reading(s);
 }
 
 void emnet_px_conn_update_rx(struct emnet_px_conn *c)
 {
     if (c->dying || emnet_px.stopping) return;
+    const struct emnet_proxy_config *cfg = emnet_px.cfg;
+    if (c->queued > cfg->client_buffer_max && !c->closing) {
+        over_hard_limit(c);
+        return;
+    }
+    if (!c->over_budget && c->queued > cfg->client_buffer) {
+        c->over_budget = 1;
+        emnet_px_metrics.budget_pauses++;
+        update_targets_reading(c);
+    } else if (c->over_budget && c->queued <= cfg->client_buffer / 2) {
+        c->over_budget = 0;
+        update_targets_reading(c);
+    }
+    int pause = c->over_budget || c->full_streams || c->tx_pending;
+    if (pause != c->rx_paused) {
+        c->rx_paused = pause;
+        lws_rx_flow_control(c->wsi, !pause);
+    }
+}
+
+void emnet_px_conn_stream_queue_changed(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    if (s->conn != c) return;   /* let go of meanwhile: no longer c's to count */
+    /* UDP datagrams waiting for a name are bounded by dropping (upstream.c),
+     * as UDP may: they never hold the client's other streams. */
+    if (s->udp) {
+        emnet_px_conn_update_rx(c);
+        return;
+    }
     size_t limit = emnet_px.cfg->buffer;
-    int over = 0, low = 1;
-    for (struct emnet_px_stream *s = c->streams; s; s = s->next) {
-        if (s->to_target.bytes > limit) over = 1;
-        if (s->to_target.bytes > limit / 2) low = 0;
+    if (!s->target_full && s->to_target.bytes > limit) {
+        s->target_full = 1;
+        c->full_streams++;
+    } else if (s->target_full && s->to_target.bytes <= limit / 2) {
+        s->target_full = 0;
+        c->full_streams--;
     }
-    if (!c->rx_paused && over) {
-        c->rx_paused = 1;
-        lws_rx_flow_control(c->wsi, 0);
-    } else if (c->rx_paused && low) {
-        c->rx_paused = 0;
-        lws_rx_flow_control(c->wsi, 1);
-    }
+    emnet_px_conn_update_rx(c);
 }
 
 void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream *s)
@@ -69,10 +143,38 @@ void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream
             break;
         }
     }
-    emnet_px_queue_forget(&c->out, s);
+    /* Its chunks still queued for the client stay there (and in the
+     * budget) but no longer count for the stream: only its own chunks are
+     * visited, so a client cycling streams costs O(1) per chunk. */
+    for (struct emnet_px_chunk *k = s->out_head; k; k = k->snext) k->stream = NULL;
+    s->out_head = s->out_tail = NULL;
     s->to_client = 0;
-    /* The stream that held the WebSocket's reads may be the one leaving. */
-    if (c->rx_paused) emnet_px_conn_update_rx(c);
+    if (s->target_full) {
+        s->target_full = 0;
+        c->full_streams--;
+    }
+    /* Its queue towards the target leaves the budget with it. */
+    emnet_px_queue_set_account(&s->to_target, NULL);
+    emnet_px_conn_update_rx(c);
+}
+
+/* Reads paused and the socket says the peer sent FIN or reset: lws would
+ * not see it (it reads nothing while paused), and once it did, output it
+ * still holds would keep the connection (and lws 4.1's service loop) busy
+ * with it. Drop the client now. */
+int emnet_px_conn_check_peer(struct emnet_px_conn *c)
+{
+    if (!c->rx_paused && !c->closing) return 0;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    int fd = lws_get_socket_fd(c->wsi);
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0) return 0;
+    if (ti.tcpi_state == TCP_ESTABLISHED) return 0;
+    emnet_px_metrics.peers_gone++;
+    emnet_px_log(EMNET_PX_INFO, "peer_gone", "client", c->client, "state",
+                 ti.tcpi_state == TCP_CLOSE_WAIT ? "fin" : "closed", NULL);
+    abort_conn(c);
+    return 1;
 }
 
 /* ---- stream events, dispatched to the mode ---- */
@@ -84,7 +186,10 @@ void emnet_px_conn_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *
 
 void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f)
 {
-    switch (f) {
+    /* f is what the client is told. A name whose every address was refused
+     * is told as unresolved (upstream.c); the operator still sees why. */
+    enum emnet_px_fail why = f == EMNET_PX_FAIL_UNRESOLVED && s->denied != EMNET_PX_FAIL_NONE ? s->denied : f;
+    switch (why) {
     case EMNET_PX_FAIL_BLOCKED_HOST: emnet_px_refuse(EMNET_PX_REFUSE_BLOCKED_HOST); break;
     case EMNET_PX_FAIL_BLOCKED_PORT: emnet_px_refuse(EMNET_PX_REFUSE_BLOCKED_PORT); break;
     case EMNET_PX_FAIL_BLOCKED_ADDRESS: emnet_px_refuse(EMNET_PX_REFUSE_BLOCKED_ADDRESS); break;
@@ -92,8 +197,10 @@ void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
     }
     char port[8];
     snprintf(port, sizeof port, "%u", s->port);
-    emnet_px_log(EMNET_PX_INFO, "connect_failed", "client", c->client, "host", s->host, "port", port,
-                 "type", s->udp ? "udp" : "tcp", "reason", emnet_px_fail_name(f), NULL);
+    if (emnet_px_log_enabled(EMNET_PX_INFO) && emnet_px_log_allow(&c->log_limit, c->client))
+        emnet_px_log(EMNET_PX_INFO, "connect_failed", "client", c->client, "host", s->host, "port", port,
+                     "type", s->udp ? "udp" : "tcp", "reason", emnet_px_fail_name(why),
+                     "answered", why != f ? emnet_px_fail_name(f) : NULL, NULL);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_failed(c, s, f);
     else emnet_px_websockify_stream_failed(c, s, f);
 }
@@ -115,7 +222,7 @@ void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_strea
 {
     emnet_px_conn_touch(c);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_drained(c, s, packets);
-    emnet_px_conn_update_rx(c);
+    emnet_px_conn_stream_queue_changed(c, s);
 }
 
 /* ---- WebSocket life ---- */
@@ -148,6 +255,7 @@ static void on_established(struct lws *wsi, struct emnet_px_pss *pss)
         return;
     }
     emnet_px_conn_touch(c);
+    emnet_px_queue_set_account(&c->out, &c->queued);
     c->next = emnet_px.conns;
     if (c->next) c->next->prev = c;
     emnet_px.conns = c;
@@ -169,6 +277,11 @@ static void on_closed(struct emnet_px_pss *pss)
     c->dying = 1;
     while (c->streams) emnet_px_stream_release(c->streams, c->mode == EMNET_PX_WEBSOCKIFY);
     emnet_px_queue_clear(&c->out);
+    if (c->log_limit.suppressed) {
+        char n[24];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)c->log_limit.suppressed);
+        emnet_px_log(EMNET_PX_INFO, "log_suppressed", "client", c->client, "lines", n, NULL);
+    }
     free(c->rx);
     if (c->prev) c->prev->next = c->next;
     else emnet_px.conns = c->next;
@@ -223,20 +336,48 @@ static void on_receive(struct lws *wsi, struct emnet_px_conn *c, const unsigned 
     }
 }
 
+/* Messages per writeable callback, and bytes: enough that small packets do
+ * not cost a trip through poll each, few enough that one client does not
+ * hold the loop. */
+#define WRITE_BURST_MESSAGES 64
+#define WRITE_BURST_BYTES (256 * 1024)
+
 static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
 {
-    struct emnet_px_chunk *chunk = emnet_px_queue_pop(&c->out);
-    if (chunk) {
+    /* lws calls this only once it has sent everything it held. */
+    c->tx_pending = 0;
+    size_t sent = 0;
+    int messages = 0;
+    struct emnet_px_chunk *chunk;
+    while (messages < WRITE_BURST_MESSAGES && sent < WRITE_BURST_BYTES && (chunk = emnet_px_queue_pop(&c->out))) {
         struct emnet_px_stream *s = chunk->stream;
         size_t len = chunk->len;
         int n = lws_write(wsi, emnet_px_chunk_payload(chunk), len, LWS_WRITE_BINARY);
+        if (s) {
+            s->out_head = chunk->snext;
+            if (!s->out_head) s->out_tail = NULL;
+        }
         free(chunk);
         if (n < (int)len) return -1;
+        sent += len;
+        messages++;
         if (s) {
             s->to_client -= len;
             emnet_px_stream_client_drained(s);
         }
-        if (c->out.head || c->closing) lws_callback_on_writable(wsi);
+        /* The socket took only part of it; lws keeps the rest. Write no
+         * more, and read nothing, until lws has sent it (it calls back
+         * here): a peer that sends FIN meanwhile must not find lws holding
+         * output, or lws 4.1 retries its zero-length read for ever. */
+        if (lws_partial_buffered(wsi)) {
+            c->tx_pending = 1;
+            break;
+        }
+    }
+    if (sent && c->closing) lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_SECONDS);
+    emnet_px_conn_update_rx(c);
+    if (c->out.head || c->tx_pending) {
+        lws_callback_on_writable(wsi);
         return 0;
     }
     if (c->closing) {
@@ -291,14 +432,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 }
 
-/* "binary" is listed so that clients asking for that subprotocol (as
- * websockify's do) get it; clients asking for none get the first entry. */
 /* The subprotocols a client may offer (none at all selects the first):
  * "binary" as websockify accepts, "wisp-v2" as Wisp 2 clients offer. The
- * mode comes from the path, never from the subprotocol. */
+ * mode comes from the path, never from the subprotocol.
+ * tx_packet_size: lws hands at most this much (plus framing) to one send()
+ * and keeps the rest of a message itself; the default (rx_buffer_size,
+ * 16 KiB) would leave most of every 64 KiB message with lws. */
+#define TX_PACKET_SIZE (65536 + 256)
 const struct lws_protocols emnet_px_client_protocols[EMNET_PX_CLIENT_PROTOCOLS] = {
-    { "emnet", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
-    { "binary", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
-    { "wisp-v2", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, 0 },
+    { "emnet", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, TX_PACKET_SIZE },
+    { "binary", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, TX_PACKET_SIZE },
+    { "wisp-v2", callback, sizeof(struct emnet_px_pss), 16384, 0, NULL, TX_PACKET_SIZE },
 };
-

@@ -1,6 +1,6 @@
 /* Plain HTTP on the proxy's port: GET /metrics (for clients in
- * metrics_allow, else 403; 404 when metrics are off), GET /resolve
- * (resolve_http.c) and 404 for anything else. WebSocket upgrades never come here (upgrade.c, conn.c). */
+ * metrics_allow, else 403; 404 when metrics are off), GET /resolve and its
+ * CORS preflight OPTIONS /resolve (resolve_http.c) and 404 for anything else. WebSocket upgrades never come here (upgrade.c, conn.c). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,7 +58,12 @@ int emnet_px_on_http(struct lws *wsi, const char *path)
         free(body);
         return r;
     }
-    if (strcmp(path, "/resolve") == 0) return emnet_px_resolve_http(wsi, lws_wsi_user(wsi));
+    if (strcmp(path, "/resolve") == 0) {
+        /* lws hands OPTIONS to the same callback; the path comes without
+         * the method, which is the header lws filled in. */
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI) > 0) return emnet_px_resolve_preflight(wsi);
+        return emnet_px_resolve_http(wsi, lws_wsi_user(wsi));
+    }
     emnet_px_log(EMNET_PX_DEBUG, "http_not_found", "client", ip, "path", path, NULL);
     static const char msg[] = "not found\n";
     return http_reply(wsi, HTTP_STATUS_NOT_FOUND, "text/plain", msg, sizeof msg - 1);

@@ -73,3 +73,35 @@ void emnet_px_log(enum emnet_px_level level, const char *event, ...)
     funlockfile(f);
     fflush(f);
 }
+
+/* A client may cause a burst of LIMIT_BURST lines, then LIMIT_PER_SECOND a
+ * second: enough to see what it does, too few to fill a disk. */
+#define LIMIT_BURST 20
+#define LIMIT_PER_SECOND 2
+
+int emnet_px_log_allow(struct emnet_px_log_limit *l, const char *client)
+{
+    int64_t now = emnet_px_now_ms();
+    if (!l->refill_ms) {
+        l->refill_ms = now;
+        l->tokens = LIMIT_BURST;
+    }
+    int64_t add = (now - l->refill_ms) * LIMIT_PER_SECOND / 1000;
+    if (add > 0) {
+        l->tokens = (uint32_t)(l->tokens + add > LIMIT_BURST ? LIMIT_BURST : l->tokens + add);
+        l->refill_ms += add * 1000 / LIMIT_PER_SECOND;
+    }
+    if (!l->tokens) {
+        l->suppressed++;
+        emnet_px_metrics.log_lines_suppressed++;
+        return 0;
+    }
+    l->tokens--;
+    if (l->suppressed) {
+        char n[24];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)l->suppressed);
+        l->suppressed = 0;
+        emnet_px_log(EMNET_PX_INFO, "log_suppressed", "client", client, "lines", n, NULL);
+    }
+    return 1;
+}

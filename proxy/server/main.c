@@ -125,8 +125,11 @@ static void sweep(lws_sorted_usec_list_t *sul)
         snprintf(n, sizeof n, "%zu", emnet_px.nconns);
         emnet_px_log(EMNET_PX_INFO, "draining", "connections", n, NULL);
     }
+    uint64_t queued = 0;
     for (struct emnet_px_conn *c = emnet_px.conns, *next; c; c = next) {
         next = c->next;
+        queued += c->queued;
+        if (emnet_px_conn_check_peer(c)) continue;
         if (!c->closing && cfg->idle_timeout && now - c->last_activity_ms > (int64_t)cfg->idle_timeout * 1000) {
             emnet_px_log(EMNET_PX_INFO, "idle_timeout", "client", c->client, NULL);
             emnet_px_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "Idle timeout");
@@ -136,6 +139,7 @@ static void sweep(lws_sorted_usec_list_t *sul)
             emnet_px_stream_check_deadline(s, now);
         }
     }
+    emnet_px_metrics.queued_bytes = queued;
     if (emnet_px.draining) {
         if (!final_deadline_ms && emnet_px.nconns && now >= drain_deadline_ms) {
             emnet_px_log(EMNET_PX_INFO, "drain_timeout", NULL);

@@ -24,6 +24,7 @@ static const char *const refusal_names[EMNET_PX_REFUSE_COUNT] = {
     [EMNET_PX_REFUSE_PROTOCOL] = "protocol",
     [EMNET_PX_REFUSE_METRICS] = "metrics",
     [EMNET_PX_REFUSE_SUBPROTOCOL] = "subprotocol",
+    [EMNET_PX_REFUSE_CLIENT_BUFFER] = "client_buffer",
 };
 
 const char *emnet_px_refusal_name(enum emnet_px_refusal r) { return refusal_names[r]; }
@@ -83,5 +84,17 @@ size_t emnet_px_metrics_render(char *buf, size_t cap)
     put(&o, "# HELP emnet_proxy_connect_failures_total Upstream connects refused, unreachable or timed out.\n"
             "# TYPE emnet_proxy_connect_failures_total counter\n"
             "emnet_proxy_connect_failures_total %" PRIu64 "\n", m->connect_failures);
+    put(&o, "# HELP emnet_proxy_queued_bytes Memory queued for clients now, both ways (client_buffer units).\n"
+            "# TYPE emnet_proxy_queued_bytes gauge\n"
+            "emnet_proxy_queued_bytes %" PRIu64 "\n", m->queued_bytes);
+    put(&o, "# HELP emnet_proxy_budget_pauses_total Times a client went over client_buffer and was paused.\n"
+            "# TYPE emnet_proxy_budget_pauses_total counter\n"
+            "emnet_proxy_budget_pauses_total %" PRIu64 "\n", m->budget_pauses);
+    put(&o, "# HELP emnet_proxy_peers_gone_total Clients dropped at once: FIN or reset while output was pending.\n"
+            "# TYPE emnet_proxy_peers_gone_total counter\n"
+            "emnet_proxy_peers_gone_total %" PRIu64 "\n", m->peers_gone);
+    put(&o, "# HELP emnet_proxy_log_lines_suppressed_total Per-client log lines left out by the rate limit.\n"
+            "# TYPE emnet_proxy_log_lines_suppressed_total counter\n"
+            "emnet_proxy_log_lines_suppressed_total %" PRIu64 "\n", m->log_lines_suppressed);
     return o.len;
 }

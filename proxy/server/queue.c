@@ -1,6 +1,8 @@
 /* FIFO of byte chunks. Each chunk has LWS_PRE bytes of headroom so that a
  * message for the client goes to lws_write without a copy. The queue counts
- * its bytes so callers can bound it. */
+ * its bytes and the memory it holds, and may charge that memory to an
+ * account (a client connection's budget) so that callers can bound it
+ * without walking the queue. */
 #include <stdlib.h>
 
 #include "server.h"
@@ -10,6 +12,7 @@ struct emnet_px_chunk *emnet_px_chunk_new(size_t len)
     struct emnet_px_chunk *c = malloc(sizeof *c + LWS_PRE + len);
     if (!c) return NULL;
     c->next = NULL;
+    c->snext = NULL;
     c->stream = NULL;
     c->len = len;
     c->off = 0;
@@ -24,6 +27,8 @@ void emnet_px_queue_push(struct emnet_px_queue *q, struct emnet_px_chunk *c)
     q->tail = c;
     q->bytes += c->len - c->off;
     q->count++;
+    q->cost += EMNET_PX_CHUNK_COST(c->len);
+    if (q->account) *q->account += EMNET_PX_CHUNK_COST(c->len);
 }
 
 struct emnet_px_chunk *emnet_px_queue_pop(struct emnet_px_queue *q)
@@ -34,6 +39,8 @@ struct emnet_px_chunk *emnet_px_queue_pop(struct emnet_px_queue *q)
     if (!q->head) q->tail = NULL;
     q->bytes -= c->len - c->off;
     q->count--;
+    q->cost -= EMNET_PX_CHUNK_COST(c->len);
+    if (q->account) *q->account -= EMNET_PX_CHUNK_COST(c->len);
     c->next = NULL;
     return c;
 }
@@ -50,8 +57,9 @@ void emnet_px_queue_clear(struct emnet_px_queue *q)
     while ((c = emnet_px_queue_pop(q))) free(c);
 }
 
-void emnet_px_queue_forget(struct emnet_px_queue *q, const struct emnet_px_stream *s)
+void emnet_px_queue_set_account(struct emnet_px_queue *q, size_t *account)
 {
-    for (struct emnet_px_chunk *c = q->head; c; c = c->next)
-        if (c->stream == s) c->stream = NULL;
+    if (q->account) *q->account -= q->cost;
+    q->account = account;
+    if (account) *account += q->cost;
 }

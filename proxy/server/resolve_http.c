@@ -10,13 +10,18 @@
  *                                    EAI_NODATA, or the name cannot be a
  *                                    DNS name (an empty label, a label over
  *                                    63 bytes, over 253 in all: glibc
- *                                    refuses those without a query)
+ *                                    refuses those without a query); also
+ *                                    a name whose every address the
+ *                                    allowlist refuses, byte for byte the
+ *                                    same answer (see refused_name)
  *   200 {"error":"again"}            EAI_AGAIN, or no answer within
  *                                    resolve_timeout
  *   200 {"error":"fail"}             any other resolver failure
- *   403 {"error":"blocked"}          the allowlist forbids the name (with
- *                                    PORT: that port; without: every port)
- *                                    or every address it has
+ *   403 {"error":"blocked"}          the allowlist forbids the name before
+ *                                    any lookup (with PORT: that port;
+ *                                    without: every port); with
+ *                                    reveal_blocked_names, also every
+ *                                    address it has
  *   400 {"error":"invalid"}          no name, or a bad port
  *   403 {"error":"origin"}, 401 {"error":"auth"}: the same Origin and
  *                                    bearer checks as a WebSocket upgrade
@@ -95,12 +100,59 @@ static void answer(struct emnet_px_dns_query *q, unsigned status, const char *bo
     lws_callback_on_writable(q->wsi);
 }
 
-/* An address counts when the allowlist lets it be reached: on PORT, or
- * without one on some port (a rule that matches all but the port). */
-static int allowed(const struct emnet_px_dns_query *q, const struct sockaddr *sa)
+/* 1 if a name rule may reach sa: ordinary public unicast. Asked of a
+ * one-rule allowlist ("*", any name on any port), which answers that alone. */
+static int name_may_reach(const char *name, const struct sockaddr *sa)
 {
-    enum emnet_verdict v = emnet_allowlist_check_addr(emnet_px.allow, q->name, sa, q->port);
-    return q->port ? v == EMNET_ALLOW : v == EMNET_ALLOW || v == EMNET_DENY_PORT;
+    struct emnet_allowlist *any = emnet_allowlist_new();
+    char err[64];
+    int ok = any && emnet_allowlist_add(any, "*", err, sizeof err) == 0 &&
+             emnet_allowlist_check_addr(any, name, sa, 1) == EMNET_ALLOW;
+    emnet_allowlist_free(any);
+    return ok;
+}
+
+/* The allowlist's verdict on an address: EMNET_ALLOW when it may be reached
+ * on PORT, or without one on some port. Port 0 is in no rule, so
+ * check_addr then says DENY_PORT for a CIDR rule that covers the address
+ * (reachable on its ports), but also for a name rule that matches the name
+ * whatever the address: that one reaches only addresses a name may. */
+static enum emnet_verdict verdict(const struct emnet_px_dns_query *q, const struct sockaddr *sa)
+{
+    const struct emnet_allowlist *al = emnet_px.allow;
+    if (q->port) return emnet_allowlist_check_addr(al, q->name, sa, q->port);
+    if (emnet_allowlist_check_addr(al, NULL, sa, 0) == EMNET_DENY_PORT) return EMNET_ALLOW;
+    if (emnet_allowlist_check_addr(al, q->name, sa, 0) == EMNET_DENY_PORT && name_may_reach(q->name, sa))
+        return EMNET_ALLOW;
+    return EMNET_DENY_ADDRESS;
+}
+
+static enum emnet_px_refusal refusal_of(enum emnet_verdict v)
+{
+    switch (v) {
+    case EMNET_DENY_PORT: return EMNET_PX_REFUSE_BLOCKED_PORT;
+    case EMNET_DENY_HOST: return EMNET_PX_REFUSE_BLOCKED_HOST;
+    default: return EMNET_PX_REFUSE_BLOCKED_ADDRESS;
+    }
+}
+
+/* The name exists, but the allowlist refuses every address it has. Unless
+ * reveal_blocked_names, the client gets the very answer of a name that
+ * does not exist (status, body, headers), so that it cannot map which
+ * internal names exist; the log and the metrics keep the true reason.
+ * (An IP literal never gets here: check_host judged it as the address it
+ * is, and refuses it as "blocked" before any lookup.) */
+static void refused_name(struct emnet_px_dns_query *q, enum emnet_verdict v)
+{
+    int reveal = emnet_px.cfg->reveal_blocked_names;
+    unsigned status = reveal ? HTTP_STATUS_FORBIDDEN : HTTP_STATUS_OK;
+    char ip[64], code[8];
+    emnet_px_client_ip(q->wsi, ip, sizeof ip);
+    snprintf(code, sizeof code, "%u", status);
+    emnet_px_refuse(refusal_of(v));
+    emnet_px_log(EMNET_PX_INFO, "refused", "client", ip, "path", "/resolve", "host", q->name, "reason",
+                 emnet_px_refusal_name(refusal_of(v)), "status", code, NULL);
+    answer(q, status, reveal ? "{\"error\":\"blocked\"}" : "{\"error\":\"noname\"}");
 }
 
 static void on_resolved(void *arg, int err, struct addrinfo *res)
@@ -114,16 +166,23 @@ static void on_resolved(void *arg, int err, struct addrinfo *res)
         answer(q, HTTP_STATUS_OK, "{\"error\":\"fail\"}");
     } else {
         int v4 = 0, v6 = 0;
+        enum emnet_verdict refused = EMNET_DENY_ADDRESS;
         for (struct addrinfo *a = res; a; a = a->ai_next) {
-            if (!allowed(q, a->ai_addr)) continue;
+            if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+            enum emnet_verdict v = verdict(q, a->ai_addr);
+            if (v != EMNET_ALLOW) {
+                refused = v;
+                continue;
+            }
             if (a->ai_family == AF_INET) v4 = 1;
-            if (a->ai_family == AF_INET6) v6 = 1;
+            else v6 = 1;
         }
         static const char *const families[2][2] = {
-            { "{\"error\":\"blocked\"}", "{\"ipv4\":false,\"ipv6\":true}" },
+            { NULL, "{\"ipv4\":false,\"ipv6\":true}" },
             { "{\"ipv4\":true,\"ipv6\":false}", "{\"ipv4\":true,\"ipv6\":true}" },
         };
-        answer(q, v4 || v6 ? HTTP_STATUS_OK : HTTP_STATUS_FORBIDDEN, families[v4][v6]);
+        if (v4 || v6) answer(q, HTTP_STATUS_OK, families[v4][v6]);
+        else refused_name(q, refused);
     }
     if (res) freeaddrinfo(res);
 }
@@ -206,4 +265,46 @@ void emnet_px_resolve_http_closed(struct emnet_px_pss *pss)
     lws_sul_cancel(&q->timeout);
     if (q->resolve) emnet_px_resolve_abandon(q->resolve);
     free(q);
+}
+
+/* OPTIONS /resolve: the CORS preflight a browser sends before a GET that
+ * carries Authorization. Browsers send it without credentials, so it is
+ * answered before (and without) the bearer check; it tells nothing the
+ * GET's own answer does not (which Origins may read). An Origin that may
+ * not is refused as the GET would be. */
+int emnet_px_resolve_preflight(struct lws *wsi)
+{
+    char ip[64], origin[512];
+    emnet_px_client_ip(wsi, ip, sizeof ip);
+    if (!emnet_px_origin_ok(wsi))
+        return refuse(wsi, ip, HTTP_STATUS_FORBIDDEN, EMNET_PX_REFUSE_ORIGIN, "{\"error\":\"origin\"}");
+    int olen = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+    emnet_px_log(EMNET_PX_DEBUG, "resolve_preflight", "client", ip, "origin", olen > 0 ? origin : NULL, NULL);
+
+    unsigned char buf[LWS_PRE + 1024];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    static const struct { const char *name, *value; } always[] = {
+        { "allow:", "GET, OPTIONS" }, { "vary:", "Origin" },
+    }, cors[] = {
+        { "access-control-allow-methods:", "GET" },
+        { "access-control-allow-headers:", "Authorization" },
+        { "access-control-max-age:", "600" },
+    };
+    /* 204 carries no Content-Length (RFC 9110 8.6). */
+    if (lws_add_http_header_status(wsi, HTTP_STATUS_NO_CONTENT, &p, end)) return -1;
+    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)always[i].name,
+                                        (const unsigned char *)always[i].value, (int)strlen(always[i].value), &p, end))
+            return -1;
+    if (olen > 0) {
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)"access-control-allow-origin:",
+                                        (const unsigned char *)origin, olen, &p, end))
+            return -1;
+        for (size_t i = 0; i < sizeof cors / sizeof cors[0]; i++)
+            if (lws_add_http_header_by_name(wsi, (const unsigned char *)cors[i].name,
+                                            (const unsigned char *)cors[i].value, (int)strlen(cors[i].value), &p, end))
+                return -1;
+    }
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
 }

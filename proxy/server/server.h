@@ -43,6 +43,17 @@ int emnet_px_log_enabled(enum emnet_px_level level);
 /* One line: event, then NULL-terminated key, value pairs (values are text;
  * NULL values are skipped). */
 void emnet_px_log(enum emnet_px_level level, const char *event, ...);
+/* A token bucket for the lines one client can cause (refusals, failed
+ * connects, protocol errors): a burst, then a few a second; the lines left
+ * out are counted and reported in one line when lines are allowed again. */
+struct emnet_px_log_limit {
+    int64_t refill_ms;                  /* when tokens were last added */
+    uint32_t tokens;
+    uint64_t suppressed;                /* lines left out since the last report */
+};
+/* 1 if a line may be written now (after a "log_suppressed" line for client
+ * if lines were left out), 0 if it is left out (and counted). */
+int emnet_px_log_allow(struct emnet_px_log_limit *l, const char *client);
 
 /* ---- metrics.c ---- */
 enum emnet_px_refusal {
@@ -50,7 +61,7 @@ enum emnet_px_refusal {
     EMNET_PX_REFUSE_MAX_CONNECTIONS, EMNET_PX_REFUSE_MAX_PER_IP, EMNET_PX_REFUSE_DRAINING,
     EMNET_PX_REFUSE_MAX_STREAMS, EMNET_PX_REFUSE_BLOCKED_HOST, EMNET_PX_REFUSE_BLOCKED_PORT,
     EMNET_PX_REFUSE_BLOCKED_ADDRESS, EMNET_PX_REFUSE_MAX_MESSAGE, EMNET_PX_REFUSE_PROTOCOL,
-    EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_SUBPROTOCOL, EMNET_PX_REFUSE_COUNT
+    EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_SUBPROTOCOL, EMNET_PX_REFUSE_CLIENT_BUFFER, EMNET_PX_REFUSE_COUNT
 };
 struct emnet_px_metrics {
     uint64_t conns_current, conns_total[2];        /* [0] websockify, [1] wisp */
@@ -58,6 +69,10 @@ struct emnet_px_metrics {
     uint64_t bytes_to_target, bytes_to_client;
     uint64_t refusals[EMNET_PX_REFUSE_COUNT];
     uint64_t resolve_failures, connect_failures;
+    uint64_t budget_pauses;                        /* a client went over client_buffer */
+    uint64_t peers_gone;                           /* dropped: FIN or reset seen while reads were paused */
+    uint64_t log_lines_suppressed;
+    uint64_t queued_bytes;                         /* memory queued for all clients now (budget units) */
 };
 extern struct emnet_px_metrics emnet_px_metrics;
 const char *emnet_px_refusal_name(enum emnet_px_refusal r);
@@ -70,13 +85,19 @@ size_t emnet_px_metrics_render(char *buf, size_t cap);
  * written in place. */
 struct emnet_px_chunk {
     struct emnet_px_chunk *next;
-    struct emnet_px_stream *stream; /* whose budget it counts against, or NULL */
+    struct emnet_px_chunk *snext;   /* conn->out: the stream's next chunk there */
+    struct emnet_px_stream *stream; /* conn->out: whose data it is, or NULL */
     size_t len, off;                /* payload is data[LWS_PRE + off .. LWS_PRE + len) */
     unsigned char data[];
 };
+/* What a chunk of len payload bytes costs in memory: budgets count this,
+ * so that a flood of tiny packets is charged for what it really holds. */
+#define EMNET_PX_CHUNK_COST(len) (sizeof(struct emnet_px_chunk) + LWS_PRE + (len))
 struct emnet_px_queue {
     struct emnet_px_chunk *head, *tail;
-    size_t bytes, count;
+    size_t bytes, count;            /* payload bytes not yet used, chunks */
+    size_t cost;                    /* memory held (EMNET_PX_CHUNK_COST of each chunk) */
+    size_t *account;                /* also charged with cost when not NULL (a conn's budget) */
 };
 struct emnet_px_chunk *emnet_px_chunk_new(size_t len);
 static inline unsigned char *emnet_px_chunk_payload(struct emnet_px_chunk *c) { return c->data + LWS_PRE; }
@@ -86,8 +107,8 @@ struct emnet_px_chunk *emnet_px_queue_pop(struct emnet_px_queue *q);
 /* n bytes of the head were used (n <= what the head holds). */
 void emnet_px_queue_consume(struct emnet_px_queue *q, size_t n);
 void emnet_px_queue_clear(struct emnet_px_queue *q);
-/* Chunks of stream s stop counting against it (the stream is going away). */
-void emnet_px_queue_forget(struct emnet_px_queue *q, const struct emnet_px_stream *s);
+/* Charges the queue's cost to account from now on (NULL: to nobody). */
+void emnet_px_queue_set_account(struct emnet_px_queue *q, size_t *account);
 
 /* ---- resolver.c ---- */
 struct emnet_px_resolve;
@@ -130,8 +151,10 @@ struct emnet_px_stream {
     int last_err;                     /* errno of the last failed attempt */
     int fd;
     struct lws *wsi;                  /* the adopted upstream, or NULL */
-    struct emnet_px_queue to_target;  /* client -> target, not yet written */
+    struct emnet_px_queue to_target;  /* client -> target, not yet written (charged to the conn's budget) */
     size_t to_client;                 /* bytes of this stream queued towards the client */
+    struct emnet_px_chunk *out_head, *out_tail; /* this stream's chunks in conn->out, oldest first */
+    int target_full;                  /* to_target passed `buffer` and has not drained to half yet */
     int read_paused;                  /* POLLIN off: the client side is full */
     int flush_then_close;             /* released with bytes still to write */
     int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
@@ -152,6 +175,9 @@ void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t l
 void emnet_px_stream_release(struct emnet_px_stream *s, int flush);
 /* The client side drained some of s's bytes: maybe resume reading. */
 void emnet_px_stream_client_drained(struct emnet_px_stream *s);
+/* Pauses or resumes reading s's target: paused while its conn is over
+ * budget or more than `buffer` of its bytes wait for the client. */
+void emnet_px_stream_update_reading(struct emnet_px_stream *s);
 /* Periodic check of resolve/connect deadlines. */
 void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms);
 extern const struct lws_protocols emnet_px_upstream_protocol;
@@ -179,8 +205,18 @@ struct emnet_px_conn {
     int closing;                        /* close after out is flushed */
     int close_code;
     char close_reason[124];
-    int rx_paused;                      /* WebSocket reads paused (a stream's to_target is full) */
+    /* The budget: memory queued for this client, both ways (out, every
+     * linked stream's to_target, UDP datagrams waiting for a name), in
+     * EMNET_PX_CHUNK_COST units. Over client_buffer the client's packets
+     * and its targets are not read until it is back to half; over
+     * client_buffer_max the client is closed with 1008. */
+    size_t queued;
+    int over_budget;                    /* targets and WebSocket reads paused for the budget */
+    size_t full_streams;                /* linked streams whose target_full is set */
+    int tx_pending;                     /* lws holds part of a message: the socket is full */
+    int rx_paused;                      /* WebSocket reads paused (any of the above) */
     int dying;                          /* the WebSocket is closed; streams are being let go */
+    struct emnet_px_log_limit log_limit; /* this client's refusal lines */
     size_t msg_len;                     /* bytes of the current incoming message so far */
     unsigned char *rx;                  /* Wisp: the message being assembled */
     int wisp_info_seen;                 /* Wisp: first packet from the client looked at */
@@ -191,10 +227,15 @@ int64_t emnet_px_now_ms(void);
 void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk);
 /* Sends what is queued, then closes with code and reason. */
 void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason);
-/* A stream's to_target queue crossed the buffer mark: pause/resume reading
- * the WebSocket. */
+/* The conn's budget or a stream's to_target changed: pause or resume
+ * reading the WebSocket and the targets. O(1) unless the budget state flips. */
 void emnet_px_conn_update_rx(struct emnet_px_conn *c);
+/* A linked stream's to_target changed: track whether it is full. */
+void emnet_px_conn_stream_queue_changed(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_conn_touch(struct emnet_px_conn *c);
+/* The peer is gone while reads are paused (its FIN or reset is waiting
+ * behind them): 1 if the conn was dropped. For the periodic sweep. */
+int emnet_px_conn_check_peer(struct emnet_px_conn *c);
 
 /* Events from a stream to its conn (dispatched to the mode). */
 void emnet_px_conn_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
@@ -266,5 +307,7 @@ int emnet_px_on_http(struct lws *wsi, const char *path);
 int emnet_px_resolve_http(struct lws *wsi, struct emnet_px_pss *pss);
 int emnet_px_resolve_http_writeable(struct lws *wsi, struct emnet_px_pss *pss);
 void emnet_px_resolve_http_closed(struct emnet_px_pss *pss);
+/* OPTIONS /resolve: the CORS preflight, answered before any bearer check. */
+int emnet_px_resolve_preflight(struct lws *wsi);
 
 #endif

@@ -8,8 +8,11 @@
  *   any path + ?token=N    websockify mode, target from token_file
  *   anything else          404
  * Checks, in order, each refusal an HTTP status on the upgrade, a log line
- * and a counter: draining 503, path 404/400, Origin 403, bearer token 401,
- * unknown token 404, max_connections 503, max_connections_per_ip 429.
+ * and a counter: first the handshake itself (emnet_px_confirm_upgrade: Host,
+ * Connection, Sec-WebSocket-Key 400, Sec-WebSocket-Version 426, the
+ * subprotocol list 400), then draining 503, path 404/400, Origin 403,
+ * bearer token 401, unknown token 404, max_connections 503,
+ * max_connections_per_ip 429.
  * The target itself is checked against the allowlist only once the
  * WebSocket is open, as websockify does (upstream.c). */
 #define _GNU_SOURCE
@@ -164,29 +167,141 @@ static int parse_tcp_path(const char *path, char *host, size_t hostlen, uint16_t
     return 0;
 }
 
-/* Is name (len bytes) one of the client subprotocols? */
-static int known_subprotocol(const char *name, size_t len)
+/* The buffers lws_process_ws_upgrade reads lists and names into. */
+#define UPGRADE_LIST_MAX 127
+#define UPGRADE_NAME_MAX 64
+
+static int is_upgrade_token(struct lws *wsi, const char *name, size_t len)
 {
-    for (int i = 0; i < EMNET_PX_CLIENT_PROTOCOLS; i++) {
-        const char *p = emnet_px_client_protocols[i].name;
-        if (strlen(p) == len && strncmp(p, name, len) == 0) return 1;
-    }
-    return 0;
+    (void)wsi;
+    return len == 7 && strncasecmp(name, "upgrade", 7) == 0;
 }
 
+/* lws binds the WebSocket to the first offered name that is any protocol
+ * of the vhost: 1 if that is a client subprotocol, 2 if it is another one
+ * (the upstream sockets' own), 0 if lws does not know the name. */
+static int subprotocol_kind(struct lws *wsi, const char *name, size_t len)
+{
+    char n[UPGRADE_NAME_MAX];
+    memcpy(n, name, len);
+    n[len] = '\0';
+    const struct lws_protocols *p = lws_vhost_name_to_protocol(lws_get_vhost(wsi), n);
+    if (!p) return 0;
+    for (int i = 0; i < EMNET_PX_CLIENT_PROTOCOLS; i++)
+        if (strcmp(p->name, emnet_px_client_protocols[i].name) == 0) return 1;
+    return 2;
+}
+
+/* lws 4.1.6 itself reads the Connection and Sec-WebSocket-Protocol lists
+ * (lws_process_ws_upgrade): into a 128-byte buffer, with lws_tokenize, and
+ * subprotocol names into 64 bytes. Whatever it cannot read there makes it
+ * drop the connection without a word, so each list is read here first, the
+ * same way. Returns what match said of the first name it did not answer 0
+ * for (lws stops there), 0 if there is none, -1 if lws would give up
+ * first. name_max: the longest name lws copies (0: no copy). */
+static int list_find(struct lws *wsi, enum lws_token_indexes h, size_t name_max,
+                     int (*match)(struct lws *, const char *, size_t))
+{
+    char buf[UPGRADE_LIST_MAX];
+    int n = lws_hdr_copy(wsi, buf, sizeof buf, h);
+    if (n < 0) return -1;
+    struct lws_tokenize ts;
+    lws_tokenize_init(&ts, buf, LWS_TOKENIZE_F_COMMA_SEP_LIST | LWS_TOKENIZE_F_MINUS_NONTERM |
+                                LWS_TOKENIZE_F_DOT_NONTERM | LWS_TOKENIZE_F_RFC7230_DELIMS);
+    ts.len = (size_t)n;
+    for (;;) {
+        switch (lws_tokenize(&ts)) {
+        case LWS_TOKZE_TOKEN: {
+            if (name_max && ts.token_len + 1 >= name_max) return -1;
+            int r = match(wsi, ts.token, ts.token_len);
+            if (r) return r;
+            break;
+        }
+        case LWS_TOKZE_DELIMITER:
+            break;
+        case LWS_TOKZE_ENDED:
+            return 0;
+        default:            /* numbers, quoted strings, "a=b", malformed lists */
+            return -1;
+        }
+    }
+}
+
+/* RFC 6455 4.1: the key is 16 random bytes in base64, 24 characters. The
+ * 4 bits left over in the last character are not checked (decoders ignore
+ * them, and so do other servers). Nothing may follow it, not even spaces:
+ * lws keeps those in the value and would hash them into a wrong
+ * Sec-WebSocket-Accept. */
+static int key_ok(struct lws *wsi)
+{
+    char key[32];
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_KEY) != 24 || lws_hdr_copy(wsi, key, sizeof key, WSI_TOKEN_KEY) != 24)
+        return 0;
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    return strspn(key, b64) == 22 && strcmp(key + 22, "==") == 0;
+}
+
+/* 426 with the version we speak, as RFC 6455 4.2.2 and 4.4 ask. */
+static int refuse_version(struct lws *wsi, const char *ip, const char *version)
+{
+    static const char body[] = "WebSocket version 13 required\n";
+    unsigned char buf[LWS_PRE + 512];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    char len[8];
+    int n = snprintf(len, sizeof len, "%zu", sizeof body - 1);
+    emnet_px_refuse(EMNET_PX_REFUSE_PROTOCOL);
+    emnet_px_log(EMNET_PX_INFO, "refused", "client", ip, "reason", emnet_px_refusal_name(EMNET_PX_REFUSE_PROTOCOL),
+                 "status", "426", "detail", "version", "version", version, NULL);
+    if (lws_add_http_header_status(wsi, 426, &p, end) ||
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"sec-websocket-version:", (const unsigned char *)"13",
+                                    2, &p, end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, (const unsigned char *)"text/plain", 10, &p,
+                                     end) ||
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, (const unsigned char *)len, n, &p, end) ||
+        lws_finalize_http_header(wsi, &p, end) || end - p < (ptrdiff_t)sizeof body)
+        return -1;
+    memcpy(p, body, sizeof body - 1);
+    p += sizeof body - 1;
+    return lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP) == (int)(p - start) ? 1 : -1;
+}
+
+/* The handshake as RFC 6455 4.2.1 describes it, checked before lws answers
+ * it: lws 4.1.6 accepts any key and any version, and drops the connection
+ * without a status when Host, the key, Connection: Upgrade or a readable
+ * subprotocol list is missing. Returns 1 when refused (status sent; lws
+ * then ends the connection), -1 if the refusal could not be written, 0 to
+ * go on. */
 int emnet_px_confirm_upgrade(struct lws *wsi)
 {
-    char offered[256] = "";
-    if (lws_hdr_copy(wsi, offered, sizeof offered, WSI_TOKEN_PROTOCOL) <= 0) return 0;   /* none offered */
-    for (const char *p = offered; *p; ) {
-        p += strspn(p, " \t,");
-        size_t n = strcspn(p, " \t,");
-        if (n && known_subprotocol(p, n)) return 0;
-        p += n;
-    }
-    char ip[64];
+    char upgrade[16], ip[64];
+    /* Only WebSocket upgrades are ours; lws deals with the others. */
+    if (lws_hdr_copy(wsi, upgrade, sizeof upgrade, WSI_TOKEN_UPGRADE) <= 0 || strcasecmp(upgrade, "websocket") != 0)
+        return 0;
     emnet_px_client_ip(wsi, ip, sizeof ip);
-    refuse_upgrade(wsi, ip, HTTP_STATUS_BAD_REQUEST, EMNET_PX_REFUSE_SUBPROTOCOL, offered);
+    const char *bad = NULL;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0) bad = "no Host";
+    else if (list_find(wsi, WSI_TOKEN_CONNECTION, 0, is_upgrade_token) != 1) bad = "no Connection: Upgrade";
+    else if (!key_ok(wsi)) bad = "bad Sec-WebSocket-Key";
+    if (bad) {
+        refuse_upgrade(wsi, ip, HTTP_STATUS_BAD_REQUEST, EMNET_PX_REFUSE_PROTOCOL, bad);
+        return 1;
+    }
+    /* lws keeps the spaces that may end a header value; they do no harm
+     * here (lws reads the version with atoi). */
+    char version[16];
+    int vlen = lws_hdr_copy(wsi, version, sizeof version, WSI_TOKEN_VERSION);
+    if (vlen < 0) vlen = snprintf(version, sizeof version, "?");
+    while (vlen > 0 && (version[vlen - 1] == ' ' || version[vlen - 1] == '\t')) version[--vlen] = '\0';
+    if (strcmp(version, "13") != 0) return refuse_version(wsi, ip, version[0] ? version : "none");
+
+    int offered = lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL);
+    if (offered <= 0) return 0;   /* none offered: the first protocol */
+    int found = list_find(wsi, WSI_TOKEN_PROTOCOL, UPGRADE_NAME_MAX, subprotocol_kind);
+    if (found == 1) return 0;
+    char detail[UPGRADE_LIST_MAX + 32];
+    if (found < 0) snprintf(detail, sizeof detail, "unreadable list (%d bytes)", offered);
+    else lws_hdr_copy(wsi, detail, sizeof detail, WSI_TOKEN_PROTOCOL);
+    refuse_upgrade(wsi, ip, HTTP_STATUS_BAD_REQUEST, EMNET_PX_REFUSE_SUBPROTOCOL, detail);
     return 1;
 }
 

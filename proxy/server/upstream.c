@@ -50,6 +50,13 @@ const char *emnet_px_fail_name(enum emnet_px_fail f) { return fail_names[f]; }
 
 static const char *type_name(const struct emnet_px_stream *s) { return s->udp ? "udp" : "tcp"; }
 
+/* An info line a client's requests cause: within its conn's rate limit. */
+static int may_log(struct emnet_px_stream *s)
+{
+    if (!emnet_px_log_enabled(EMNET_PX_INFO)) return 0;
+    return !s->conn || emnet_px_log_allow(&s->conn->log_limit, s->conn->client);
+}
+
 static void free_stream(struct emnet_px_stream *s)
 {
     if (s->resolve) emnet_px_resolve_abandon(s->resolve);
@@ -60,7 +67,9 @@ static void free_stream(struct emnet_px_stream *s)
 }
 
 /* The stream failed before it was open: tell the conn (which may release
- * it), or free it if nobody holds it any more. */
+ * it), or free it if nobody holds it any more. f is what the client is
+ * told; when a refusal is told as EMNET_PX_FAIL_UNRESOLVED (see
+ * refused_name), s->denied keeps the true reason for the log and metrics. */
 static void fail(struct emnet_px_stream *s, enum emnet_px_fail f)
 {
     s->state = EMNET_PX_DONE;
@@ -117,6 +126,7 @@ static void send_early_datagrams(struct emnet_px_stream *s)
             emnet_px_metrics.bytes_to_target += c->len;
         free(c);
     }
+    if (s->conn) emnet_px_conn_stream_queue_changed(s->conn, s);
 }
 
 static void became_open(struct emnet_px_stream *s)
@@ -130,6 +140,24 @@ static void became_open(struct emnet_px_stream *s)
     emnet_px_log(EMNET_PX_DEBUG, "upstream_open", "type", type_name(s), "host", s->host, "addr", s->peer,
                  NULL);
     if (s->conn) emnet_px_conn_stream_open(s->conn, s);
+}
+
+static int parse_numeric(const char *host, uint16_t port, int udp, struct addrinfo **res);
+
+/* Every address DNS gave for the name was refused: unless
+ * reveal_blocked_names, the client is told the name did not resolve, as it
+ * would be for a name that does not exist. Telling the two apart would let
+ * clients map which internal names exist. Any verdict on a resolved address
+ * counts (a port not allowed there says as much as an address not allowed);
+ * refusals before the lookup and IP literals say nothing about DNS and keep
+ * their own reasons. */
+static int refused_name(const struct emnet_px_stream *s)
+{
+    if (emnet_px.cfg->reveal_blocked_names) return 0;
+    struct addrinfo *res = NULL;
+    if (parse_numeric(s->host, s->port, s->udp, &res) != 0) return 1;
+    freeaddrinfo(res);
+    return 0;
 }
 
 /* Tries the remaining addresses in order; only allowed ones are used. */
@@ -187,7 +215,7 @@ static void try_next(struct emnet_px_stream *s)
         return;
     }
     if (s->last_err) fail(s, fail_from_errno(s->last_err));
-    else if (s->denied != EMNET_PX_FAIL_NONE) fail(s, s->denied);
+    else if (s->denied != EMNET_PX_FAIL_NONE) fail(s, refused_name(s) ? EMNET_PX_FAIL_UNRESOLVED : s->denied);
     else fail(s, EMNET_PX_FAIL_UNRESOLVED);
 }
 
@@ -197,7 +225,8 @@ static void on_resolved(void *arg, int err, struct addrinfo *res)
     s->resolve = NULL;
     if (err != 0) {
         emnet_px_metrics.resolve_failures++;
-        emnet_px_log(EMNET_PX_INFO, "resolve_failed", "host", s->host, "error", gai_strerror(err), NULL);
+        if (may_log(s))
+            emnet_px_log(EMNET_PX_INFO, "resolve_failed", "host", s->host, "error", gai_strerror(err), NULL);
         fail(s, EMNET_PX_FAIL_UNRESOLVED);
         return;
     }
@@ -228,6 +257,7 @@ int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const
     s->port = port;
     s->state = EMNET_PX_RESOLVING;
     snprintf(s->host, sizeof s->host, "%s", host);
+    emnet_px_queue_set_account(&s->to_target, &conn->queued);
     s->next = conn->streams;
     conn->streams = s;
     conn->nstreams++;
@@ -261,9 +291,19 @@ static void set_reading(struct emnet_px_stream *s, int on)
     lws_rx_flow_control(s->wsi, on);
 }
 
+/* The target is read while its conn is under budget and fewer than
+ * `buffer` of its bytes wait for the client (resuming at half). */
+void emnet_px_stream_update_reading(struct emnet_px_stream *s)
+{
+    if (!s->conn) return;
+    size_t limit = emnet_px.cfg->buffer;
+    if (!s->read_paused && (s->conn->over_budget || s->to_client > limit)) set_reading(s, 0);
+    else if (s->read_paused && !s->conn->over_budget && s->to_client <= limit / 2) set_reading(s, 1);
+}
+
 void emnet_px_stream_client_drained(struct emnet_px_stream *s)
 {
-    if (s->read_paused && s->to_client <= emnet_px.cfg->buffer / 2) set_reading(s, 1);
+    if (s->read_paused) emnet_px_stream_update_reading(s);
 }
 
 void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len)
@@ -274,13 +314,17 @@ void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t l
         if (send(s->fd, data, len, MSG_NOSIGNAL) >= 0) emnet_px_metrics.bytes_to_target += len;
         return;
     }
-    /* Datagrams sent while the name is being resolved wait, a few of them. */
-    if (s->udp && s->to_target.count >= UDP_EARLY_MAX) return;
+    /* Datagrams sent while the name is being resolved wait, a few of them,
+     * up to `buffer` bytes (and count against the client's budget like
+     * everything queued); more are dropped, as a network may. */
+    if (s->udp && (s->to_target.count >= UDP_EARLY_MAX || s->to_target.bytes + len > emnet_px.cfg->buffer)) return;
     struct emnet_px_chunk *c = emnet_px_chunk_new(len);
     if (!c) return;
     memcpy(emnet_px_chunk_payload(c), data, len);
     emnet_px_queue_push(&s->to_target, c);
     if (s->state == EMNET_PX_OPEN && s->wsi) lws_callback_on_writable(s->wsi);
+    /* Last: over the budget, the conn may let go of s (and free it). */
+    if (s->conn) emnet_px_conn_stream_queue_changed(s->conn, s);
 }
 
 /* Kills the upstream wsi from outside its callbacks; RAW_CLOSE_FILE follows. */
@@ -315,7 +359,7 @@ void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms)
         emnet_px_resolve_abandon(s->resolve);
         s->resolve = NULL;
         emnet_px_metrics.resolve_failures++;
-        emnet_px_log(EMNET_PX_INFO, "resolve_timeout", "host", s->host, NULL);
+        if (may_log(s)) emnet_px_log(EMNET_PX_INFO, "resolve_timeout", "host", s->host, NULL);
         fail(s, EMNET_PX_FAIL_TIMEOUT);
     } else if (s->state == EMNET_PX_CONNECTING && s->wsi) {
         s->last_err = ETIMEDOUT;
@@ -415,7 +459,7 @@ static int on_readable(struct emnet_px_stream *s)
         }
         emnet_px_metrics.bytes_to_client += (uint64_t)n;
         emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
-        if (s->conn && s->to_client > emnet_px.cfg->buffer) set_reading(s, 0);
+        emnet_px_stream_update_reading(s);
     }
     return 0;
 }

@@ -28,7 +28,6 @@ void emnet_px_websockify_rx(struct emnet_px_conn *c, const void *data, size_t le
     struct emnet_px_stream *s = c->streams;
     if (!s || !len) return;
     emnet_px_stream_write(s, data, len);
-    emnet_px_conn_update_rx(c);
 }
 
 void emnet_px_websockify_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s)

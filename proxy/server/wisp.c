@@ -80,8 +80,9 @@ static void protocol_error(struct emnet_px_conn *c, uint32_t id, const char *wha
     char sid[16];
     snprintf(sid, sizeof sid, "%u", id);
     emnet_px_refuse(EMNET_PX_REFUSE_PROTOCOL);
-    emnet_px_log(EMNET_PX_INFO, "wisp_protocol_error", "client", c->client, "stream", sid, "error", what, "action",
-                 action, NULL);
+    if (emnet_px_log_enabled(EMNET_PX_INFO) && emnet_px_log_allow(&c->log_limit, c->client))
+        emnet_px_log(EMNET_PX_INFO, "wisp_protocol_error", "client", c->client, "stream", sid, "error", what,
+                     "action", action, NULL);
 }
 
 static void fatal(struct emnet_px_conn *c, uint32_t id, const char *what)
@@ -132,8 +133,9 @@ static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *
     snprintf(port, sizeof port, "%u", p->u.connect.port);
     if (c->nstreams >= emnet_px.cfg->max_streams) {
         emnet_px_refuse(EMNET_PX_REFUSE_MAX_STREAMS);
-        emnet_px_log(EMNET_PX_INFO, "refused", "client", c->client, "reason", "max_streams", "stream", sid, "host",
-                     host, "port", port, NULL);
+        if (emnet_px_log_enabled(EMNET_PX_INFO) && emnet_px_log_allow(&c->log_limit, c->client))
+            emnet_px_log(EMNET_PX_INFO, "refused", "client", c->client, "reason", "max_streams", "stream", sid,
+                         "host", host, "port", port, NULL);
         send_close(c, id, EMNET_WISP_CLOSE_THROTTLED);
         return;
     }
@@ -151,8 +153,8 @@ static void on_data(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
         emnet_px_log(EMNET_PX_DEBUG, "wisp_data_dropped", "client", c->client, "stream", sid, NULL);
         return;
     }
+    /* May let go of s (the client went over its budget): s is not used after. */
     if (s->udp || p->u.data.len) emnet_px_stream_write(s, p->u.data.data, p->u.data.len);
-    if (!s->udp) emnet_px_conn_update_rx(c);
 }
 
 /* A decode error with the header present: judge it by type and stream. */

@@ -66,7 +66,10 @@ static void test_defaults(void)
     CHECK_EQ_INT(c.resolve_timeout, 5);
     CHECK_EQ_INT(c.wisp_credit, 64);
     CHECK_EQ_INT(c.buffer, 262144);
+    CHECK_EQ_INT(c.client_buffer, 1048576);
+    CHECK_EQ_INT(c.client_buffer_max, 4194304);
     CHECK_EQ_INT(c.metrics, 1);
+    CHECK_EQ_INT(c.reveal_blocked_names, 0);
     CHECK(c.n_metrics_allow == 0);
     CHECK(strcmp(c.log_level, "info") == 0 && strcmp(c.log_format, "text") == 0);
     char err[256];
@@ -112,6 +115,8 @@ static void test_each_key(void)
     SET_OK("resolve_timeout", "1");
     SET_OK("wisp_credit", "65535");
     SET_OK("buffer", "4096");
+    SET_OK("client_buffer", "16384");
+    SET_OK("client-buffer-max", "1073741824");
     SET_OK("max-connections", "00042"); /* '-' for '_', leading zeros */
     CHECK_EQ_INT(c.max_connections, 42);
     CHECK_EQ_INT(c.max_connections_per_ip, 10000000);
@@ -124,6 +129,10 @@ static void test_each_key(void)
         CHECK_EQ_INT(c.metrics, 0);
         SET_OK("metrics", yes[i]);
         CHECK_EQ_INT(c.metrics, 1);
+        SET_OK("reveal_blocked_names", yes[i]);
+        CHECK_EQ_INT(c.reveal_blocked_names, 1);
+        SET_OK("reveal-blocked-names", no[i]);
+        CHECK_EQ_INT(c.reveal_blocked_names, 0);
     }
     SET_OK("metrics_allow", "127.0.0.0/8");
     SET_OK("metrics_allow", "::1");
@@ -162,10 +171,14 @@ static void test_each_key(void)
         { "resolve_timeout", "0", "out of range" },
         { "wisp_credit", "0", "out of range" },
         { "buffer", "4095", "out of range" },
+        { "client_buffer", "16383", "out of range" },
+        { "client_buffer_max", "1073741825", "out of range" },
         { "max_streams", "0", "out of range" },
         { "max_connections_per_ip", "", "empty value" },
         { "metrics", "maybe", "expected on/off, true/false, yes/no or 1/0" },
         { "metrics", "2", "expected on/off" },
+        { "reveal_blocked_names", "maybe", "reveal_blocked_names: \"maybe\": expected on/off" },
+        { "reveal_blocked_names", "", "empty value" },
         { "metrics_allow", "10.0.0.0/8:80", "expected an address or CIDR without a port" },
         { "metrics_allow", "localhost", "expected an address or CIDR" },
         { "log_level", "verbose", "expected error, warn, info or debug" },
@@ -289,7 +302,7 @@ static void test_print_roundtrip(void)
                        "allow_origin = https://app.example.org\nallow_origin = *\n"
                        "token_file = /etc/emnet/tokens\nbearer_token_file = /run/emnet/token\n"
                        "allow = 10.0.0.1/32:6667\nallow = [2001:DB8::/32]:1000-2000\nallow = *.Example.org:443\n"
-                       "allow = *\n"
+                       "allow = *\nreveal_blocked_names = yes\n"
                        "max_connections = 5\nmax_connections_per_ip = 6\nmax_streams = 7\nmax_message = 1000\n"
                        "idle_timeout = 0\nconnect_timeout = 9\nresolve_timeout = 8\nwisp_credit = 3\nbuffer = 5000\n"
                        "metrics = no\nmetrics_allow = 192.168.0.0/16\nlog_level = warn\nlog_format = json\n";
@@ -308,6 +321,8 @@ static void test_print_roundtrip(void)
     CHECK(strstr(pa, "allow = [2001:db8::/32]:1000-2000\n") != NULL);
     CHECK(strstr(pa, "allow = *.example.org:443\n") != NULL);
     CHECK(strstr(pa, "metrics = off\n") != NULL);
+    CHECK(strstr(pa, "reveal_blocked_names = on\n") != NULL);
+    CHECK_EQ_INT(b.reveal_blocked_names, 1);
     CHECK(strstr(pa, "idle_timeout = 0\n") != NULL);
     CHECK(strstr(pa, "# bearer_token =\n") != NULL);
     CHECK_EQ_INT(b.max_message, 1000);
@@ -327,6 +342,7 @@ static void test_print_roundtrip(void)
     pb = print_to_string(&b, &lb);
     CHECK(pa && pb && strcmp(pa, pb) == 0);
     CHECK(strstr(pa, "# allow =") != NULL);
+    CHECK(strstr(pa, "\nreveal_blocked_names = off\n") != NULL);
     free(pa);
     free(pb);
     emnet_proxy_config_free(&b);
@@ -372,6 +388,14 @@ static void test_validate_and_load(void)
     CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), -1);
     CHECK(strstr(err, "tls_key is set but tls_cert is not") != NULL);
     CHECK_EQ_INT(emnet_proxy_config_set(&c, "tls_key", "", err, sizeof err), 0);
+
+    /* the hard limit of a client's memory is at least its budget */
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "client_buffer", "65536", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "client_buffer_max", "65535", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), -1);
+    CHECK(strstr(err, "client_buffer_max is below client_buffer") != NULL);
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "client_buffer_max", "65536", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), 0);
 
     /* bearer token: none, inline, from a file, both, bad file */
     char tok[64];
@@ -502,13 +526,13 @@ static void test_example(const char *path)
         CHECK(!"the example with its settings switched on parses");
         fprintf(stderr, "  example: %s\n", err);
     }
-    CHECK(n_set >= 21);
+    CHECK(n_set >= 22);
     CHECK(strcmp(c.listen, d.listen) == 0);
     CHECK(c.max_connections == d.max_connections && c.max_connections_per_ip == d.max_connections_per_ip);
     CHECK(c.max_streams == d.max_streams && c.max_message == d.max_message);
     CHECK(c.idle_timeout == d.idle_timeout && c.connect_timeout == d.connect_timeout);
     CHECK(c.resolve_timeout == d.resolve_timeout && c.wisp_credit == d.wisp_credit && c.buffer == d.buffer);
-    CHECK(c.metrics == d.metrics);
+    CHECK(c.metrics == d.metrics && c.reveal_blocked_names == d.reveal_blocked_names);
     CHECK(strcmp(c.log_level, d.log_level) == 0 && strcmp(c.log_format, d.log_format) == 0);
     CHECK(c.tls_cert && c.tls_key && c.bearer_token && c.bearer_token_file && c.token_file);
     CHECK(c.n_allow_origin == 2 && c.n_metrics_allow == 1 && emnet_allowlist_count(c.allow) == 3);

@@ -90,12 +90,15 @@ async function startTestsrv(bin) {
 }
 
 // Writes conf (text) to a file and starts the proxy on a kernel-chosen port.
-async function startProxy(bin, conf, extra = []) {
+// wrap: a command that execs the proxy in the end (its arguments first), so
+// that the PID is still the proxy's.
+async function startProxy(bin, conf, extra = [], wrap = []) {
   const file = path.join(tmp(), `proxy-${children.length}.conf`);
   fs.writeFileSync(file, conf);
   // A short drain by default, so that the final SIGTERM of every case ends it
   // quickly (a later --drain-timeout in extra wins).
-  const p = startProcess(bin, ['--config', file, '--listen', '127.0.0.1:0', '--drain-timeout', '2', ...extra]);
+  const args = ['--config', file, '--listen', '127.0.0.1:0', '--drain-timeout', '2', ...extra];
+  const p = wrap.length ? startProcess(wrap[0], [...wrap.slice(1), bin, ...args]) : startProcess(bin, args);
   proxies.push(p);
   const m = await p.waitLine(/^listening 127\.0\.0\.1:(\d+)$/);
   p.port = Number(m[1]);

@@ -162,8 +162,12 @@ const cases = {
     };
     await expect(`/tcp/10.1.2.3/${ports.tcp_echo}`, 'host not allowed', 'IP outside every rule');
     await expect(`/tcp/127.0.0.1/${ports.tcp_sink}`, 'port not allowed', 'allowed IP, other port');
-    await expect(`/tcp/localhost/${ports.tcp_sink}`, 'address not allowed', 'name rule, name resolves to loopback');
-    await expect(`/tcp/localhost/${ports.tcp_source}`, 'port not allowed', 'name rule, other port');
+    // A name whose every address is refused reads as a name that does not
+    // exist (reveal_blocked_names is off); the log and metrics say why.
+    await expect(`/tcp/localhost/${ports.tcp_sink}`, 'name not resolved', 'name rule, name resolves to loopback');
+    // 192.0.2.1/32 has every port, so the name is looked up and its address
+    // refused (127.0.0.1's rule has another port): told the same.
+    await expect(`/tcp/localhost/${ports.tcp_source}`, 'name not resolved', 'name rule, other port');
     // 192.0.2.1/32 allows every port, so any name might resolve into it:
     // the name is looked up, and fails.
     await expect(`/tcp/example.invalid/${ports.tcp_source}`, 'name not resolved', 'unknown name');
@@ -355,7 +359,7 @@ const cases = {
     c.ws.send(wisp.connect(10, 1, ports.tcp_sink, '127.0.0.1'));
     await expectClose(10, 0x48, 'port not allowed: CLOSE 0x48');
     c.ws.send(wisp.connect(11, 1, ports.tcp_sink, 'localhost'));
-    await expectClose(11, 0x48, 'name resolving to loopback without a CIDR rule: CLOSE 0x48');
+    await expectClose(11, 0x42, 'name resolving to loopback without a CIDR rule: CLOSE 0x42, as a name that does not exist');
     c.ws.send(wisp.connect(12, 1, dead, '127.0.0.1'));
     await expectClose(12, 0x44, 'refused: CLOSE 0x44');
     c.ws.send(wisp.connect(13, 1, 80, 'nonexistent.invalid'));

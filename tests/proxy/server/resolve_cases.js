@@ -76,7 +76,10 @@ const cases = {
     // Only a network elsewhere: localhost (127.0.0.1) can be reached on no port.
     const p1 = await L.startProxy(proxyBin, 'allow = 10.0.0.0/8:22\n');
     let r = await get(p1.port, '/resolve?name=localhost');
-    eq([r.status, answerOf(r)], [403, 'blocked'], 'every address of the name forbidden: blocked');
+    eq([r.status, answerOf(r)], [200, 'noname'], 'every address of the name forbidden: as a name that does not exist');
+    const logged = await p1.waitLine(/event=refused .*path=\/resolve .*reason=blocked_address status=200/, 2000)
+      .then(() => true, () => false);
+    check(logged, '... logged with the true reason');
     r = await get(p1.port, '/resolve?name=localhost&port=80');
     eq([r.status, answerOf(r)], [403, 'blocked'], 'no rule has the port: blocked before any lookup');
     // Only a name rule: other names are never looked up.
@@ -110,6 +113,48 @@ const cases = {
     r = await get(p.port, '/resolve?access_token=s3cret&name=localhost', { Origin: 'http://good.example' });
     eq(r.status, 200, 'the allowed Origin with access_token');
     eq(r.headers['access-control-allow-origin'], 'http://good.example', '... may read the answer (CORS)');
+  },
+
+  async resolve_blocked_names({ proxyBin }) {
+    // localhost resolves to loopback only, which a name rule never reaches:
+    // it must read exactly as a name that does not exist.
+    const conf = 'allow = *:6379\nallow_origin = http://good.example\n';
+    const exists = 'localhost', missing = 'nothing-here.invalid';
+    const native = await nativeLookup(missing);
+    const p = await L.startProxy(proxyBin, conf);
+    const seen = (r) => ({ status: r.status, body: r.body, type: r.headers['content-type'],
+                           cache: r.headers['cache-control'], cors: r.headers['access-control-allow-origin'],
+                           vary: r.headers.vary, length: r.headers['content-length'] });
+    for (const [q, headers] of [['&port=6379', {}], ['', {}], ['&port=6379', { Origin: 'http://good.example' }]]) {
+      const a = seen(await get(p.port, `/resolve?name=${exists}${q}`, headers));
+      const b = seen(await get(p.port, `/resolve?name=${missing}${q}`, headers));
+      const what = `"${q || 'no port'}"${headers.Origin ? ' with an Origin' : ''}`;
+      eq([a.status, JSON.parse(a.body).error], [200, 'noname'], `${what}: ${exists} answers noname`);
+      if (native !== 'noname') {
+        console.log(`# ${missing} is ${JSON.stringify(native)} here, not noname: not compared`);
+        continue;
+      }
+      eq(a, b, `${what}: the very answer of ${missing} (status, body, headers)`);
+    }
+    const logged = await p.waitLine(/event=refused .*path=\/resolve host=localhost reason=blocked_address status=200/,
+                                    2000).then(() => true, () => false);
+    check(logged, 'the log keeps the true reason');
+    const m = await get(p.port, '/metrics');
+    check(/^emnet_proxy_refusals_total\{reason="blocked_address"\} 3$/m.test(m.body), 'and the metrics');
+    // Refused before any lookup (no rule has the port): blocked, alike for both.
+    for (const name of [exists, missing]) {
+      const r = await get(p.port, `/resolve?name=${name}&port=80`);
+      eq([r.status, answerOf(r)], [403, 'blocked'], `${name} on a port no rule has: blocked`);
+    }
+
+    const p2 = await L.startProxy(proxyBin, conf + 'reveal_blocked_names = on\n');
+    for (const q of ['&port=6379', '']) {
+      const r = await get(p2.port, `/resolve?name=${exists}${q}`);
+      eq([r.status, answerOf(r)], [403, 'blocked'], `reveal_blocked_names, "${q || 'no port'}": blocked`);
+      eq([r.headers['content-type'], r.headers['cache-control']], ['application/json', 'no-store'], '... as JSON');
+      const r2 = await get(p2.port, `/resolve?name=${missing}${q}`);
+      eq([r2.status, answerOf(r2)], [200, native], `... while ${missing} stays ${JSON.stringify(native)}`);
+    }
   },
 
   async resolve_client_gone({ proxyBin }) {

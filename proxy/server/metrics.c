@@ -2,7 +2,9 @@
  * Everything runs on the one lws thread, so plain integers suffice. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "server.h"
 
@@ -78,23 +80,27 @@ size_t emnet_px_metrics_render(char *buf, size_t cap)
             "# TYPE emnet_proxy_refusals_total counter\n");
     for (int r = 0; r < EMNET_PX_REFUSE_COUNT; r++)
         put(&o, "emnet_proxy_refusals_total{reason=\"%s\"} %" PRIu64 "\n", refusal_names[r], m->refusals[r]);
-    put(&o, "# HELP emnet_proxy_resolve_failures_total Name lookups that failed or timed out.\n"
-            "# TYPE emnet_proxy_resolve_failures_total counter\n"
-            "emnet_proxy_resolve_failures_total %" PRIu64 "\n", m->resolve_failures);
-    put(&o, "# HELP emnet_proxy_connect_failures_total Upstream connects refused, unreachable or timed out.\n"
-            "# TYPE emnet_proxy_connect_failures_total counter\n"
-            "emnet_proxy_connect_failures_total %" PRIu64 "\n", m->connect_failures);
-    put(&o, "# HELP emnet_proxy_queued_bytes Memory queued for clients now, both ways (client_buffer units).\n"
-            "# TYPE emnet_proxy_queued_bytes gauge\n"
-            "emnet_proxy_queued_bytes %" PRIu64 "\n", m->queued_bytes);
-    put(&o, "# HELP emnet_proxy_budget_pauses_total Times a client went over client_buffer and was paused.\n"
-            "# TYPE emnet_proxy_budget_pauses_total counter\n"
-            "emnet_proxy_budget_pauses_total %" PRIu64 "\n", m->budget_pauses);
-    put(&o, "# HELP emnet_proxy_peers_gone_total Clients dropped at once: FIN or reset while output was pending.\n"
-            "# TYPE emnet_proxy_peers_gone_total counter\n"
-            "emnet_proxy_peers_gone_total %" PRIu64 "\n", m->peers_gone);
-    put(&o, "# HELP emnet_proxy_log_lines_suppressed_total Per-client log lines left out by the rate limit.\n"
-            "# TYPE emnet_proxy_log_lines_suppressed_total counter\n"
-            "emnet_proxy_log_lines_suppressed_total %" PRIu64 "\n", m->log_lines_suppressed);
+    static const struct { const char *name, *type, *help; size_t off; } scalars[] = {
+#define SCALAR(name, type, field, help) { name, type, help, offsetof(struct emnet_px_metrics, field) }
+        SCALAR("emnet_proxy_resolve_failures_total", "counter", resolve_failures,
+               "Name lookups that failed or timed out."),
+        SCALAR("emnet_proxy_connect_failures_total", "counter", connect_failures,
+               "Upstream connects refused, unreachable or timed out."),
+        SCALAR("emnet_proxy_queued_bytes", "gauge", queued_bytes,
+               "Memory queued for clients now, both ways (client_buffer units)."),
+        SCALAR("emnet_proxy_budget_pauses_total", "counter", budget_pauses,
+               "Times a client went over client_buffer and was paused."),
+        SCALAR("emnet_proxy_peers_gone_total", "counter", peers_gone,
+               "Clients dropped at once: FIN or reset while their reads were paused."),
+        SCALAR("emnet_proxy_log_lines_suppressed_total", "counter", log_lines_suppressed,
+               "Per-client log lines left out by the rate limit."),
+#undef SCALAR
+    };
+    for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)m + scalars[i].off, sizeof v);
+        put(&o, "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n", scalars[i].name, scalars[i].help,
+            scalars[i].name, scalars[i].type, scalars[i].name, v);
+    }
     return o.len;
 }

@@ -70,6 +70,43 @@ async function wispClient(proxy) {
   return c;
 }
 
+// A Wisp client past the server's INFO and CONTINUE that no longer reads,
+// and the proxy's RSS at that point.
+async function nonReadingWisp(proxy) {
+  const c = await wispClient(proxy);
+  await c.until(() => c.messages.length >= 2, 5000, 'INFO and CONTINUE');
+  c.ws._socket.pause();
+  return { c, first: c.messages.length, rss0: rss(proxy.proc.pid) };
+}
+
+// While a hostile client is at work: what it queued stays within
+// client_buffer_max, the proxy's RSS within 16 MB of rss0, and another
+// client's round trip within 5 times (or 20 ms of) the baseline.
+async function checkHeld(proxy, echoPort, base, rss0, offered) {
+  const during = await roundTrips(proxy, echoPort, 21);
+  const grew = rss(proxy.proc.pid) - rss0;
+  const queued = await metric(proxy, 'emnet_proxy_queued_bytes');
+  check(queued <= 4 << 20, `queued for the client: ${queued} bytes, within client_buffer_max (4 MiB)`);
+  check(grew < 16 * 1024, `proxy RSS +${grew} kB with ${offered} (bound 16 MB)`);
+  check(during.median <= Math.max(5 * base.median, base.median + 20),
+        `others' round trip: median ${during.median.toFixed(2)} ms against ${base.median.toFixed(2)} ms before`);
+}
+
+// A client of tcp_source (which sends without end) in websockify or Wisp
+// mode, once data flows.
+async function sourceClient(proxy, ports, mode, what) {
+  let c;
+  if (mode === 'websockify') {
+    c = L.openWs(proxy.url(`/tcp/127.0.0.1/${ports.tcp_source}`));
+    eq(await c.opened, true, `${what}: open`);
+  } else {
+    c = await wispClient(proxy);
+    c.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
+  }
+  await c.until(() => c.bytes().length > 200000, 5000, 'data flowing');
+  return c;
+}
+
 // A TCP server that sends `bytes` bytes to each client, then closes.
 function talker(bytes) {
   return new Promise((resolve) => {
@@ -95,15 +132,7 @@ const cases = {
       `allow = 127.0.0.1:${ports.tcp_source}\nallow = 127.0.0.1:${ports.tcp_echo}\n`);
     for (const mode of ['websockify', 'wisp']) {
       for (let round = 0; round < 3; round++) {
-        let c;
-        if (mode === 'websockify') {
-          c = L.openWs(proxy.url(`/tcp/127.0.0.1/${ports.tcp_source}`));
-          eq(await c.opened, true, `${mode} ${round}: open`);
-        } else {
-          c = await wispClient(proxy);
-          c.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
-        }
-        await c.until(() => c.bytes().length > 200000, 5000, 'data flowing');
+        const c = await sourceClient(proxy, ports, mode, `${mode} ${round}`);
         c.ws._socket.pause();
         await sleep(400);           // the proxy's writes to this client back up
         c.ws._socket.end();         // FIN, still not reading
@@ -129,15 +158,7 @@ const cases = {
       `allow = 127.0.0.1:${ports.tcp_source}\nallow = 127.0.0.1:${ports.tcp_echo}\n`);
     for (let round = 0; round < 6; round++) {
       const mode = round % 2 ? 'wisp' : 'websockify';
-      let c;
-      if (mode === 'websockify') {
-        c = L.openWs(proxy.url(`/tcp/127.0.0.1/${ports.tcp_source}`));
-        eq(await c.opened, true, `${mode} ${round}: open`);
-      } else {
-        c = await wispClient(proxy);
-        c.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
-      }
-      await c.until(() => c.bytes().length > 100000, 5000, 'data flowing');
+      const c = await sourceClient(proxy, ports, mode, `${mode} ${round}`);
       // Read slowly: a little now and then.
       for (let i = 0; i < 5; i++) {
         c.ws._socket.pause();
@@ -166,22 +187,12 @@ const cases = {
     const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${tport}\nallow = 127.0.0.1:${ports.tcp_echo}\n` +
                                                'max_streams = 1024\n');
     const base = await roundTrips(proxy, ports.tcp_echo, 21);
-    const c = await wispClient(proxy);
-    await c.until(() => c.messages.length >= 2, 5000, 'INFO and CONTINUE');
-    const first = c.messages.length;
-    c.ws._socket.pause();
-    const rss0 = rss(proxy.proc.pid);
+    const { c, first, rss0 } = await nonReadingWisp(proxy);
     const N = 300;
     for (let i = 1; i <= N; i++) c.ws.send(wisp.connect(i, 1, tport, '127.0.0.1'));
     await sleep(1500);
-    const during = await roundTrips(proxy, ports.tcp_echo, 21);
-    const grew = rss(proxy.proc.pid) - rss0;
-    const queued = await metric(proxy, 'emnet_proxy_queued_bytes');
-    check(queued <= 4 << 20, `queued for the client: ${queued} bytes, within client_buffer_max (4 MiB)`);
-    check(grew < 16 * 1024, `proxy RSS +${grew} kB for ${N} streams x 200 KB offered (bound 16 MB)`);
+    await checkHeld(proxy, ports.tcp_echo, base, rss0, `${N} streams x 200 KB offered`);
     check(await metric(proxy, 'emnet_proxy_budget_pauses_total') >= 1, 'the client went over its budget and was paused');
-    check(during.median <= Math.max(5 * base.median, base.median + 20),
-          `others' round trip: median ${during.median.toFixed(2)} ms against ${base.median.toFixed(2)} ms before`);
     // Reading again, the client gets every byte of every stream, then its CLOSE.
     c.ws._socket.resume();
     const got = new Map(), closed = new Map();
@@ -212,22 +223,12 @@ const cases = {
     const ports = await L.startTestsrv(testsrvBin);
     const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_echo}\n`);
     const base = await roundTrips(proxy, ports.tcp_echo, 21);
-    const c = await wispClient(proxy);
-    await c.until(() => c.messages.length >= 2, 5000, 'INFO and CONTINUE');
-    const first = c.messages.length;
-    c.ws._socket.pause();
-    const rss0 = rss(proxy.proc.pid);
+    const { c, first, rss0 } = await nonReadingWisp(proxy);
     const N = 200000;
     for (let i = 1; i <= N; i++) c.ws.send(wisp.connect(i, 1, 1, '127.0.0.1'));
     await sleep(2000);
     check(await metric(proxy, 'emnet_proxy_budget_pauses_total') >= 1, 'the client went over its budget and was paused');
-    const during = await roundTrips(proxy, ports.tcp_echo, 21);
-    const grew = rss(proxy.proc.pid) - rss0;
-    const queued = await metric(proxy, 'emnet_proxy_queued_bytes');
-    check(queued <= 4 << 20, `queued for the client: ${queued} bytes, within client_buffer_max (4 MiB)`);
-    check(grew < 16 * 1024, `proxy RSS +${grew} kB after ${N} CONNECTs (bound 16 MB)`);
-    check(during.median <= Math.max(5 * base.median, base.median + 20),
-          `others' round trip: median ${during.median.toFixed(2)} ms against ${base.median.toFixed(2)} ms before`);
+    await checkHeld(proxy, ports.tcp_echo, base, rss0, `${N} CONNECTs`);
     c.ws._socket.resume();
     const t0 = Date.now();
     let seen = first, closes = 0, blocked = 0;
@@ -296,13 +297,7 @@ const cases = {
       for (let k = 0; k < D; k++) c.ws.send(wisp.data(id, payload));
     }
     await sleep(1500);
-    const during = await roundTrips(proxy, ports.tcp_echo, 21);
-    const grew = rss(proxy.proc.pid) - rss0;
-    const queued = await metric(proxy, 'emnet_proxy_queued_bytes');
-    check(queued <= 4 << 20, `queued: ${queued} bytes, within client_buffer_max (4 MiB)`);
-    check(grew < 16 * 1024, `proxy RSS +${grew} kB with ${S * D * payload.length >> 20} MB of datagrams offered (bound 16 MB)`);
-    check(during.median <= Math.max(5 * base.median, base.median + 20),
-          `others' round trip: median ${during.median.toFixed(2)} ms against ${base.median.toFixed(2)} ms before`);
+    await checkHeld(proxy, ports.tcp_echo, base, rss0, `${S * D * payload.length >> 20} MB of datagrams offered`);
     // The lookups time out; every stream is closed and the client is read again.
     let seen = 0;
     const closed = new Set();

@@ -24,22 +24,69 @@ void emnet_px_log_setup(const char *level, const char *format)
 
 int emnet_px_log_enabled(enum emnet_px_level level) { return level <= max_level; }
 
-static void put_escaped(FILE *f, const char *v, int quote_always)
+/* A line is built in memory and written with one call: stderr is
+ * unbuffered, so writing it piece by piece would cost a system call per
+ * character, and lines of a busy proxy could tear. A line longer than
+ * LOG_LINE_MAX is cut, and says so. */
+#define LOG_LINE_MAX 4096
+struct line {
+    char buf[LOG_LINE_MAX];
+    size_t len;
+    int cut;
+    int in_quote;   /* inside a quoted value (where a cut line is closed) */
+};
+
+/* Room kept for what ends a line (the cut mark and the newline). */
+#define LINE_END_ROOM 16
+
+static void put_bytes(struct line *l, const char *p, size_t n)
+{
+    if (l->len + n > LOG_LINE_MAX - LINE_END_ROOM) {
+        n = LOG_LINE_MAX - LINE_END_ROOM - l->len;
+        l->cut = 1;
+    }
+    memcpy(l->buf + l->len, p, n);
+    l->len += n;
+}
+
+static void put_end(struct line *l, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void put_str(struct line *l, const char *s) { put_bytes(l, s, strlen(s)); }
+
+static void put_escaped(struct line *l, const char *v, int quote_always)
 {
     int quote = quote_always || !*v || strpbrk(v, " \"=\\") != NULL;
-    if (quote) fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
+    if (quote) {
+        put_bytes(l, "\"", 1);
+        l->in_quote = 1;
     }
-    if (quote) fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        char esc[8];
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            put_bytes(l, esc, 2);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            snprintf(esc, sizeof esc, "\\u%04x", *p);
+            put_bytes(l, esc, 6);
+        } else {
+            put_bytes(l, (const char *)p, 1);
+        }
+    }
+    if (quote) {
+        put_bytes(l, "\"", 1);
+        l->in_quote = 0;
+    }
 }
 
 void emnet_px_log(enum emnet_px_level level, const char *event, ...)
 {
     if (level > max_level) return;
-    FILE *f = stderr;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
@@ -49,10 +96,16 @@ void emnet_px_log(enum emnet_px_level level, const char *event, ...)
     char when[96];
     snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-    flockfile(f);
-    if (json) fprintf(f, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":", when, level_names[level]);
-    else fprintf(f, "time=%s level=%s event=", when, level_names[level]);
-    put_escaped(f, event, json);
+    static struct line l;
+    l.len = 0;
+    l.cut = 0;
+    l.in_quote = 0;
+    put_str(&l, json ? "{\"time\":\"" : "time=");
+    put_str(&l, when);
+    put_str(&l, json ? "\",\"level\":\"" : " level=");
+    put_str(&l, level_names[level]);
+    put_str(&l, json ? "\",\"event\":" : " event=");
+    put_escaped(&l, event, json);
     va_list ap;
     va_start(ap, event);
     for (;;) {
@@ -60,18 +113,19 @@ void emnet_px_log(enum emnet_px_level level, const char *event, ...)
         if (!k) break;
         const char *v = va_arg(ap, const char *);
         if (!v) continue;
-        if (json) {
-            fprintf(f, ",\"%s\":", k);
-            put_escaped(f, v, 1);
-        } else {
-            fprintf(f, " %s=", k);
-            put_escaped(f, v, 0);
-        }
+        put_str(&l, json ? ",\"" : " ");
+        put_str(&l, k);
+        put_str(&l, json ? "\":" : "=");
+        put_escaped(&l, v, json);
     }
     va_end(ap);
-    fputs(json ? "}\n" : "\n", f);
-    funlockfile(f);
-    fflush(f);
+    if (l.cut) {
+        if (l.in_quote) put_end(&l, "\"");
+        put_end(&l, json ? ",\"cut\":true" : " cut=yes");
+    }
+    put_end(&l, json ? "}\n" : "\n");
+    fwrite(l.buf, 1, l.len, stderr);
+    fflush(stderr);
 }
 
 /* A client may cause a burst of LIMIT_BURST lines, then LIMIT_PER_SECOND a

@@ -32,3 +32,10 @@ sed -n '/^TCP and UDP/,$p' "$out/tcp.txt"
 # emnet-proxy against websockify: throughput and memory per idle connection,
 # one native client for both (it prints its own table).
 scripts/bench-proxy.sh
+
+# emnet-proxy under 1,000 clients, well-behaved and hostile, for a bounded
+# time (EMNET_SOAK_SECONDS, 120 s of mixed load): latency of the well-behaved
+# clients against a baseline, the proxy's memory, CPU and log, and whether it
+# still answers and stops (it prints its own report).
+echo
+scripts/bench-proxy-soak.sh

@@ -196,6 +196,49 @@ const cases = {
     eq(await metric(proxy, WISP_TOTAL), 3, 'the proxy counted three Wisp connections');
   },
 
+  // Wisp v2 extensions with wisp-js: password authentication (right, wrong,
+  // missing, and a v1 client that cannot authenticate) and the MOTD.
+  async wisp_password({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const file = require('path').join(L.tmp(), 'wisp-password');
+    require('fs').writeFileSync(file, 'correct horse\n');
+    const motd = 'emnet-proxy: echo only';
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_echo}\n` +
+      `wisp_user = emnet\nwisp_password_file = ${file}\nwisp_motd = ${motd}\n`);
+    const X = W.extensions;
+    const withPassword = (user, password) => ({ wisp_extensions: [
+      new X.UDPExtension({ client_config: {} }), new X.MOTDExtension({ client_config: {} }),
+      new X.PasswordAuthExtension({ client_config: { username: user, password } })] });
+    const conn = await W.connect(proxy.url('/wisp/'), withPassword('emnet', 'correct horse'));
+    eq([conn.ws.protocol, conn.wisp_version, conn.info_received], ['wisp-v2', 2, true],
+      'wisp-js with password authentication: Wisp v2');
+    eq(conn.server_exts[2] && conn.server_exts[2].payload.required, 1, 'wisp-js reads: password required');
+    eq(conn.server_motd, motd, 'wisp-js reads the MOTD');
+    const st = W.stream(conn, '127.0.0.1', ports.tcp_echo);
+    st.send(Buffer.from('authenticated echo'));
+    await st.until(() => st.bytes().length >= 18, 5000, 'echo');
+    eq(st.bytes().toString(), 'authenticated echo', 'right password: TCP echo');
+    const auth0 = await metric(proxy, 'emnet_proxy_refusals_total{reason="auth"}');
+    const refusedWith = async (opts, what) => {
+      const r = await W.connect(proxy.url('/wisp/'), opts).then(() => 'opened', (e) => e.message);
+      eq(r, 'wisp-js: closed before open', what);
+    };
+    await refusedWith(withPassword('emnet', 'wrong horse'), 'wrong password: wisp-js never opens');
+    await refusedWith({}, 'no credentials (default wisp-js): never opens');
+    await refusedWith({ wisp_version: 1 }, 'a v1 wisp-js client: never opens');
+    eq(await metricUntil(proxy, 'emnet_proxy_refusals_total{reason="auth"}', (v) => v >= auth0 + 3), auth0 + 3,
+      'three auth refusals counted');
+    check(await proxy.waitLine(/event=refused .*reason=wisp_auth .*detail=bad_password .*action=close_0xc0/, 2000)
+      .then(() => true, () => false), 'the wrong password logged with CLOSE 0xc0');
+    check(await proxy.waitLine(/event=refused .*reason=wisp_auth .*detail=v1_client .*action=close_0xc2/, 2000)
+      .then(() => true, () => false), 'the v1 client logged with CLOSE 0xc2');
+    st.send(Buffer.from(' still'));
+    await st.until(() => st.bytes().length >= 24, 5000, 'echo');
+    eq(st.bytes().toString(), 'authenticated echo still', 'the authenticated connection is not disturbed');
+    conn.close();
+    await L.withTimeout(conn.closed, 5000, 'connection closes');
+  },
+
   // Two instances behind nginx: both take connections; one drains and
   // exits, nginx moves new connections to the other.
   async nginx({ proxyBin, testsrvBin }) {

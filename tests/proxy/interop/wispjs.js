@@ -2,7 +2,7 @@
 // implementation written independently of emnet: what it manages to do
 // through emnet-proxy is what another Wisp client will see.
 'use strict';
-const { client: wispjs } = require('@mercuryworkshop/wisp-js/client');
+const { client: wispjs, extensions } = require('@mercuryworkshop/wisp-js/client');
 const path = require('path');
 // The "ws" module as wisp-js itself finds it.
 const ws = require(require.resolve('ws', { paths: [path.dirname(require.resolve('@mercuryworkshop/wisp-js/client'))] }));
@@ -65,4 +65,4 @@ function stream(conn, host, port, type = 'tcp') {
 // Close reasons of the Wisp protocol that the tests expect.
 const reasons = { voluntary: 0x02, refused: 0x44, blocked: 0x48 };
 
-module.exports = { connect, stream, reasons };
+module.exports = { connect, stream, reasons, extensions };

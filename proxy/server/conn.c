@@ -344,6 +344,12 @@ static void on_receive(struct lws *wsi, struct emnet_px_conn *c, const unsigned 
 
 static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
 {
+    /* The close frame is on its way and lws waits for the client's answer,
+     * reading (and dropping) what the client sent meanwhile. Asking lws to
+     * close a second time would kill the socket at once, with the client's
+     * late packets unread: the kernel then resets the connection, and the
+     * client may lose our close frame and the packets before it. */
+    if (c->close_sent) return 0;
     /* lws calls this only once it has sent everything it held. */
     c->tx_pending = 0;
     size_t sent = 0;
@@ -383,6 +389,7 @@ static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
     if (c->closing) {
         lws_close_reason(wsi, (enum lws_close_status)c->close_code, (unsigned char *)c->close_reason,
                          strlen(c->close_reason));
+        c->close_sent = 1;
         return -1;
     }
     return 0;

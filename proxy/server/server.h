@@ -204,6 +204,7 @@ struct emnet_px_conn {
     struct emnet_px_stream *streams;
     size_t nstreams;
     int closing;                        /* close after out is flushed */
+    int close_sent;                     /* lws was asked to send the close frame */
     int close_code;
     char close_reason[124];
     /* The budget: memory queued for this client, both ways (out, every

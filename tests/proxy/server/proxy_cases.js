@@ -501,13 +501,17 @@ const cases = {
       await c.until(() => c.messages.length >= 1);
       return c;
     };
-    const fatal = async (bytes, reason, what) => {
+    const fatal = async (bytes, reason, what, more = 0) => {
       const c = await fresh();
       c.ws.send(bytes);
+      for (let i = 0; i < more; i++) c.ws.send(wisp.data(1, 'behind the bad packet'));
       const cl = await c.closed;
       eq([cl.code, cl.reason], [1002, 'Wisp protocol error: ' + reason], what);
     };
     await fatal(Buffer.from([2, 1, 0]), 'short', 'shorter than the header: close 1002');
+    // Packets the client sent behind the bad one are read and dropped while
+    // the close handshake runs: the close frame still arrives.
+    await fatal(Buffer.from([2, 1, 0]), 'short', 'bad packet, then more: still close 1002', 8);
     await fatal(wisp.connect(0, 1, ports.tcp_echo, '127.0.0.1'), 'bad_stream_id', 'CONNECT on stream 0: close 1002');
     await fatal(wisp.data(0, 'x'), 'bad_stream_id', 'DATA on stream 0: close 1002');
 

@@ -178,10 +178,11 @@ const cases = {
     const tcp0 = await metric(proxy, 'emnet_proxy_streams_total{type="tcp"}');
     for (const [exts, reason, what] of wrong) {
       const d = (await v2Client(proxy)).c;
-      // A CONNECT right behind the INFO (as a client that does not wait
-      // for CONTINUE sends it) must not open a stream.
+      // Packets right behind the INFO (a client that does not wait for
+      // CONTINUE) open no stream, and do not cost the client its answer.
       d.ws.send(wisp.infoWith(2, 0, exts));
       d.ws.send(wisp.connect(9, 1, ports.tcp_echo, '127.0.0.1'));
+      for (let i = 0; i < 4; i++) d.ws.send(wisp.data(9, 'must not pass'));
       await refused(d, reason, 1008, what);
     }
     eq(await metric(proxy, 'emnet_proxy_streams_total{type="tcp"}'), tcp0, 'no stream opened for any of them');

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "server.h"
+#include "wisp_codec.h"
 
 int64_t emnet_px_now_ms(void)
 {
@@ -305,7 +306,10 @@ static void on_receive(struct lws *wsi, struct emnet_px_conn *c, const unsigned 
         emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "Unsupported: Text frames are not supported");
         return;
     }
-    if (c->msg_len + len > emnet_px.cfg->max_message) {
+    /* In Wisp mode max_message bounds a packet's payload: a DATA packet
+     * with 64 KiB of data, as clients write them, is 5 bytes more. */
+    size_t limit = emnet_px.cfg->max_message + (c->mode == EMNET_PX_WISP ? EMNET_WISP_HEADER : 0);
+    if (c->msg_len + len > limit) {
         char n[24];
         snprintf(n, sizeof n, "%zu", c->msg_len + len + lws_remaining_packet_payload(wsi));
         emnet_px_refuse(EMNET_PX_REFUSE_MAX_MESSAGE);
@@ -321,7 +325,7 @@ static void on_receive(struct lws *wsi, struct emnet_px_conn *c, const unsigned 
         return;
     }
     if (!c->rx) {
-        c->rx = malloc(emnet_px.cfg->max_message ? emnet_px.cfg->max_message : 1);
+        c->rx = malloc(limit);
         if (!c->rx) {
             emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
             return;

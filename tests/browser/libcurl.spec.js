@@ -113,12 +113,11 @@ function freePort() {
 
 // emnet-proxy on a port the kernel picks, allowing the given loopback
 // ports only, and the test page's origin. Stopped by its PID.
-// max_message: curl uploads in 64 KiB pieces, and libcurl.js sends each as
-// one Wisp DATA packet, 5 bytes of header more than the default 65536 (a
-// bigger message closes the whole WebSocket).
+// curl uploads in 64 KiB pieces, and libcurl.js sends each as one Wisp
+// DATA packet, 5 bytes of header more than 64 KiB: the default max_message
+// must take it (it bounds a Wisp packet's payload).
 async function startProxy(ports) {
   const args = ['--listen', '127.0.0.1:0', '--allow_origin', `http://127.0.0.1:${process.env.EMNET_HTTP_PORT}`,
-                '--max_message', String(65536 + 5),
                 '--log_level', 'info', '--resolve_timeout', '2', '--drain-timeout', '2'];
   for (const p of ports) args.push('--allow', `127.0.0.1:${p}`);
   const child = spawn(PROXY, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,7 +13,7 @@ const { check, eq, sleep, wisp } = L;
 // AddressSanitizer keeps freed memory in quarantine (256 MB by default),
 // which RSS would count as if the proxy still held it; these cases measure
 // what it holds, so the quarantine stays small.
-process.env.ASAN_OPTIONS = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=8'].filter(Boolean).join(':');
+process.env.ASAN_OPTIONS = [process.env.ASAN_OPTIONS, 'quarantine_size_mb=1'].filter(Boolean).join(':');
 
 // Resident memory of a process, in kB.
 function rss(pid) {

@@ -170,9 +170,14 @@ int select(int nfds, fd_set *restrict rfds, fd_set *restrict wfds, fd_set *restr
         tv->tv_usec %= 1000000;
         deadline = deadline_after((uint64_t)tv->tv_sec, (uint64_t)tv->tv_usec * 1000u);
     }
+    uint64_t timeout = tv ? (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u : 0;
     long r = do_select(nfds, rfds, wfds, efds, deadline);
     if (tv && deadline != 0 && deadline != EMNET__NEVER) {
         uint64_t now = emnet__now_ns(), left = now < deadline ? deadline - now : 0;
+        /* The kernel's clock has always moved on by the end, so less than
+         * the whole timeout is left; emnet's may not have, as it can be
+         * coarse (100 us in a page, DEVIATIONS.md R4). */
+        if (left >= timeout) left = timeout - 1;
         tv->tv_sec = (time_t)(left / 1000000000u);
         tv->tv_usec = (suseconds_t)(left % 1000000000u / 1000u);   /* truncated, as the kernel does */
     }

@@ -139,6 +139,9 @@ void emnet__sock_failed(struct emnet_sock *s, int err);      /* while connecting
 void emnet__sock_data(struct emnet_sock *s);                  /* rx grew */
 void emnet__sock_peer_closed(struct emnet_sock *s, int reset);
 void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
+/* After our shutdown(SHUT_WR) or the peer's FIN: when both have happened,
+ * the connection is over (state SOCK_CLOSED). */
+void emnet__sock_ends_met(struct emnet_sock *s);
 
 /* Is some other socket of this type bound to this local port? */
 int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port);

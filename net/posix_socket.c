@@ -315,6 +315,7 @@ static long sys_shutdown(long fd, long how)
     long r = s->state == SOCK_FRESH || s->state == SOCK_CLOSED ? -ENOTCONN : 0;
     if (how != SHUT_WR) s->rd_shut = 1;
     if (how != SHUT_RD) s->wr_shut = 1;   /* websockify cannot carry a FIN: see DEVIATIONS.md */
+    emnet__sock_ends_met(s);
     emnet_pollable_notify(&s->base, 0);
     return r;
 }
@@ -478,7 +479,10 @@ long __syscall_getpeername(long fd, long addr, long lenp, long d1, long d2, long
 {
     (void)d1, (void)d2, (void)d3;
     GET_SOCK(fd);
-    if (s->state != SOCK_CONNECTED && !(s->state == SOCK_CLOSED && s->peer_eof)) return -ENOTCONN;
+    /* inet_getname: ENOTCONN in SYN_SENT and TCP_CLOSE -- before the
+     * connection, after it failed, after a reset, and once both sides
+     * have sent their FIN. */
+    if (s->state != SOCK_CONNECTED) return -ENOTCONN;
     return put_addr(&s->peer, s->peer_len, addr, lenp);
 }
 

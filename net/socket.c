@@ -136,6 +136,7 @@ void emnet__sock_peer_closed(struct emnet_sock *s, int reset)
     if (s->state != SOCK_CONNECTED) return;
     s->peer_eof = 1;
     s->transport = NULL;   /* nothing more goes out: the WebSocket is gone */
+    emnet__sock_ends_met(s);
     if (reset) {
         /* tcp_reset: the error, both directions shut, the connection done;
          * unread data is dropped as the kernel drops it. */
@@ -146,6 +147,16 @@ void emnet__sock_peer_closed(struct emnet_sock *s, int reset)
         rxbuf_free(&s->rx);
     }
     emnet_pollable_notify(&s->base, reset ? 0 : EPOLLIN | EPOLLRDNORM | EPOLLRDHUP);
+}
+
+void emnet__sock_ends_met(struct emnet_sock *s)
+{
+    /* Our FIN and the peer's have both gone: Linux's socket moves on to
+     * TIME_WAIT (our FIN first) or through LAST_ACK (theirs first) and is
+     * left in TCP_CLOSE, where getpeername and shutdown say ENOTCONN. The
+     * other side's acknowledgement is taken as given: the connection has
+     * no further use for it. */
+    if (s->type == SOCK_STREAM && s->state == SOCK_CONNECTED && s->peer_eof && s->wr_shut) s->state = SOCK_CLOSED;
 }
 
 void emnet__sock_writable(struct emnet_sock *s)

@@ -1,13 +1,18 @@
-/* poll(2) and select(2) for Emscripten 3.1.6, whose own versions ignore the
- * timeout and, for select, look at fds below 64 only. Both come in through
- * musl as __syscall_poll and __syscall__newselect.
+/* poll(2), ppoll(2), select(2) and pselect(2) for Emscripten 3.1.6, whose
+ * own poll and select ignore the timeout (select also looks at fds below
+ * 64 only), whose pselect fails with ENOSYS and which has no ppoll. poll
+ * comes in through musl as __syscall_poll; the others are defined here
+ * whole, since musl's select keeps the time left from the program (see
+ * select below).
  *
  * emnet's fds answer from their pollables; other fds (files, ttys) from
  * Emscripten's own poll, asked about that one fd with a zero timeout. Only
  * emnet's pollables notify, so a wait ends on their events, a timerfd, or
  * the timeout. */
+#define _GNU_SOURCE   /* ppoll */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/select.h>
 #include <time.h>
 
@@ -16,9 +21,8 @@
 __attribute__((import_module("env"), import_name("__syscall_poll")))
 long stock_poll(long fds, long nfds, long timeout);
 
-/* Our definitions, with the signatures musl's syscall_arch.h gives them. */
+/* Our definition, with the signature musl's syscall_arch.h gives it. */
 long __syscall_poll(long fds_addr, long nfds, long timeout_ms);
-long __syscall__newselect(long nfds, long rfds_addr, long wfds_addr, long efds_addr, long tv_addr);
 
 /* Linux's limit on nfds is RLIMIT_NOFILE; ours is the fd table's. */
 #define POLL_MAX_FDS EMNET__MAX_FDS
@@ -40,17 +44,22 @@ static uint32_t fd_events(int fd)
     return (uint16_t)one.revents;
 }
 
-static uint64_t deadline_after_ms(long timeout_ms)
+/* The deadline of a timeout of sec seconds and nsec nanoseconds: 0 for a
+ * zero timeout (look only), EMNET__NEVER past the clock's range. */
+static uint64_t deadline_after(uint64_t sec, uint64_t nsec)
 {
-    return timeout_ms < 0 ? EMNET__NEVER : emnet__now_ns() + (uint64_t)timeout_ms * 1000000u;
+    if (!sec && !nsec) return 0;
+    uint64_t now = emnet__now_ns();
+    if (sec > (EMNET__NEVER - now - nsec) / 1000000000u) return EMNET__NEVER;
+    return now + sec * 1000000000u + nsec;
 }
 
-long __syscall_poll(long fds_addr, long nfds, long timeout_ms)
+/* do_sys_poll: waits until an fd has an event or the deadline passes
+ * (EMNET__NEVER: no timeout; 0: just look). Returns the count or -errno. */
+static long do_poll(struct pollfd *fds, long nfds, uint64_t deadline)
 {
-    struct pollfd *fds = (struct pollfd *)fds_addr;
     if ((unsigned long)nfds > POLL_MAX_FDS) return -EINVAL;
     if (nfds && (!fds || beyond_memory(fds, (size_t)nfds * sizeof *fds))) return -EFAULT;
-    uint64_t deadline = deadline_after_ms(timeout_ms);
     for (;;) {
         emnet__timers_run();
         int count = 0;
@@ -63,10 +72,40 @@ long __syscall_poll(long fds_addr, long nfds, long timeout_ms)
             fds[i].revents = (short)mask;
             if (mask) count++;
         }
-        if (count || timeout_ms == 0 || emnet__now_ns() >= deadline) return count;
+        if (count || deadline == 0 || emnet__now_ns() >= deadline) return count;
         int r = emnet__block_until(deadline);
         if (r < 0) return r;
     }
+}
+
+long __syscall_poll(long fds_addr, long nfds, long timeout_ms)
+{
+    uint64_t deadline = EMNET__NEVER;
+    if (timeout_ms >= 0) deadline = deadline_after((uint64_t)timeout_ms / 1000, (uint64_t)timeout_ms % 1000 * 1000000u);
+    return do_poll((struct pollfd *)fds_addr, nfds, deadline);
+}
+
+/* ppoll(): missing from Emscripten 3.1.6's libc. Its timespec is left
+ * alone (glibc hands the kernel a copy), an invalid one is EINVAL
+ * (poll_select_set_timeout), and the signal mask is ignored
+ * (DEVIATIONS.md R7). */
+int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *ts, const sigset_t *mask)
+{
+    (void)mask;
+    uint64_t deadline = EMNET__NEVER;
+    if (ts) {
+        if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000) {
+            errno = EINVAL;
+            return -1;
+        }
+        deadline = deadline_after((uint64_t)ts->tv_sec, (uint64_t)ts->tv_nsec);
+    }
+    long r = do_poll(fds, (long)nfds, deadline);
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return (int)r;
 }
 
 /* Linux's POLLIN_SET, POLLOUT_SET and POLLEX_SET (fs/select.c). */
@@ -76,19 +115,16 @@ long __syscall_poll(long fds_addr, long nfds, long timeout_ms)
 
 static int in_set(fd_set *s, int fd) { return s && FD_ISSET(fd, s); }
 
-long __syscall__newselect(long nfds, long rfds_addr, long wfds_addr, long efds_addr, long tv_addr)
+/* core_sys_select: waits until an fd is ready or the deadline passes
+ * (EMNET__NEVER: no timeout; 0: just look). Returns the count or -errno. */
+static long do_select(int nfds, fd_set *rfds, fd_set *wfds, fd_set *efds, uint64_t deadline)
 {
-    fd_set *rfds = (fd_set *)rfds_addr, *wfds = (fd_set *)wfds_addr, *efds = (fd_set *)efds_addr;
-    struct timeval *tv = (struct timeval *)tv_addr;
     if (nfds < 0) return -EINVAL;
     if (nfds > FD_SETSIZE) nfds = FD_SETSIZE;   /* Linux also caps n at its table size */
-    if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -EINVAL;
     for (int fd = 0; fd < nfds; fd++)
         if ((in_set(rfds, fd) || in_set(wfds, fd) || in_set(efds, fd)) && (fd_events(fd) & POLLNVAL))
             return -EBADF;
 
-    long timeout_ms = tv ? (long)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000 : -1;
-    uint64_t deadline = deadline_after_ms(timeout_ms);
     fd_set rout, wout, eout;
     for (;;) {
         emnet__timers_run();
@@ -104,7 +140,7 @@ long __syscall__newselect(long nfds, long rfds_addr, long wfds_addr, long efds_a
             if (w && (mask & OUT_SET)) FD_SET(fd, &wout), count++;
             if (e && (mask & EX_SET)) FD_SET(fd, &eout), count++;
         }
-        if (count || timeout_ms == 0 || emnet__now_ns() >= deadline) {
+        if (count || deadline == 0 || emnet__now_ns() >= deadline) {
             if (rfds) *rfds = rout;
             if (wfds) *wfds = wout;
             if (efds) *efds = eout;
@@ -113,4 +149,65 @@ long __syscall__newselect(long nfds, long rfds_addr, long wfds_addr, long efds_a
         int r = emnet__block_until(deadline);
         if (r < 0) return r;
     }
+}
+
+/* select() itself, not only its system call: Linux writes the time left
+ * back into the timeval (poll_select_finish), and glibc passes that on;
+ * musl's select hands the system call a copy, so the program would never
+ * see it. As glibc: a negative time is EINVAL before anything else,
+ * microseconds past a second carry into the seconds, and the timeval is
+ * written back whatever the outcome -- the time left (0 once it ran out),
+ * untouched by the kernel for a zero timeout. */
+int select(int nfds, fd_set *restrict rfds, fd_set *restrict wfds, fd_set *restrict efds, struct timeval *restrict tv)
+{
+    uint64_t deadline = EMNET__NEVER;
+    if (tv) {
+        if (tv->tv_sec < 0 || tv->tv_usec < 0) {
+            errno = EINVAL;
+            return -1;
+        }
+        tv->tv_sec += tv->tv_usec / 1000000;
+        tv->tv_usec %= 1000000;
+        deadline = deadline_after((uint64_t)tv->tv_sec, (uint64_t)tv->tv_usec * 1000u);
+    }
+    uint64_t timeout = tv ? (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u : 0;
+    long r = do_select(nfds, rfds, wfds, efds, deadline);
+    if (tv && deadline != 0 && deadline != EMNET__NEVER) {
+        uint64_t now = emnet__now_ns(), left = now < deadline ? deadline - now : 0;
+        /* The kernel's clock has always moved on by the end, so less than
+         * the whole timeout is left; emnet's may not have, as it can be
+         * coarse (100 us in a page, DEVIATIONS.md R4). */
+        if (left >= timeout) left = timeout - 1;
+        tv->tv_sec = (time_t)(left / 1000000000u);
+        tv->tv_usec = (suseconds_t)(left % 1000000000u / 1000u);   /* truncated, as the kernel does */
+    }
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return (int)r;
+}
+
+/* pselect() leaves its timespec alone (glibc copies it, as musl does);
+ * the signal mask is ignored (DEVIATIONS.md R7). Emscripten 3.1.6 has no
+ * pselect6 system call (ENOSYS), hence this definition. An invalid
+ * timespec is EINVAL, as the kernel's poll_select_set_timeout says. */
+int pselect(int nfds, fd_set *restrict rfds, fd_set *restrict wfds, fd_set *restrict efds,
+            const struct timespec *restrict ts, const sigset_t *restrict mask)
+{
+    (void)mask;
+    uint64_t deadline = EMNET__NEVER;
+    if (ts) {
+        if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000) {
+            errno = EINVAL;
+            return -1;
+        }
+        deadline = deadline_after((uint64_t)ts->tv_sec, (uint64_t)ts->tv_nsec);
+    }
+    long r = do_select(nfds, rfds, wfds, efds, deadline);
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return (int)r;
 }

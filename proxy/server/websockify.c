@@ -7,7 +7,11 @@
  *     not resolved, or not allowed) closes with 1011 "Failed to connect to
  *     downstream server" followed by ": " and the cause;
  *   - when the target closes, everything it sent goes out first, then
- *     close 1000 "Target closed";
+ *     close 1000 "Target closed"; when it resets (or the connection fails
+ *     otherwise), close 1011 "Target closed: " and the cause. websockify
+ *     then ends the WebSocket without a close frame (its handler fails on
+ *     the reset), which a client sees as 1006; either code tells emnet a
+ *     reset from an orderly end, which 1000 alone would not;
  *   - when the client closes, bytes already received are written to the
  *     target, then the TCP connection is shut down and closed;
  *   - text frames close with 1003 (http.c), as websockify does.
@@ -75,7 +79,11 @@ void emnet_px_websockify_stream_closed(struct emnet_px_conn *c, struct emnet_px_
     emnet_px_log(EMNET_PX_INFO, "target_closed", "client", c->client, "target", c->target, "error",
                  err ? strerror(err) : NULL, NULL);
     emnet_px_stream_release(s, 0);
-    /* websockify says "Target closed" for a reset too; the client then sees
-     * an orderly end, which is what websockify gives it. */
-    emnet_px_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "Target closed");
+    if (!err) {
+        emnet_px_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "Target closed");
+        return;
+    }
+    char reason[124];
+    snprintf(reason, sizeof reason, "Target closed: %s", strerror(err));
+    emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, reason);
 }

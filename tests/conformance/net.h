@@ -38,6 +38,25 @@ static inline struct sockaddr_in net_addr(const char *port_env)
 #define NET_SOURCE "EMNET_TCP_SOURCE_PORT"
 #define NET_SINK "EMNET_TCP_SINK_PORT"
 #define NET_REFUSED "EMNET_TCP_REFUSED_PORT"
+#define NET_END "EMNET_TCP_END_PORT"   /* first byte 'R': resets; any other: closes (FIN) */
+
+/* Whether a server's reset reaches the program as one (ECONNRESET):
+ * natively; in wasm over the websockify transport (websockify drops the
+ * WebSocket without a close frame, emnet-proxy closes with 1011: not the
+ * 1000 of an orderly end) and over wisp to emnet-proxy (CLOSE 0x03). The
+ * wisp-js server closes its stream with VOLUNTARY after a reset
+ * (DEVIATIONS.md P3): there a reset reads as EOF. */
+static inline int net_reset_arrives(void)
+{
+#ifdef __EMSCRIPTEN__
+    const char *transport = getenv("EMNET_TRANSPORT");
+    const char *via = getenv("EMNET_TEST_VIA");
+    if (!transport || strcmp(transport, "wisp") != 0) return 1;
+    return via && strcmp(via, "emnet-proxy-wisp") == 0;
+#else
+    return 1;
+#endif
+}
 
 /* No SIGPIPE natively either, so that both builds see EPIPE. */
 static inline void net_setup(void)

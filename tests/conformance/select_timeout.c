@@ -2,8 +2,8 @@
  * timeout and clears the sets; nfds 0 with no sets just sleeps; a timerfd
  * in the read set that expires first wakes it early with only that fd set;
  * with a NULL timeout a timerfd ends the wait; a timerfd that is not in
- * the sets does not end it early. The timeval is not read back afterwards
- * (whether it is updated differs between C libraries). */
+ * the sets does not end it early. What select writes back into the
+ * timeval is select_time_left's concern. */
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>

@@ -6,9 +6,9 @@
 #   tests/harness/services.sh run -- COMMAND [ARGS...]
 #
 # Started, each on a free 127.0.0.1 port (never a fixed one):
-#   emnet-testsrv   tcp echo, source, sink, bulk; udp echo, burst, dual  (tests/servers/testsrv.c)
+#   emnet-testsrv   tcp echo, source, sink, bulk, end; udp echo, burst, dual  (tests/servers/testsrv.c)
 #                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT
-#                      EMNET_TCP_BULK_PORT EMNET_UDP_ECHO_PORT EMNET_UDP_BURST_PORT
+#                      EMNET_TCP_BULK_PORT EMNET_TCP_END_PORT EMNET_UDP_ECHO_PORT EMNET_UDP_BURST_PORT
 #                      EMNET_UDP_DUAL_PORT
 #   (no server)     a free UDP port nobody listens on         -> EMNET_UDP_REFUSED_PORT
 #   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
@@ -142,6 +142,7 @@ start_all() {
     export EMNET_TCP_SOURCE_PORT=$(port_of testsrv tcp_source)
     export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
     export EMNET_TCP_BULK_PORT=$(port_of testsrv tcp_bulk)
+    export EMNET_TCP_END_PORT=$(port_of testsrv tcp_end)
     export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
     export EMNET_UDP_BURST_PORT=$(port_of testsrv udp_burst)
     export EMNET_UDP_DUAL_PORT=$(port_of testsrv udp_dual)
@@ -159,7 +160,7 @@ start_all() {
         printf 'echo: 127.0.0.1:%s\nsource: 127.0.0.1:%s\nsink: 127.0.0.1:%s\nbulk: 127.0.0.1:%s\n' \
             "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_BULK_PORT"
         for p in "$EMNET_TCP_ECHO_PORT" "$EMNET_TCP_SOURCE_PORT" "$EMNET_TCP_SINK_PORT" "$EMNET_TCP_BULK_PORT" \
-                 "$EMNET_TCP_REFUSED_PORT"; do
+                 "$EMNET_TCP_END_PORT" "$EMNET_TCP_REFUSED_PORT"; do
             printf '127.0.0.1_%s: 127.0.0.1:%s\n' "$p" "$p"
             printf 'localhost_%s: localhost:%s\n' "$p" "$p"   # a name, resolved by the proxy
         done

@@ -15,6 +15,10 @@
  *               sends "k"; 'D' and N: it sends N bytes (the pattern's first
  *               64 KiB, repeated: filling costs more than sending).
  *               Then the next request. Anything else closes.
+ *   tcp_end     ends the connection as the client's first byte asks: 'R'
+ *               resets it (SO_LINGER {1, 0}, then close: an RST), any
+ *               other byte closes it in order (FIN). Nothing is sent. For
+ *               what a client sees after each kind of end.
  *   udp_echo    sends every datagram back to its sender.
  *   udp_burst   a datagram "N SIZE" (text) makes it send N datagrams of SIZE
  *               bytes back to the sender as fast as the socket takes them,
@@ -46,9 +50,10 @@
 
 #include "../common/pattern.h"
 
-enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, TCP_BULK, UDP_ECHO, UDP_BURST, UDP_DUAL, KIND_COUNT };
-static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "tcp_bulk", "udp_echo",
-                                                    "udp_burst", "udp_dual" };
+/* TCP kinds first: open_service tells them apart by order. */
+enum kind { TCP_ECHO, TCP_SOURCE, TCP_SINK, TCP_BULK, TCP_END, UDP_ECHO, UDP_BURST, UDP_DUAL, KIND_COUNT };
+static const char *const kind_names[KIND_COUNT] = { "tcp_echo", "tcp_source", "tcp_sink", "tcp_bulk", "tcp_end",
+                                                    "udp_echo", "udp_burst", "udp_dual" };
 
 #define BUF_SIZE 65536
 
@@ -371,6 +376,21 @@ wait_input:
     return 0;
 }
 
+/* Returns 0 until the client's first byte came, then -1 to close: after
+ * SO_LINGER {1, 0} that close is a reset. The byte has been read, so an
+ * orderly close is a FIN (unread data would make it a reset too). */
+static int on_end(struct conn *c)
+{
+    uint8_t b;
+    ssize_t n = recv(c->fd, &b, 1, 0);
+    if (n < 0 && errno == EAGAIN) return 0;
+    if (n == 1 && b == 'R') {
+        struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    return -1;
+}
+
 int main(void)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -402,6 +422,7 @@ int main(void)
             else if (c->kind == TCP_ECHO) r = on_echo(c);
             else if (c->kind == TCP_SOURCE) r = on_source(c, evs[i].events);
             else if (c->kind == TCP_SINK) r = on_sink(c);
+            else if (c->kind == TCP_END) r = on_end(c);
             else r = on_bulk(c);
             if (r < 0) conn_close(c);
         }

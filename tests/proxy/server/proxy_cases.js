@@ -124,6 +124,25 @@ const cases = {
     talker.close();
   },
 
+  async websockify_target_resets({ proxyBin, testsrvBin }) {
+    // tcp_end resets the connection at the byte 'R': not the 1000 of an
+    // orderly end, so that the client can tell the two apart.
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_end}\n`);
+    const r = L.openWs(proxy.url(`/tcp/127.0.0.1/${ports.tcp_end}`));
+    eq(await r.opened, true, 'open');
+    await sleep(100);   // connected to the target
+    r.ws.send(Buffer.from('R'));
+    const rc = await r.closed;
+    eq([rc.code, rc.reason], [1011, 'Target closed: Connection reset by peer'], 'target reset: 1011');
+    const c = L.openWs(proxy.url(`/tcp/127.0.0.1/${ports.tcp_end}`));
+    eq(await c.opened, true, 'open');
+    await sleep(100);
+    c.ws.send(Buffer.from('c'));
+    const cc = await c.closed;
+    eq([cc.code, cc.reason], [1000, 'Target closed'], 'orderly close: 1000');
+  },
+
   async websockify_client_closes({ proxyBin }) {
     // The client's close reaches the target as EOF, after its bytes.
     let got = Buffer.alloc(0);

@@ -64,6 +64,11 @@ enum emnet_wisp_ext_id {
     EMNET_WISP_EXT_PASSWORD = 0x02,
     EMNET_WISP_EXT_KEY_AUTH = 0x03,
     EMNET_WISP_EXT_MOTD = 0x04,
+    /* Stream open confirmation (no payload either way): when both sides
+     * list it, the server sends a TCP stream's first CONTINUE only once
+     * its connection to the target is established, so that CONTINUE is
+     * the "connected" a plain Wisp server never says. */
+    EMNET_WISP_EXT_STREAM_CONFIRM = 0x05,
 };
 
 /* Close reasons, as the protocol numbers them: X(NAME, value, "log name",

@@ -38,6 +38,9 @@ static inline struct sockaddr_in net_addr(const char *port_env)
 #define NET_SOURCE "EMNET_TCP_SOURCE_PORT"
 #define NET_SINK "EMNET_TCP_SINK_PORT"
 #define NET_REFUSED "EMNET_TCP_REFUSED_PORT"
+/* A target that never answers a connect (its listen queue is full, so the
+ * kernel drops the SYNs): a connect to it stays in progress. */
+#define NET_SILENT "EMNET_TCP_SILENT_PORT"
 
 /* No SIGPIPE natively either, so that both builds see EPIPE. */
 static inline void net_setup(void)

@@ -219,7 +219,11 @@ struct emnet_px_conn {
     struct emnet_px_log_limit log_limit; /* this client's refusal lines */
     size_t msg_len;                     /* bytes of the current incoming message so far */
     unsigned char *rx;                  /* Wisp: the message being assembled */
-    int wisp_info_seen;                 /* Wisp: first packet from the client looked at */
+    /* Wisp: the handshake. A client that offered the subprotocol "wisp-v2"
+     * is sent INFO and answers with its own; streams may open once the
+     * server has sent CONTINUE on stream 0 (wisp_ready). */
+    int wisp_version;                   /* 1, or 2 for a "wisp-v2" client */
+    int wisp_ready;                     /* CONTINUE on stream 0 sent */
     int64_t last_activity_ms;
 };
 int64_t emnet_px_now_ms(void);

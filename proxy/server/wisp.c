@@ -1,13 +1,23 @@
-/* Wisp mode: many TCP and UDP streams over one WebSocket (Wisp v1, with the
- * v2 INFO exchange). Packets are coded by net/wisp_codec.c.
+/* Wisp mode: many TCP and UDP streams over one WebSocket (Wisp v1 and v2).
+ * Packets are coded by net/wisp_codec.c.
  *
- * Handshake: on open the server sends INFO (version 2.0, extension UDP),
- * then at once CONTINUE on stream 0 with the credit every new TCP stream
- * starts with (wisp_credit). A v2 client knows the server is v2 because the
- * first packet is INFO (a v1 server starts with CONTINUE); it answers with
- * its own INFO. The server does not wait for that INFO before CONTINUE, so
- * v1 clients, which never send INFO and skip packets they do not know,
- * work too. A client whose first packet is not INFO is taken as v1.
+ * Handshake. The version is chosen by the WebSocket upgrade: a client that
+ * offers the subprotocol "wisp-v2" (lws then selects our "wisp-v2"
+ * protocol entry) speaks v2, any other client v1.
+ *   - v1: the first packet is CONTINUE on stream 0 with the credit every
+ *     new TCP stream starts with (wisp_credit). No INFO is ever sent: a v1
+ *     client reads a first packet other than CONTINUE as a failure.
+ *   - v2: the first packet is INFO (version 2.0 and the server's
+ *     extensions). The client answers with its own INFO; the server checks
+ *     it, keeps the extensions both sides listed, and only then sends
+ *     CONTINUE on stream 0, so that nothing is proxied for a client whose
+ *     INFO is refused. A malformed INFO or extension list gets CLOSE 0x04
+ *     (incompatible extensions) on stream 0, then WebSocket close 1002.
+ *     A v2 client whose first packet is not INFO is taken as v1, as the
+ *     protocol says of a server still waiting for INFO: it gets CONTINUE
+ *     and its packet is handled, with no extensions.
+ *   - INFO at any other time (from a v1 client, or a second one): counted
+ *     as a protocol error and ignored.
  *
  * Credit (client -> target): the client may send wisp_credit DATA packets
  * on a TCP stream before it must wait for a CONTINUE. The server counts
@@ -20,7 +30,8 @@
  *
  * What a bad packet does (each logged as event=wisp_protocol_error):
  *   - cannot be parsed at all (shorter than the 5-byte header), CONNECT or
- *     DATA on stream 0, a malformed INFO: WebSocket close 1002;
+ *     DATA on stream 0, a malformed INFO after the handshake: WebSocket
+ *     close 1002;
  *   - a malformed CONNECT (bad stream type, port 0, empty/long/bad host,
  *     short payload), or CONNECT on an id already in use: CLOSE 0x41 on
  *     that stream (and the stream already using the id is closed too);
@@ -100,13 +111,50 @@ static void close_stream(struct emnet_px_conn *c, struct emnet_px_stream *s, uin
     send_close(c, id, reason);
 }
 
+/* The client may open streams from now on. */
+static void become_ready(struct emnet_px_conn *c)
+{
+    c->wisp_ready = 1;
+    send_continue(c, 0, emnet_px.cfg->wisp_credit);
+}
+
 void emnet_px_wisp_start(struct emnet_px_conn *c)
 {
+    const struct lws_protocols *proto = lws_get_protocol(c->wsi);
+    c->wisp_version = proto && proto->name && strcmp(proto->name, "wisp-v2") == 0 ? 2 : 1;
+    if (c->wisp_version == 1) {
+        become_ready(c);
+        return;
+    }
     uint8_t ext[EMNET_WISP_EXT_HEADER], pkt[64];
     size_t elen = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, elen);
     if (n) send_packet(c, pkt, n);
-    send_continue(c, 0, emnet_px.cfg->wisp_credit);
+}
+
+/* Ends the connection during the v2 handshake: CLOSE with reason on stream
+ * 0, then the WebSocket. */
+static void refuse_handshake(struct emnet_px_conn *c, const char *what, uint8_t reason)
+{
+    char action[16], text[124];
+    snprintf(action, sizeof action, "close_0x%02x", reason);
+    protocol_error(c, 0, what, action);
+    send_close(c, 0, reason);
+    snprintf(text, sizeof text, "Wisp handshake refused: %s", what);
+    emnet_px_conn_close(c, LWS_CLOSE_STATUS_PROTOCOL_ERR, text);
+}
+
+/* The v2 client's INFO, its first packet. */
+static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    char ver[16];
+    snprintf(ver, sizeof ver, "%u.%u", p->u.info.major, p->u.info.minor);
+    emnet_px_log(EMNET_PX_DEBUG, "wisp_info", "client", c->client, "version", ver, NULL);
+    if (p->u.info.major != 2) {
+        refuse_handshake(c, "info_version", EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS);
+        return;
+    }
+    become_ready(c);
 }
 
 static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
@@ -195,8 +243,21 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
     struct emnet_wisp_packet p;
     memset(&p, 0, sizeof p);
     int err = emnet_wisp_decode(msg, len, &p);
-    int first = !c->wisp_info_seen;
-    c->wisp_info_seen = 1;
+    if (!c->wisp_ready) {
+        /* The first packet of a v2 client: its INFO, or it is taken as v1. */
+        if (p.type == EMNET_WISP_INFO && err == EMNET_WISP_OK) {
+            on_client_info(c, &p);
+            return;
+        }
+        if (p.type == EMNET_WISP_INFO && len >= EMNET_WISP_HEADER) {
+            refuse_handshake(c, err < 0 ? emnet_wisp_error_name(err) : "bad_info",
+                             EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS);
+            return;
+        }
+        emnet_px_log(EMNET_PX_DEBUG, "wisp_no_info", "client", c->client, NULL);
+        c->wisp_version = 1;
+        become_ready(c);
+    }
     if (err < 0) {
         on_bad_packet(c, msg, len, err, &p);
         return;
@@ -220,13 +281,9 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
             if (s) emnet_px_stream_release(s, 0);
         }
         break;
-    case EMNET_WISP_INFO: {
-        char ver[16];
-        snprintf(ver, sizeof ver, "%u.%u", p.u.info.major, p.u.info.minor);
-        emnet_px_log(EMNET_PX_DEBUG, "wisp_info", "client", c->client, "version", ver, "first",
-                     first ? "yes" : "no", NULL);
+    case EMNET_WISP_INFO:
+        protocol_error(c, 0, "info_unexpected", "ignored");
         break;
-    }
     default:
         break;
     }

@@ -187,6 +187,77 @@ static int check_ext_list(const uint8_t *ext, size_t len)
     return rc;
 }
 
+/* ---- extension payloads ---- */
+
+/* 1 if the len bytes at p are UTF-8 without NUL. */
+static int text_ok(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if (p[i] == 0)
+            return 0;
+        size_t n = utf8_seq(p + i, len - i);
+        if (n == 0)
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
+int emnet_wisp_decode_password(const uint8_t *payload, size_t len, struct emnet_wisp_password *out)
+{
+    if (len < EMNET_WISP_PASSWORD_FIXED)
+        return EMNET_WISP_EEXT_PAYLOAD;
+    size_t ul = payload[0], pl = get_le16(payload + 1);
+    size_t left = len - EMNET_WISP_PASSWORD_FIXED;
+    if (ul > left || pl != left - ul)
+        return EMNET_WISP_EEXT_PAYLOAD;
+    const uint8_t *u = payload + EMNET_WISP_PASSWORD_FIXED, *pw = u + ul;
+    if (!text_ok(u, ul) || !text_ok(pw, pl))
+        return EMNET_WISP_EEXT_PAYLOAD;
+    out->user = (const char *)u;
+    out->user_len = ul;
+    out->password = (const char *)pw;
+    out->password_len = pl;
+    return 0;
+}
+
+int emnet_wisp_decode_password_required(const uint8_t *payload, size_t len, int *required)
+{
+    if (len != 1 || payload[0] > 1)
+        return EMNET_WISP_EEXT_PAYLOAD;
+    *required = payload[0];
+    return 0;
+}
+
+int emnet_wisp_check_motd(const uint8_t *payload, size_t len)
+{
+    return text_ok(payload, len) ? 0 : EMNET_WISP_EEXT_PAYLOAD;
+}
+
+int emnet_wisp_check_empty_ext(size_t len)
+{
+    return len == 0 ? 0 : EMNET_WISP_EEXT_PAYLOAD;
+}
+
+size_t emnet_wisp_encode_password(uint8_t *buf, size_t cap, const char *user, size_t user_len,
+                                  const char *password, size_t password_len)
+{
+    if (user_len > EMNET_WISP_USER_MAX || password_len > EMNET_WISP_PASSWORD_MAX)
+        return 0;
+    if (!text_ok((const uint8_t *)user, user_len) || !text_ok((const uint8_t *)password, password_len))
+        return 0;
+    size_t total = EMNET_WISP_PASSWORD_FIXED + user_len + password_len;
+    if (cap < total)
+        return 0;
+    buf[0] = (uint8_t)user_len;
+    put_le16(buf + 1, (uint16_t)password_len);
+    if (user_len)
+        memcpy(buf + EMNET_WISP_PASSWORD_FIXED, user, user_len);
+    if (password_len)
+        memcpy(buf + EMNET_WISP_PASSWORD_FIXED + user_len, password, password_len);
+    return total;
+}
+
 /* ---- decoding ---- */
 
 static int decode_connect(const uint8_t *p, size_t n, struct emnet_wisp_packet *out)

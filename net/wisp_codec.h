@@ -64,12 +64,28 @@ enum emnet_wisp_ext_id {
     EMNET_WISP_EXT_PASSWORD = 0x02,
     EMNET_WISP_EXT_KEY_AUTH = 0x03,
     EMNET_WISP_EXT_MOTD = 0x04,
-    /* Stream open confirmation (no payload either way): when both sides
-     * list it, the server sends a TCP stream's first CONTINUE only once
-     * its connection to the target is established, so that CONTINUE is
-     * the "connected" a plain Wisp server never says. */
     EMNET_WISP_EXT_STREAM_CONFIRM = 0x05,
 };
+
+/* Extension payloads (in INFO, after an entry's id and length).
+ *
+ *   UDP 0x01             none either way: present = UDP streams allowed.
+ *   password 0x02        server: required u8 (0 or 1);
+ *                        client: username length u8, password length
+ *                        u16 LE, username, password (UTF-8, no NUL).
+ *   MOTD 0x04            server: the message (UTF-8, the whole payload);
+ *                        client: none.
+ *   stream confirm 0x05  none either way. When both sides list it, the
+ *                        server confirms a TCP stream once its connection
+ *                        to the target is established, with a CONTINUE on
+ *                        that stream (the stream's credit); a stream that
+ *                        fails gets CLOSE and no confirmation.
+ *
+ * Decoders take exactly one payload: bytes past the fields are EEXT_PAYLOAD,
+ * as are missing bytes and strings that are not UTF-8 or hold a NUL. */
+#define EMNET_WISP_PASSWORD_FIXED 3   /* username length + password length */
+#define EMNET_WISP_USER_MAX 255
+#define EMNET_WISP_PASSWORD_MAX 65535
 
 /* Close reasons, as the protocol numbers them: X(NAME, value, "log name",
  * errno), in the protocol's groups: either side (0x01-0x04; 0x04 is
@@ -117,7 +133,8 @@ enum emnet_wisp_close_reason {
     X(HOST_EMPTY, -7, "empty_host")       /* CONNECT without a host */      \
     X(HOST_LONG, -8, "host_too_long")     /* over EMNET_WISP_HOST_MAX */    \
     X(HOST_BYTE, -9, "bad_host_byte")     /* NUL, control byte, bad UTF-8 */ \
-    X(EXT, -10, "bad_extension")          /* INFO extension runs past the end */
+    X(EXT, -10, "bad_extension")          /* INFO extension runs past the end */ \
+    X(EXT_PAYLOAD, -11, "bad_extension_payload") /* an extension's payload is malformed */
 
 enum emnet_wisp_error {
     EMNET_WISP_OK = 0,
@@ -191,6 +208,26 @@ int emnet_wisp_ext_next(const uint8_t **p, const uint8_t *end, uint8_t *id,
  * EHOST_LONG or EHOST_BYTE, as the decoder judges it. */
 int emnet_wisp_check_host(const char *host, size_t len);
 
+/* Credentials of the password extension (client side). Pointers into the
+ * decoded payload; strings are not NUL-terminated. */
+struct emnet_wisp_password {
+    const char *user;
+    size_t user_len;       /* 0..EMNET_WISP_USER_MAX */
+    const char *password;
+    size_t password_len;   /* 0..EMNET_WISP_PASSWORD_MAX */
+};
+
+/* The client's password payload: 0 and *out, or EEXT_PAYLOAD. */
+int emnet_wisp_decode_password(const uint8_t *payload, size_t len, struct emnet_wisp_password *out);
+/* The server's password payload: 0 and *required (0 or 1), or EEXT_PAYLOAD
+ * (not exactly one byte, or a value other than 0 and 1). */
+int emnet_wisp_decode_password_required(const uint8_t *payload, size_t len, int *required);
+/* A MOTD payload: 0 if it is UTF-8 without NUL, else EEXT_PAYLOAD. */
+int emnet_wisp_check_motd(const uint8_t *payload, size_t len);
+/* 0 if an extension whose payload must be empty (UDP, stream confirm, the
+ * client's MOTD) has none, else EEXT_PAYLOAD. */
+int emnet_wisp_check_empty_ext(size_t len);
+
 /* Short names for logs and metrics; never NULL. */
 const char *emnet_wisp_error_name(int err);              /* "?" if not an error code */
 const char *emnet_wisp_type_name(uint8_t type);          /* "?" if unknown */
@@ -231,6 +268,12 @@ size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t m
 /* One INFO extension entry (id, length, payload); append entries to build
  * the list. 0 if it does not fit or len exceeds UINT32_MAX. */
 size_t emnet_wisp_encode_ext(uint8_t *buf, size_t cap, uint8_t id, const void *payload, size_t len);
+
+/* The client's password payload (no extension header: pass it to
+ * emnet_wisp_encode_ext). 0 if it does not fit, a length is over its
+ * maximum, or a string is not UTF-8 or holds a NUL. */
+size_t emnet_wisp_encode_password(uint8_t *buf, size_t cap, const char *user, size_t user_len,
+                                  const char *password, size_t password_len);
 
 /* Encodes a packet as emnet_wisp_decode gives it: decoding then encoding
  * gives back the same bytes, since every field has one encoding. */

@@ -48,6 +48,42 @@ static void same_fields(const struct emnet_wisp_packet *a, const struct emnet_wi
     }
 }
 
+/* The extension payload decoders on one payload, whatever its id: a
+ * password that decodes lies inside the payload and encodes back to the
+ * same bytes; the others answer 0 or EEXT_PAYLOAD. The payload is copied
+ * to a heap block of its exact size so that a read past it trips ASan. */
+static void payload_decoders(const uint8_t *payload, uint32_t n)
+{
+    uint8_t *copy = malloc(n ? n : 1);
+    ASSERT(copy != NULL);
+    if (n)
+        memcpy(copy, payload, n);
+    struct emnet_wisp_password pw;
+    int rc = emnet_wisp_decode_password(copy, n, &pw);
+    ASSERT(rc == 0 || rc == EMNET_WISP_EEXT_PAYLOAD);
+    if (rc == 0) {
+        ASSERT(pw.user == (const char *)copy + EMNET_WISP_PASSWORD_FIXED);
+        ASSERT(pw.password == pw.user + pw.user_len);
+        ASSERT(EMNET_WISP_PASSWORD_FIXED + pw.user_len + pw.password_len == n);
+        ASSERT(memchr(pw.user, 0, pw.user_len) == NULL && memchr(pw.password, 0, pw.password_len) == NULL);
+        uint8_t *out = malloc(n);
+        ASSERT(out != NULL);
+        ASSERT(emnet_wisp_encode_password(out, n, pw.user, pw.user_len, pw.password, pw.password_len) == n);
+        ASSERT(memcmp(out, copy, n) == 0);
+        ASSERT(emnet_wisp_encode_password(out, n - 1, pw.user, pw.user_len, pw.password, pw.password_len) == 0);
+        free(out);
+    }
+    int required = -1;
+    rc = emnet_wisp_decode_password_required(copy, n, &required);
+    ASSERT((rc == 0 && n == 1 && required == copy[0] && required <= 1) || rc == EMNET_WISP_EEXT_PAYLOAD);
+    rc = emnet_wisp_check_motd(copy, n);
+    ASSERT(rc == 0 || rc == EMNET_WISP_EEXT_PAYLOAD);
+    if (rc == 0)
+        ASSERT(n == 0 || memchr(copy, 0, n) == NULL);
+    ASSERT(emnet_wisp_check_empty_ext(n) == (n ? EMNET_WISP_EEXT_PAYLOAD : 0));
+    free(copy);
+}
+
 /* Walks an extension list; returns the iterator's last result (0 at a
  * clean end, EEXT when malformed) and checks that every extension lies
  * inside [p, end) and re-encodes to its own bytes. */
@@ -68,6 +104,7 @@ static int walk_extensions(const uint8_t *p, const uint8_t *end)
         ASSERT(payload == at + EMNET_WISP_EXT_HEADER);
         ASSERT(n <= (size_t)(end - payload) && p == payload + n);
         ASSERT(id == at[0]);
+        payload_decoders(payload, n);
         if (n <= sizeof out - EMNET_WISP_EXT_HEADER) {
             ASSERT(emnet_wisp_encode_ext(out, sizeof out, id, payload, n) == EMNET_WISP_EXT_HEADER + n);
             ASSERT(memcmp(out, at, EMNET_WISP_EXT_HEADER + n) == 0);

@@ -4,6 +4,7 @@
  * cut at every byte, so that a read past the end trips the sanitizers. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,14 +412,113 @@ static void test_names(void)
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_ESHORT), "short") == 0);
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EHOST_BYTE), "bad_host_byte") == 0);
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT), "bad_extension") == 0);
-    for (int e = -1; e >= EMNET_WISP_EEXT; e--)
+    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT_PAYLOAD), "bad_extension_payload") == 0);
+    for (int e = -1; e >= EMNET_WISP_EEXT_PAYLOAD; e--)
         CHECK(strcmp(emnet_wisp_error_name(e), "?") != 0);
     CHECK(strcmp(emnet_wisp_error_name(1), "?") == 0);
-    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT - 1), "?") == 0);
+    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT_PAYLOAD - 1), "?") == 0);
 
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CONNECT), "CONNECT") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_INFO), "INFO") == 0);
     CHECK(strcmp(emnet_wisp_type_name(0), "?") == 0);
+}
+
+/* Extension payloads: the password extension's two messages, the MOTD,
+ * the empty ones. Each good payload is also decoded cut at every byte (a
+ * heap copy of exactly that size), where it must fail cleanly. */
+struct pw_vector {
+    const char *label;
+    const uint8_t *bytes;
+    size_t len;
+    int rc;
+    const char *user, *password; /* when rc is 0 */
+};
+
+static const struct pw_vector pw_vectors[] = {
+    { "user and password", BYTES(0x04, 0x06, 0x00, 'a', 'l', 'i', 'x', 's', 'e', 'c', 'r', 'e', 't'), 0, "alix", "secret" },
+    { "empty both", BYTES(0x00, 0x00, 0x00), 0, "", "" },
+    { "utf-8 user", BYTES(0x02, 0x01, 0x00, 0xc3, 0xbc, 'p'), 0, "\xc3\xbc", "p" },
+    { "password length LE", BYTES(0x00, 0x01, 0x00, 'x'), 0, "", "x" },
+    { "nothing", BYTES(0x00), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "header only short", BYTES(0x00, 0x00), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "user past the end", BYTES(0x05, 0x00, 0x00, 'a', 'b'), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "password past the end", BYTES(0x01, 0x05, 0x00, 'a', 'b'), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "trailing byte", BYTES(0x01, 0x01, 0x00, 'a', 'b', 'c'), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "password length big-endian", BYTES(0x00, 0x00, 0x01, 'x'), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "NUL in password", BYTES(0x01, 0x02, 0x00, 'a', 'b', 0x00), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+    { "bad utf-8 user", BYTES(0x01, 0x01, 0x00, 0xc0, 'b'), EMNET_WISP_EEXT_PAYLOAD, NULL, NULL },
+};
+
+static void test_ext_payloads(void)
+{
+    struct emnet_wisp_password pw;
+    uint8_t out[64];
+
+    for (size_t i = 0; i < sizeof pw_vectors / sizeof pw_vectors[0]; i++) {
+        const struct pw_vector *v = &pw_vectors[i];
+        uint8_t *copy = malloc(v->len);
+        CHECK(copy != NULL);
+        memcpy(copy, v->bytes, v->len);
+        int rc = emnet_wisp_decode_password(copy, v->len, &pw);
+        if (rc != v->rc)
+            fprintf(stderr, "password vector \"%s\": got %d, want %d\n", v->label, rc, v->rc);
+        CHECK_EQ_INT(rc, v->rc);
+        if (rc == 0) {
+            CHECK_EQ_INT(pw.user_len, strlen(v->user));
+            CHECK(memcmp(pw.user, v->user, pw.user_len) == 0);
+            CHECK_EQ_INT(pw.password_len, strlen(v->password));
+            CHECK(memcmp(pw.password, v->password, pw.password_len) == 0);
+            /* Encoding the fields gives the same bytes; one byte less of
+             * room gives 0. */
+            CHECK_EQ_INT(emnet_wisp_encode_password(out, sizeof out, v->user, strlen(v->user), v->password,
+                                                    strlen(v->password)), v->len);
+            CHECK(memcmp(out, v->bytes, v->len) == 0);
+            CHECK_EQ_INT(emnet_wisp_encode_password(out, v->len - 1, v->user, strlen(v->user), v->password,
+                                                    strlen(v->password)), 0);
+            for (size_t cut = 0; cut < v->len; cut++) {
+                uint8_t *part = malloc(cut ? cut : 1);
+                CHECK(part != NULL);
+                memcpy(part, v->bytes, cut);
+                CHECK_EQ_INT(emnet_wisp_decode_password(part, cut, &pw), EMNET_WISP_EEXT_PAYLOAD);
+                free(part);
+            }
+        }
+        free(copy);
+    }
+    /* Encoder limits: 255 bytes of user name, 65535 of password, text only. */
+    static uint8_t big[3 + 256 + 65536];
+    static char name[256], secret[65536];
+    memset(name, 'u', sizeof name);
+    memset(secret, 'p', sizeof secret);
+    CHECK_EQ_INT(emnet_wisp_encode_password(big, sizeof big, name, 255, secret, 65535), 3 + 255 + 65535);
+    CHECK_EQ_INT(emnet_wisp_decode_password(big, 3 + 255 + 65535, &pw), 0);
+    CHECK_EQ_INT(pw.user_len, 255);
+    CHECK_EQ_INT(pw.password_len, 65535);
+    CHECK_EQ_INT(emnet_wisp_encode_password(big, sizeof big, name, 256, secret, 1), 0);
+    CHECK_EQ_INT(emnet_wisp_encode_password(big, sizeof big, name, 1, secret, 65536), 0);
+    CHECK_EQ_INT(emnet_wisp_encode_password(big, sizeof big, "a\0b", 3, "x", 1), 0);
+    CHECK_EQ_INT(emnet_wisp_encode_password(big, sizeof big, "a", 1, "\xff", 1), 0);
+
+    /* The server's "required" byte. */
+    int required = -1;
+    CHECK_EQ_INT(emnet_wisp_decode_password_required(BYTES(0x01), &required), 0);
+    CHECK_EQ_INT(required, 1);
+    CHECK_EQ_INT(emnet_wisp_decode_password_required(BYTES(0x00), &required), 0);
+    CHECK_EQ_INT(required, 0);
+    CHECK_EQ_INT(emnet_wisp_decode_password_required(BYTES(0x02), &required), EMNET_WISP_EEXT_PAYLOAD);
+    CHECK_EQ_INT(emnet_wisp_decode_password_required(BYTES(0x01, 0x00), &required), EMNET_WISP_EEXT_PAYLOAD);
+    CHECK_EQ_INT(emnet_wisp_decode_password_required(NULL, 0, &required), EMNET_WISP_EEXT_PAYLOAD);
+
+    /* MOTD: UTF-8 text, possibly empty, without NUL. */
+    CHECK_EQ_INT(emnet_wisp_check_motd(BYTES('h', 'i', '\n', 0xe2, 0x82, 0xac)), 0);
+    CHECK_EQ_INT(emnet_wisp_check_motd(NULL, 0), 0);
+    CHECK_EQ_INT(emnet_wisp_check_motd(BYTES('h', 0x00, 'i')), EMNET_WISP_EEXT_PAYLOAD);
+    CHECK_EQ_INT(emnet_wisp_check_motd(BYTES('h', 0xe2, 0x82)), EMNET_WISP_EEXT_PAYLOAD);
+
+    /* UDP and stream confirmation carry nothing. */
+    CHECK_EQ_INT(emnet_wisp_check_empty_ext(0), 0);
+    CHECK_EQ_INT(emnet_wisp_check_empty_ext(1), EMNET_WISP_EEXT_PAYLOAD);
+    CHECK_EQ_INT(EMNET_WISP_EXT_STREAM_CONFIRM, 0x05);
 }
 
 int main(void)
@@ -429,5 +529,6 @@ int main(void)
     test_encoders();
     test_limits();
     test_names();
+    test_ext_payloads();
     return check_exit("test_wisp_codec");
 }

@@ -79,7 +79,6 @@
  * 64 KiB, a message size servers commonly cap (emnet-proxy's default). */
 #define MAX_DATA ((64u << 10) - EMNET_WISP_HEADER)
 #define CONNECT_TIMEOUT_MS 127000  /* as an unanswered SYN on Linux */
-#define INFO_MAX 64                /* our INFO: the header, a version, two empty extensions */
 
 struct wisp_conn;
 
@@ -657,29 +656,48 @@ static void on_continue(struct wisp_stream *st, uint32_t credit)
 
 /* The server's INFO. First on the connection, it makes it version 2: we
  * answer at once, before anything else, with the extensions we support
- * among those it offered (their payloads are empty both ways). An INFO
- * after the CONTINUE (the connection is version 1 by then) gets an answer
- * without extensions, as a server waiting for one expects it. */
+ * among those it offered: UDP and stream open confirmation (no payloads),
+ * and password authentication when EMNET_WISP_PASSWORD is set (with
+ * EMNET_WISP_USER, default empty). An INFO after the CONTINUE (the
+ * connection is version 1 by then) gets an answer without extensions, as a
+ * server waiting for one expects it. */
 static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
 {
-    uint8_t ext[2 * EMNET_WISP_EXT_HEADER], info[INFO_MAX];
-    size_t elen = 0;
     if (ss->version == 2) return;   /* answered already */
+    int udp = 0, password = 0;
     if (!ss->version) {
         ss->version = 2;
-        int udp = 0;
         const uint8_t *p = pkt->u.info.ext, *end = p + pkt->u.info.ext_len, *payload;
         uint8_t id;
         uint32_t len;
         while (emnet_wisp_ext_next(&p, end, &id, &payload, &len) == 1) {
             if (id == EMNET_WISP_EXT_UDP) udp = 1;
             if (id == EMNET_WISP_EXT_STREAM_CONFIRM) ss->confirm = 1;
+            if (id == EMNET_WISP_EXT_PASSWORD) password = 1;
         }
-        if (udp) elen += emnet_wisp_encode_ext(ext + elen, sizeof ext - elen, EMNET_WISP_EXT_UDP, NULL, 0);
-        if (ss->confirm)
-            elen += emnet_wisp_encode_ext(ext + elen, sizeof ext - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
     }
-    send_packet(ss, info, emnet_wisp_encode_info(info, sizeof info, 2, 0, ext, elen));
+    const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
+    if (!user) user = "";
+    size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
+    size_t ext_cap = 3 * EMNET_WISP_EXT_HEADER + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    uint8_t *info = malloc(cap + cred_max);
+    if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
+    uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
+    size_t elen = 0;
+    if (udp) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_UDP, NULL, 0);
+    if (ss->confirm) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
+    if (pass) {
+        size_t n = emnet_wisp_encode_password(cred, cred_max, user, strlen(user), pass, strlen(pass));
+        if (n)
+            elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_PASSWORD, cred, n);
+        else
+            emnet_js_warn_once("emnet: EMNET_WISP_USER or EMNET_WISP_PASSWORD is too long or not UTF-8; "
+                               "the Wisp server is not sent them.");
+    }
+    /* The INFO is built in place: its extensions already sit after the
+     * header and version (encode_info moves them, overlap is fine). */
+    send_packet(ss, info, emnet_wisp_encode_info(info, cap, 2, 0, ext, elen));
+    free(info);
 }
 
 /* Returns 0 once the connection has ended (ss is gone). */

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "policy/config.h"
+#include "wisp_codec.h"
 
 enum key_type { K_STR, K_OPT_STR, K_LIST, K_ALLOW, K_U32, K_BOOL };
 
@@ -87,6 +88,27 @@ static int check_metrics_cidr(const char *v, const char **why)
     return ok ? 0 : -1;
 }
 
+/* Text as the Wisp codec sends it: UTF-8 without NUL, within max bytes. */
+static int check_wisp_text(const char *v, size_t max, const char **why)
+{
+    size_t n = strlen(v);
+    if (n <= max && emnet_wisp_check_motd((const uint8_t *)v, n) == 0)
+        return 0;
+    *why = n > max ? (max == EMNET_WISP_USER_MAX ? "longer than 255 bytes" : "longer than 1024 bytes")
+                   : "not valid UTF-8";
+    return -1;
+}
+
+static int check_wisp_user(const char *v, const char **why)
+{
+    return check_wisp_text(v, EMNET_WISP_USER_MAX, why);
+}
+
+static int check_wisp_motd(const char *v, const char **why)
+{
+    return check_wisp_text(v, EMNET_PROXY_WISP_TEXT_MAX, why);
+}
+
 static const struct key keys[] = {
     { "listen", K_STR, F(listen), 0, "127.0.0.1:8080", 0, 0, 0, NULL, check_listen },
     { "tls_cert", K_OPT_STR, F(tls_cert), 0, NULL, 0, 0, 0, NULL, NULL },
@@ -105,6 +127,9 @@ static const struct key keys[] = {
     { "connect_timeout", K_U32, F(connect_timeout), 0, NULL, 10, 1, 3600, NULL, NULL },
     { "resolve_timeout", K_U32, F(resolve_timeout), 0, NULL, 5, 1, 3600, NULL, NULL },
     { "wisp_credit", K_U32, F(wisp_credit), 0, NULL, 64, 1, 65535, NULL, NULL },
+    { "wisp_user", K_OPT_STR, F(wisp_user), 0, NULL, 0, 0, 0, NULL, check_wisp_user },
+    { "wisp_password_file", K_OPT_STR, F(wisp_password_file), 0, NULL, 0, 0, 0, NULL, NULL },
+    { "wisp_motd", K_OPT_STR, F(wisp_motd), 0, NULL, 0, 0, 0, NULL, check_wisp_motd },
     { "buffer", K_U32, F(buffer), 0, NULL, 262144, 4096, 256u << 20, NULL, NULL },
     { "client_buffer", K_U32, F(client_buffer), 0, NULL, 1u << 20, 16384, 1u << 30, NULL, NULL },
     { "client_buffer_max", K_U32, F(client_buffer_max), 0, NULL, 4u << 20, 16384, 1u << 30, NULL, NULL },

@@ -11,7 +11,8 @@
  * last value (lists append); '-' in a key reads as '_' (--max-connections).
  * Numbers are decimal digits only, range-checked; 0 only where it means
  * "never". Booleans: on/off, true/false, yes/no, 1/0. An optional string
- * (tls_cert, tls_key, bearer_token, bearer_token_file, token_file) set to
+ * (tls_cert, tls_key, bearer_token, bearer_token_file, token_file, wisp_user,
+ * wisp_password_file, wisp_motd) set to
  * an empty value is unset again. proxy/emnet-proxy.conf.example documents
  * every key. All fields are owned by the struct: change them only through
  * these functions. */
@@ -22,6 +23,9 @@
 #include <stdio.h>
 
 #include "policy/allowlist.h"
+
+/* The longest Wisp password and MOTD the proxy takes. */
+#define EMNET_PROXY_WISP_TEXT_MAX 1024
 
 struct emnet_proxy_config {
     char *listen;                    /* key listen, "HOST:PORT" ([v6]:port ok), default "127.0.0.1:8080";
@@ -45,6 +49,12 @@ struct emnet_proxy_config {
     uint32_t connect_timeout;        /* key connect_timeout, seconds, default 10 */
     uint32_t resolve_timeout;        /* key resolve_timeout, seconds, default 5 */
     uint32_t wisp_credit;            /* key wisp_credit, default 64: packets of CONTINUE credit per TCP stream */
+    char *wisp_user;                 /* key wisp_user: with wisp_password_file, Wisp clients must authenticate
+                                        (v2 password extension) as this user (UTF-8, 1-255 bytes) */
+    char *wisp_password_file;        /* key wisp_password_file: the password is this file's first line (without
+                                        its line end; UTF-8, 1-1024 bytes) */
+    char *wisp_motd;                 /* key wisp_motd: message sent to Wisp v2 clients (MOTD extension; UTF-8,
+                                        up to 1024 bytes) */
     uint32_t buffer;                 /* key buffer, default 262144: bytes buffered per direction per stream before
                                         the proxy stops reading the other side */
     uint32_t client_buffer;          /* key client_buffer, default 1048576: memory queued for one client connection
@@ -75,7 +85,8 @@ int emnet_proxy_config_key_kind(const char *key);
 int emnet_proxy_config_parse(struct emnet_proxy_config *c, const char *text, size_t len, const char *name,
                              char *err, size_t errlen);
 int emnet_proxy_config_load(struct emnet_proxy_config *c, const char *path, char *err, size_t errlen);
-/* Cross-field checks (tls pair, listen parses, bearer token file readable, token_file loads). */
+/* Cross-field checks (tls pair, listen parses, bearer token file readable, token_file loads, wisp_user and
+ * wisp_password_file both or neither, the password file readable). */
 int emnet_proxy_config_validate(const struct emnet_proxy_config *c, char *err, size_t errlen);
 /* The effective bearer token: bearer_token, or the first line of
  * bearer_token_file (trimmed). 1 and the token in out, 0 if none is
@@ -83,6 +94,12 @@ int emnet_proxy_config_validate(const struct emnet_proxy_config *c, char *err, s
  * token or the token does not fit in outlen. */
 int emnet_proxy_config_bearer_token(const struct emnet_proxy_config *c, char *out, size_t outlen, char *err,
                                     size_t errlen);
+/* The Wisp password: the first line of wisp_password_file (without its
+ * line end). 1 and the password in out, 0 if none is configured, -1 with
+ * a message if the file cannot be read, its first line is empty, longer
+ * than 1024 bytes or not UTF-8, or it does not fit in outlen. */
+int emnet_proxy_config_wisp_password(const struct emnet_proxy_config *c, char *out, size_t outlen, char *err,
+                                     size_t errlen);
 /* The effective configuration, one `key = value` per line, in file syntax (bearer token shown as "(set)",
  * which is not a valid token, so a printed config fed back in fails there instead of using it).
  * Unset keys and empty lists appear as comment lines. */

@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "policy/config.h"
+#include "wisp_codec.h"
 #include "policy/tokens.h"
 
 #define LINE_MAX_BYTES 4096
@@ -192,6 +193,43 @@ int emnet_proxy_config_bearer_token(const struct emnet_proxy_config *c, char *ou
     return 1;
 }
 
+int emnet_proxy_config_wisp_password(const struct emnet_proxy_config *c, char *out, size_t outlen, char *err,
+                                     size_t errlen)
+{
+    if (!c->wisp_password_file)
+        return 0;
+    char msg[400], *text;
+    size_t len;
+    if (emnet__read_file(c->wisp_password_file, SMALL_FILE_MAX, &text, &len, msg, sizeof msg) < 0) {
+        if (errlen)
+            snprintf(err, errlen, "wisp_password_file: %s", msg);
+        return -1;
+    }
+    /* The whole first line: spaces may be part of a password. */
+    size_t e = 0;
+    while (e < len && text[e] != '\n' && text[e] != '\r')
+        e++;
+    const char *why = NULL;
+    if (e == 0)
+        why = "the first line is empty";
+    else if (e > EMNET_PROXY_WISP_TEXT_MAX)
+        why = "the first line is longer than 1024 bytes";
+    else if (emnet_wisp_check_motd((const uint8_t *)text, e) < 0)
+        why = "the first line is not valid UTF-8";
+    else if (e + 1 > outlen)
+        why = "the password does not fit";
+    if (why) {
+        free(text);
+        if (errlen)
+            snprintf(err, errlen, "wisp_password_file: %s: %s", c->wisp_password_file, why);
+        return -1;
+    }
+    memcpy(out, text, e);
+    out[e] = '\0';
+    free(text);
+    return 1;
+}
+
 static int fail(char *err, size_t errlen, const char *msg)
 {
     if (errlen)
@@ -228,6 +266,16 @@ int emnet_proxy_config_validate(const struct emnet_proxy_config *c, char *err, s
     if (c->bearer_token_file) {
         char tok[1100];
         if (emnet_proxy_config_bearer_token(c, tok, sizeof tok, err, errlen) < 0)
+            return -1;
+    }
+    if (!c->wisp_user != !c->wisp_password_file)
+        return fail(err, errlen, c->wisp_user ? "wisp_user is set but wisp_password_file is not: password "
+                                                "authentication needs both"
+                                              : "wisp_password_file is set but wisp_user is not: password "
+                                                "authentication needs both");
+    if (c->wisp_password_file) {
+        char pw[EMNET_PROXY_WISP_TEXT_MAX + 1];
+        if (emnet_proxy_config_wisp_password(c, pw, sizeof pw, err, errlen) < 0)
             return -1;
     }
     if (c->token_file) {

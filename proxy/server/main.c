@@ -284,6 +284,14 @@ int main(int argc, char **argv)
         return 1;
     }
     if (have) emnet_px.bearer = strdup(bearer);
+    char wisp_password[EMNET_PROXY_WISP_TEXT_MAX + 1];
+    have = emnet_proxy_config_wisp_password(&cfg, wisp_password, sizeof wisp_password, err, sizeof err);
+    if (have < 0) {
+        fprintf(stderr, "emnet-proxy: %s\n", err);
+        return 1;
+    }
+    if (have && !(emnet_px.wisp_password = strdup(wisp_password))) return 1;
+    memset(wisp_password, 0, sizeof wisp_password);
     emnet_px.metrics_allow = build_metrics_allow(&cfg);
     if (!emnet_px.metrics_allow) return 1;
 
@@ -373,6 +381,7 @@ int main(int argc, char **argv)
     if (emnet_px.tokens) emnet_tokens_free(emnet_px.tokens);
     emnet_allowlist_free(emnet_px.metrics_allow);
     free(emnet_px.bearer);
+    free(emnet_px.wisp_password);
     emnet_proxy_config_free(&cfg);
     free_flags();
     return 0;

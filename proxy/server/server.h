@@ -8,7 +8,8 @@
  *   http.c        plain HTTP: /metrics, 404
  *   resolve_http.c  plain HTTP: /resolve (does a name exist, which families)
  *   websockify.c  one WebSocket = one TCP connection, websockify's behaviour
- *   wisp.c        many TCP/UDP streams over one WebSocket (Wisp v1, v2 INFO)
+ *   wisp.c        many TCP/UDP streams over one WebSocket (Wisp v1, and v2
+ *                 with its extensions)
  *   upstream.c    a stream's socket: resolve, allowlist, non-blocking
  *                 connect, adopted into the lws loop as a raw file descriptor
  *   resolver.c    getaddrinfo_a, completions handed back to the lws loop
@@ -224,6 +225,7 @@ struct emnet_px_conn {
      * server has sent CONTINUE on stream 0 (wisp_ready). */
     int wisp_version;                   /* 1, or 2 for a "wisp-v2" client */
     int wisp_ready;                     /* CONTINUE on stream 0 sent */
+    unsigned wisp_ext;                  /* v2 extensions both sides listed: EMNET_PX_WISP_EXT(id) bits */
     int64_t last_activity_ms;
 };
 int64_t emnet_px_now_ms(void);
@@ -266,6 +268,7 @@ void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_st
 void emnet_px_websockify_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 
 /* ---- wisp.c ---- */
+#define EMNET_PX_WISP_EXT(id) (1u << (id))   /* ids 0x01-0x1f fit; the server knows 0x01-0x05 */
 void emnet_px_wisp_start(struct emnet_px_conn *c);
 /* One whole client message. */
 void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len);
@@ -282,6 +285,7 @@ struct emnet_px_server {
     struct emnet_tokens *tokens;        /* NULL without token_file */
     struct emnet_allowlist *metrics_allow;
     char *bearer;                       /* the bearer token, or NULL */
+    char *wisp_password;                /* Wisp password authentication (wisp_user), or NULL */
     struct lws_context *ctx;
     struct lws_vhost *vhost;
     struct emnet_px_conn *conns;
@@ -298,6 +302,9 @@ void emnet_px_ip_add(const char *ip, int delta);
 int emnet_px_peer_addr(struct lws *wsi, struct sockaddr_storage *ss);
 void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len);
 int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss);
+/* Constant-time comparison of a secret: 1 if given equals want; the time
+ * depends on the lengths only. */
+int emnet_px_secret_equal(const char *given, const char *want);
 /* Before the upgrade: a client that offers only subprotocols we do not
  * speak gets 400 (1 = refused, status sent), not a dropped connection. */
 int emnet_px_confirm_upgrade(struct lws *wsi);

@@ -107,7 +107,7 @@ static int refuse_upgrade(struct lws *wsi, const char *ip, unsigned int status, 
 }
 
 /* Constant-time comparison: the time depends on the lengths only. */
-static int secret_equal(const char *a, const char *b)
+int emnet_px_secret_equal(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     unsigned char diff = (unsigned char)(la != lb);
@@ -124,11 +124,11 @@ int emnet_px_bearer_ok(struct lws *wsi)
     if (n > 7 && strncasecmp(buf, "Bearer ", 7) == 0) {
         const char *t = buf + 7;
         while (*t == ' ') t++;
-        if (secret_equal(t, want)) return 1;
+        if (emnet_px_secret_equal(t, want)) return 1;
     }
     /* lws copies "name=value" into buf and returns where the value starts. */
     const char *q = lws_get_urlarg_by_name(wsi, "access_token=", buf, sizeof buf);
-    if (q && secret_equal(q, want)) return 1;
+    if (q && emnet_px_secret_equal(q, want)) return 1;
     return 0;
 }
 

@@ -19,6 +19,18 @@
  *   - INFO at any other time (from a v1 client, or a second one): counted
  *     as a protocol error and ignored.
  *
+ * v2 extensions (payloads in wisp_codec.h); the server lists UDP, password
+ * (when wisp_user is set, as required), MOTD (when wisp_motd is set) and
+ * stream confirmation, and keeps those the client's INFO lists too:
+ *   - UDP: without it a v2 client's UDP CONNECT gets CLOSE 0x41.
+ *   - password: wrong credentials get CLOSE 0xc0 on stream 0, none 0xc2
+ *     (also a v1 client, which cannot send any, and a v2 client whose first
+ *     packet is not INFO), then WebSocket close 1008; counted as "auth".
+ *   - stream confirmation: CONTINUE on a TCP stream once its target's TCP
+ *     handshake is done (emnet_px_wisp_stream_open), before its data.
+ *   - a malformed entry of a listed extension, or one listed twice: CLOSE
+ *     0x04 on stream 0, then close 1002.
+ *
  * Credit (client -> target): the client may send wisp_credit DATA packets
  * on a TCP stream before it must wait for a CONTINUE. The server counts
  * the packets it has fully written to the target; once half the credit has
@@ -118,41 +130,135 @@ static void become_ready(struct emnet_px_conn *c)
     send_continue(c, 0, emnet_px.cfg->wisp_credit);
 }
 
+/* Ends the connection at the handshake: CLOSE with reason on stream 0,
+ * then the WebSocket with code. Counted as a refusal (r) and logged within
+ * the client's rate limit. */
+static void refuse_handshake(struct emnet_px_conn *c, enum emnet_px_refusal r, const char *what, uint8_t reason,
+                             int code)
+{
+    char action[16], text[124];
+    snprintf(action, sizeof action, "close_0x%02x", reason);
+    emnet_px_refuse(r);
+    if (emnet_px_log_enabled(EMNET_PX_INFO) && emnet_px_log_allow(&c->log_limit, c->client))
+        emnet_px_log(EMNET_PX_INFO, r == EMNET_PX_REFUSE_PROTOCOL ? "wisp_protocol_error" : "refused", "client",
+                     c->client, "stream", "0", r == EMNET_PX_REFUSE_PROTOCOL ? "error" : "reason",
+                     r == EMNET_PX_REFUSE_PROTOCOL ? what : "wisp_auth", "detail",
+                     r == EMNET_PX_REFUSE_PROTOCOL ? NULL : what, "action", action, NULL);
+    send_close(c, 0, reason);
+    snprintf(text, sizeof text, "Wisp handshake refused: %s", what);
+    emnet_px_conn_close(c, code, text);
+}
+
+/* A client that cannot authenticate while a password is required. */
+static void refuse_unauthenticated(struct emnet_px_conn *c, const char *what)
+{
+    refuse_handshake(c, EMNET_PX_REFUSE_AUTH, what, EMNET_WISP_CLOSE_AUTH_REQUIRED, LWS_CLOSE_STATUS_POLICY_VIOLATION);
+}
+
 void emnet_px_wisp_start(struct emnet_px_conn *c)
 {
     const struct lws_protocols *proto = lws_get_protocol(c->wsi);
     c->wisp_version = proto && proto->name && strcmp(proto->name, "wisp-v2") == 0 ? 2 : 1;
     if (c->wisp_version == 1) {
-        become_ready(c);
+        /* v1 has no way to send credentials. */
+        if (emnet_px.wisp_password) refuse_unauthenticated(c, "v1_client");
+        else become_ready(c);
         return;
     }
-    uint8_t ext[EMNET_WISP_EXT_HEADER], pkt[64];
-    size_t elen = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
-    size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, elen);
+    /* INFO: version 2.0, then UDP, password (required), MOTD, stream
+     * confirmation. The MOTD is at most EMNET_PROXY_WISP_TEXT_MAX bytes. */
+    uint8_t ext[4 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
+    uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + sizeof ext];
+    size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
+    if (emnet_px.wisp_password) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PASSWORD, "\x01", 1);
+    const char *motd = emnet_px.cfg->wisp_motd;
+    if (motd) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_MOTD, motd, strlen(motd));
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
+    size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, e);
     if (n) send_packet(c, pkt, n);
 }
 
-/* Ends the connection during the v2 handshake: CLOSE with reason on stream
- * 0, then the WebSocket. */
-static void refuse_handshake(struct emnet_px_conn *c, const char *what, uint8_t reason)
+/* The client's credentials against wisp_user and the password, both
+ * compared in constant time (and both always compared). */
+static int credentials_ok(const struct emnet_wisp_password *pw)
 {
-    char action[16], text[124];
-    snprintf(action, sizeof action, "close_0x%02x", reason);
-    protocol_error(c, 0, what, action);
-    send_close(c, 0, reason);
-    snprintf(text, sizeof text, "Wisp handshake refused: %s", what);
-    emnet_px_conn_close(c, LWS_CLOSE_STATUS_PROTOCOL_ERR, text);
+    char user[EMNET_WISP_USER_MAX + 1], pass[EMNET_PROXY_WISP_TEXT_MAX + 1];
+    if (pw->password_len > EMNET_PROXY_WISP_TEXT_MAX) return 0;  /* longer than any password we take */
+    memcpy(user, pw->user, pw->user_len);
+    user[pw->user_len] = '\0';
+    memcpy(pass, pw->password, pw->password_len);
+    pass[pw->password_len] = '\0';
+    int ok = emnet_px_secret_equal(user, emnet_px.cfg->wisp_user);
+    ok &= emnet_px_secret_equal(pass, emnet_px.wisp_password);
+    memset(pass, 0, sizeof pass);
+    return ok;
 }
 
-/* The v2 client's INFO, its first packet. */
+/* The v2 client's INFO, its first packet: keep the extensions both sides
+ * list, check their payloads and the credentials, then open for streams.
+ * Extensions the server did not offer are skipped, as the protocol says
+ * only shared ones are used. */
 static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
 {
     char ver[16];
     snprintf(ver, sizeof ver, "%u.%u", p->u.info.major, p->u.info.minor);
     emnet_px_log(EMNET_PX_DEBUG, "wisp_info", "client", c->client, "version", ver, NULL);
     if (p->u.info.major != 2) {
-        refuse_handshake(c, "info_version", EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS);
+        refuse_handshake(c, EMNET_PX_REFUSE_PROTOCOL, "info_version", EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS,
+                         LWS_CLOSE_STATUS_PROTOCOL_ERR);
         return;
+    }
+    unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM);
+    if (emnet_px.wisp_password) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PASSWORD);
+    if (emnet_px.cfg->wisp_motd) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_MOTD);
+    const uint8_t *it = p->u.info.ext, *end = it + p->u.info.ext_len, *payload;
+    uint8_t id;
+    uint32_t len;
+    unsigned seen = 0;
+    int authed = 0, bad_password = 0;
+    while (p->u.info.ext_len && emnet_wisp_ext_next(&it, end, &id, &payload, &len) == 1) {
+        unsigned bit = id < 32 ? EMNET_PX_WISP_EXT(id) : 0;
+        if (!(offered & bit)) continue;
+        if (seen & bit) {
+            refuse_handshake(c, EMNET_PX_REFUSE_PROTOCOL, "extension_repeated",
+                             EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS, LWS_CLOSE_STATUS_PROTOCOL_ERR);
+            return;
+        }
+        seen |= bit;
+        int rc = 0;
+        if (id == EMNET_WISP_EXT_PASSWORD) {
+            struct emnet_wisp_password pw;
+            rc = emnet_wisp_decode_password(payload, len, &pw);
+            if (rc == 0) {
+                authed = credentials_ok(&pw);
+                bad_password = !authed;
+            }
+        } else if (id != EMNET_WISP_EXT_MOTD) {
+            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation */
+        }
+        /* The client's MOTD entry has no payload to speak of: any is ignored. */
+        if (rc < 0) {
+            refuse_handshake(c, EMNET_PX_REFUSE_PROTOCOL, emnet_wisp_error_name(rc),
+                             EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS, LWS_CLOSE_STATUS_PROTOCOL_ERR);
+            return;
+        }
+    }
+    if (bad_password) {
+        refuse_handshake(c, EMNET_PX_REFUSE_AUTH, "bad_password", EMNET_WISP_CLOSE_AUTH_BAD_PASSWORD,
+                         LWS_CLOSE_STATUS_POLICY_VIOLATION);
+        return;
+    }
+    if (emnet_px.wisp_password && !authed) {
+        refuse_unauthenticated(c, "no_credentials");
+        return;
+    }
+    c->wisp_ext = seen;
+    if (emnet_px_log_enabled(EMNET_PX_DEBUG)) {
+        char list[64] = "";
+        for (unsigned i = 1; i < 32; i++)
+            if (seen & EMNET_PX_WISP_EXT(i))
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s0x%02x", *list ? "," : "", i);
+        emnet_px_log(EMNET_PX_DEBUG, "wisp_extensions", "client", c->client, "extensions", list, NULL);
     }
     become_ready(c);
 }
@@ -176,6 +282,12 @@ static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *
     memcpy(host, h, hlen);
     host[hlen] = '\0';
     int udp = p->u.connect.stream_type == EMNET_WISP_STREAM_UDP;
+    if (udp && c->wisp_version == 2 && !(c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP))) {
+        /* v2 has UDP streams only when both sides listed the extension. */
+        protocol_error(c, id, "udp_not_negotiated", "close_0x41");
+        send_close(c, id, EMNET_WISP_CLOSE_INVALID_INFO);
+        return;
+    }
     char sid[16], port[8];
     snprintf(sid, sizeof sid, "%u", id);
     snprintf(port, sizeof port, "%u", p->u.connect.port);
@@ -250,8 +362,12 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
             return;
         }
         if (p.type == EMNET_WISP_INFO && len >= EMNET_WISP_HEADER) {
-            refuse_handshake(c, err < 0 ? emnet_wisp_error_name(err) : "bad_info",
-                             EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS);
+            refuse_handshake(c, EMNET_PX_REFUSE_PROTOCOL, err < 0 ? emnet_wisp_error_name(err) : "bad_info",
+                             EMNET_WISP_CLOSE_INCOMPATIBLE_EXTENSIONS, LWS_CLOSE_STATUS_PROTOCOL_ERR);
+            return;
+        }
+        if (emnet_px.wisp_password) {
+            refuse_unauthenticated(c, "no_info");
             return;
         }
         emnet_px_log(EMNET_PX_DEBUG, "wisp_no_info", "client", c->client, NULL);
@@ -296,6 +412,14 @@ void emnet_px_wisp_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *
     snprintf(port, sizeof port, "%u", s->port);
     emnet_px_log(EMNET_PX_INFO, "connect", "client", c->client, "stream", sid, "type", s->udp ? "udp" : "tcp",
                  "host", s->host, "port", port, "addr", s->peer, NULL);
+    /* Stream confirmation: the target's TCP handshake is done now, before
+     * any of its bytes are read. The credit is what the client may still
+     * send: packets it sent early are still queued. UDP streams get no
+     * CONTINUE in Wisp, so none is confirmed. */
+    if (!s->udp && (c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM))) {
+        uint32_t credit = emnet_px.cfg->wisp_credit, queued = (uint32_t)s->to_target.count;
+        send_continue(c, s->id, credit > queued ? credit - queued : 0);
+    }
 }
 
 static uint8_t reason_of(enum emnet_px_fail f)

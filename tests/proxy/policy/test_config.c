@@ -71,6 +71,7 @@ static void test_defaults(void)
     CHECK_EQ_INT(c.metrics, 1);
     CHECK_EQ_INT(c.reveal_blocked_names, 0);
     CHECK(c.n_metrics_allow == 0);
+    CHECK(!c.wisp_user && !c.wisp_password_file && !c.wisp_motd);
     CHECK(strcmp(c.log_level, "info") == 0 && strcmp(c.log_format, "text") == 0);
     char err[256];
     CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), 0);
@@ -122,6 +123,32 @@ static void test_each_key(void)
     CHECK_EQ_INT(c.max_connections_per_ip, 10000000);
     CHECK_EQ_INT(c.idle_timeout, 0);
     CHECK_EQ_INT(c.wisp_credit, 65535);
+    SET_OK("wisp_user", "\xc3\xbcser name");
+    SET_OK("wisp_password_file", "/run/wisp-password");
+    SET_OK("wisp_motd", "Welcome \xe2\x82\xac: 10 streams each");
+    CHECK(strcmp(c.wisp_user, "\xc3\xbcser name") == 0 && strcmp(c.wisp_motd, "Welcome \xe2\x82\xac: 10 streams each") == 0);
+    {
+        char name[256], motd[1026];
+        memset(name, 'u', 255);
+        name[255] = '\0';
+        SET_OK("wisp_user", name);
+        memset(motd, 'm', 1024);
+        motd[1024] = '\0';
+        SET_OK("wisp_motd", motd);
+        CHECK_EQ_INT(strlen(c.wisp_motd), 1024);
+        name[254] = 'u';
+        strcpy(motd + 1024, "m");
+        CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_motd", motd, err, sizeof err), -1);
+        CHECK(strstr(err, "wisp_motd: ") && strstr(err, "longer than 1024 bytes"));
+        char longer[257];
+        memset(longer, 'u', 256);
+        longer[256] = '\0';
+        CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_user", longer, err, sizeof err), -1);
+        CHECK(strstr(err, "longer than 255 bytes") != NULL);
+        CHECK_EQ_INT(strlen(c.wisp_user), 255);
+    }
+    SET_OK("wisp_motd", "");
+    CHECK(c.wisp_motd == NULL);
     static const char *const yes[] = { "on", "true", "yes", "1", "ON", "True" };
     static const char *const no[] = { "off", "false", "no", "0", "OFF", "No" };
     for (size_t i = 0; i < 6; i++) {
@@ -185,6 +212,9 @@ static void test_each_key(void)
         { "log_level", "INFO", "expected error, warn, info or debug" },
         { "log_format", "xml", "expected text or json" },
         { "tls_cert", "a\tb", "control character in value" },
+        { "wisp_user", "\xff", "wisp_user: \"?\": not valid UTF-8" },
+        { "wisp_motd", "caf\xc3", "not valid UTF-8" },
+        { "wisp_motd", "a\x01b", "control character in value" },
         { "no_such_key", "1", "unknown key \"no_such_key\"" },
         { "", "1", "unknown key \"\"" },
     };
@@ -305,6 +335,7 @@ static void test_print_roundtrip(void)
                        "allow = *\nreveal_blocked_names = yes\n"
                        "max_connections = 5\nmax_connections_per_ip = 6\nmax_streams = 7\nmax_message = 1000\n"
                        "idle_timeout = 0\nconnect_timeout = 9\nresolve_timeout = 8\nwisp_credit = 3\nbuffer = 5000\n"
+                       "wisp_user = emnet\nwisp_password_file = /run/emnet/wisp\nwisp_motd = Hello: be nice # not a comment\n"
                        "metrics = no\nmetrics_allow = 192.168.0.0/16\nlog_level = warn\nlog_format = json\n";
     struct emnet_proxy_config a, b;
     char err[512];
@@ -325,6 +356,8 @@ static void test_print_roundtrip(void)
     CHECK_EQ_INT(b.reveal_blocked_names, 1);
     CHECK(strstr(pa, "idle_timeout = 0\n") != NULL);
     CHECK(strstr(pa, "# bearer_token =\n") != NULL);
+    CHECK(strstr(pa, "wisp_user = emnet\nwisp_password_file = /run/emnet/wisp\n") != NULL);
+    CHECK(strstr(pa, "wisp_motd = Hello: be nice # not a comment\n") != NULL);
     CHECK_EQ_INT(b.max_message, 1000);
     CHECK(strcmp(b.tls_key, "/etc/emnet/key.pem") == 0 && strcmp(b.bearer_token_file, "/run/emnet/token") == 0);
     CHECK_EQ_INT(b.n_allow_origin, 2);
@@ -369,6 +402,14 @@ static void test_validate_and_load(void)
     write_file("token", "  tok3n.value==  \nsecond line ignored\n");
     write_file("badtoken", "not a token\n");
     write_file("emptytoken", "\n");
+    write_file("wisp-password", " open sesame \r\nsecond line ignored\n");
+    write_file("wisp-password-utf8", "caf\xc3\n");
+    {
+        static char long_pw[1100];
+        memset(long_pw, 'p', 1025);
+        long_pw[1025] = '\n';
+        write_file("wisp-password-long", long_pw);
+    }
     write_file("tokens", "vnc: 127.0.0.1:5900\n");
     write_file("badtokens", "vnc 127.0.0.1:5900\n");
 
@@ -420,6 +461,37 @@ static void test_validate_and_load(void)
         CHECK(strncmp(err, "bearer_token_file: ", 19) == 0 && strstr(err, bad_files[i]));
     }
     CHECK_EQ_INT(emnet_proxy_config_set(&c, "bearer_token_file", "", err, sizeof err), 0);
+
+    /* Wisp password: user and file both or neither; the file's whole first
+     * line (spaces kept) is the password; a bad file fails validation. */
+    char pw[EMNET_PROXY_WISP_TEXT_MAX + 1];
+    CHECK_EQ_INT(emnet_proxy_config_wisp_password(&c, pw, sizeof pw, err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_user", "emnet", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), -1);
+    CHECK(strstr(err, "wisp_user is set but wisp_password_file is not") != NULL);
+    path_of(p1, sizeof p1, "wisp-password");
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_password_file", p1, err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_wisp_password(&c, pw, sizeof pw, err, sizeof err), 1);
+    CHECK(strcmp(pw, " open sesame ") == 0);
+    CHECK_EQ_INT(emnet_proxy_config_wisp_password(&c, pw, 5, err, sizeof err), -1);
+    CHECK(strstr(err, "does not fit") != NULL);
+    static const char *const bad_pw[] = { "emptytoken", "no-such-token", "wisp-password-long", "wisp-password-utf8" };
+    static const char *const bad_pw_msg[] = { "first line is empty", "No such file", "longer than 1024 bytes",
+                                              "not valid UTF-8" };
+    for (size_t i = 0; i < 4; i++) {
+        path_of(p1, sizeof p1, bad_pw[i]);
+        CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_password_file", p1, err, sizeof err), 0);
+        CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), -1);
+        CHECK(strncmp(err, "wisp_password_file: ", 20) == 0 && strstr(err, bad_pw_msg[i]));
+        if (!strstr(err, bad_pw_msg[i]))
+            fprintf(stderr, "  wisp_password_file %s: \"%s\"\n", bad_pw[i], err);
+    }
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_user", "", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), -1);
+    CHECK(strstr(err, "wisp_password_file is set but wisp_user is not") != NULL);
+    CHECK_EQ_INT(emnet_proxy_config_set(&c, "wisp_password_file", "", err, sizeof err), 0);
+    CHECK_EQ_INT(emnet_proxy_config_validate(&c, err, sizeof err), 0);
 
     /* token_file must load */
     path_of(p1, sizeof p1, "tokens");
@@ -535,6 +607,7 @@ static void test_example(const char *path)
     CHECK(c.metrics == d.metrics && c.reveal_blocked_names == d.reveal_blocked_names);
     CHECK(strcmp(c.log_level, d.log_level) == 0 && strcmp(c.log_format, d.log_format) == 0);
     CHECK(c.tls_cert && c.tls_key && c.bearer_token && c.bearer_token_file && c.token_file);
+    CHECK(c.wisp_user && c.wisp_password_file && c.wisp_motd);
     CHECK(c.n_allow_origin == 2 && c.n_metrics_allow == 1 && emnet_allowlist_count(c.allow) == 3);
     /* every key of the table appears in the example */
     char *printed = NULL;

@@ -175,6 +175,30 @@ const wisp = {
   },
   close(id, reason) { const b = Buffer.alloc(6); b[0] = 4; b.writeUInt32LE(id, 1); b[5] = reason; return b; },
   info(major, minor) { const b = Buffer.alloc(7); b[0] = 5; b.writeUInt32LE(0, 1); b[5] = major; b[6] = minor; return b; },
+  // INFO with extensions: exts is a list of [id, payload].
+  infoWith(major, minor, exts) {
+    return Buffer.concat([wisp.info(major, minor), ...exts.map(([id, payload]) => {
+      const p = Buffer.from(payload || []);
+      const h = Buffer.alloc(5); h[0] = id; h.writeUInt32LE(p.length, 1);
+      return Buffer.concat([h, p]);
+    })]);
+  },
+  // The client's password extension payload.
+  password(user, pass) {
+    const u = Buffer.from(user), p = Buffer.from(pass);
+    const h = Buffer.alloc(3); h[0] = u.length; h.writeUInt16LE(p.length, 1);
+    return Buffer.concat([h, u, p]);
+  },
+  // An INFO packet's fields: {major, minor, exts: [[id, payload]]}.
+  parseInfo(m) {
+    const exts = [];
+    for (let o = 7; o + 5 <= m.length;) {
+      const n = m.readUInt32LE(o + 1);
+      exts.push([m[o], m.subarray(o + 5, o + 5 + n)]);
+      o += 5 + n;
+    }
+    return { major: m[5], minor: m[6], exts };
+  },
   parse(m) {
     const p = { type: m[0], id: m.readUInt32LE(1), payload: m.subarray(5) };
     if (p.type === 3) p.remaining = m.readUInt32LE(5);

@@ -13,7 +13,8 @@
  *
  *   version 2   INFO (version, the extensions it offers); we answer at once
  *               with our INFO listing those of them we support (UDP 0x01,
- *               stream open confirmation 0x05), then comes CONTINUE
+ *               stream open confirmation 0x05, password 0x02 when
+ *               EMNET_WISP_PASSWORD is set), then comes CONTINUE
  *   version 1   CONTINUE straight away (a server that did not select the
  *               subprotocol is version 1 too, unless it sends INFO first)
  *

@@ -19,13 +19,19 @@ var LibraryEmnetWisp = {
     conns: [null],   // handle -> { ws | stream, connId, drainBelow, ... }
     free: [],
     draining: null,  // the timer that watches bufferedAmount
-    create: function (url) {
+    // The WebSocket subprotocol of Wisp version 2. A server may select it
+    // or not (then it is version 1, unless its first packet is INFO); one
+    // that knows nothing of it may refuse the handshake, since browsers and
+    // the ws package fail a handshake that does not name an offered
+    // subprotocol: the connection then tries once more without offering it.
+    protocol: 'wisp-v2',
+    create: function (url, offer) {
       var Impl = null;
       if (ENVIRONMENT_IS_NODE) {
         try { Impl = require('ws'); } catch (e) {}
       }
       if (!Impl) Impl = typeof WebSocket != 'undefined' ? WebSocket : require('ws');
-      return new Impl(url);
+      return offer ? new Impl(url, [EMNETWISP.protocol]) : new Impl(url);
     },
     drainedNow: function (c) {
       c.drainBelow = -1;
@@ -76,9 +82,16 @@ var LibraryEmnetWisp = {
       c.gone = true;
       EMNET.event(function () { _emnet__wisp_on_close(connId, code); });
     }
-    try {
+    // One attempt at the handshake; a failed one that offered the
+    // subprotocol is followed by one that does not (see protocol above).
+    function attempt(offer) {
+      function failed(code) {
+        if (c.gone || c.opened) return;
+        if (offer) attempt(false);
+        else closed(code);
+      }
       if (typeof WebSocketStream == 'function') {
-        c.stream = new WebSocketStream(url);
+        var stream = c.stream = new WebSocketStream(url, offer ? { protocols: [EMNETWISP.protocol] } : {});
         c.pump = function () {
           if (c.reading || c.paused || c.gone || !c.reader) return;
           c.reading = true;
@@ -89,16 +102,24 @@ var LibraryEmnetWisp = {
             c.pump();
           }, function () { c.reading = false; });
         };
-        c.stream.opened.then(function (conn) {
+        stream.opened.then(function (conn) {
+          if (c.gone || c.stream !== stream) return;
+          c.opened = true;
           c.reader = conn.readable.getReader();
           c.writer = conn.writable.getWriter();
           EMNET.event(function () { _emnet__wisp_on_open(connId); });
           c.pump();
         }, function () {});
-        c.stream.closed.then(function (r) { closed(r.closeCode || 1005); },
-                             function (e) { closed(e && e.closeCode ? e.closeCode : 1006); });
+        stream.closed.then(function (r) {
+          if (c.stream !== stream) return;
+          if (c.opened) closed(r.closeCode || 1005); else failed(r.closeCode || 1006);
+        }, function (e) {
+          if (c.stream !== stream) return;
+          var code = e && e.closeCode ? e.closeCode : 1006;
+          if (c.opened) closed(code); else failed(code);
+        });
       } else {
-        var ws = c.ws = EMNETWISP.create(url);
+        var ws = c.ws = EMNETWISP.create(url, offer);
         ws.binaryType = 'arraybuffer';
         ws.onopen = function () {
           c.opened = true;
@@ -107,11 +128,26 @@ var LibraryEmnetWisp = {
         ws.onmessage = function (e) {
           deliver(typeof e.data == 'string' ? new TextEncoder().encode(e.data) : new Uint8Array(e.data));
         };
-        ws.onclose = function (e) { closed(e.code); };
+        ws.onclose = function (e) {
+          if (c.opened) closed(e.code);
+          else { forget(ws); failed(e.code); }
+        };
         // Before the open (the server refused the handshake) an error may
         // come without a close event.
-        ws.onerror = function () { if (!c.opened) closed(1006); };
+        ws.onerror = function () {
+          if (c.opened) return;
+          forget(ws);
+          failed(1006);
+        };
       }
+    }
+    // A WebSocket that failed before it opened: nothing more from it.
+    function forget(ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.onerror = function () {};
+    }
+    try {
+      attempt(true);
     } catch (e) {
       return -{{{ cDefine('EINVAL') }}};   // a malformed URL
     }

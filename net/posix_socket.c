@@ -307,7 +307,11 @@ static long sys_shutdown(long fd, long how)
     GET_SOCK(fd);
     if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
     if (s->state == SOCK_CONNECTING) {
-        emnet__sock_disconnect(s);   /* inet_shutdown of a connect in progress */
+        /* inet_shutdown of a connect in progress: tcp_disconnect, which
+         * leaves ECONNRESET for SO_ERROR (and pollers) of a SYN_SENT one. */
+        emnet__sock_disconnect(s);
+        s->error = ECONNRESET;
+        emnet_pollable_notify(&s->base, 0);
         return 0;
     }
     /* A socket with no connection says ENOTCONN but records the shutdown

@@ -6,14 +6,24 @@
  *   socket B ---+-- Wisp connection (one WebSocket) ---------- Wisp server
  *   socket C --/                       <- DATA / CONTINUE / CLOSE
  *
- * The connection opens lazily, on the first connect() that needs it. The
- * server speaks first: a version 2 server sends INFO (we answer with our
- * own INFO, no extensions), then every server sends CONTINUE on stream 0
- * with the credit each new stream starts with. Until that CONTINUE, no
- * CONNECT goes out (the protocol says the client waits for it); streams
- * created meanwhile are sent then. A connection that dies (the WebSocket
- * closes or fails) takes all its streams with it: connected ones are
- * reset, connecting ones fail; the next connect() opens a new connection.
+ * The connection opens lazily, on the first connect() that needs it, and
+ * offers the WebSocket subprotocol "wisp-v2" (js/library_emnet_wisp.js
+ * tries once more without it when a server refuses the handshake). The
+ * server speaks first, and its first packet tells the version:
+ *
+ *   version 2   INFO (version, the extensions it offers); we answer at once
+ *               with our INFO listing those of them we support (UDP 0x01,
+ *               stream open confirmation 0x05, password 0x02 when
+ *               EMNET_WISP_PASSWORD is set), then comes CONTINUE
+ *   version 1   CONTINUE straight away (a server that did not select the
+ *               subprotocol is version 1 too, unless it sends INFO first)
+ *
+ * The CONTINUE on stream 0 gives the credit each new stream starts with.
+ * Until it comes, no CONNECT goes out (the protocol says the client waits
+ * for it); streams created meanwhile are sent then. A connection that dies
+ * (the WebSocket closes or fails) takes all its streams with it: connected
+ * ones are reset, connecting ones fail; the next connect() opens a new
+ * connection.
  *
  * Sending: credit counts DATA packets, not bytes. Each stream may send as
  * many DATA packets as its credit says; at zero, send() says EAGAIN and
@@ -29,10 +39,17 @@
  * reads stop and its targets are slowed by their own flow control -- and
  * reads on again once that stream has been read down to half.
  *
- * Connect: Wisp has no "connected" packet; a server reports only failure
- * (CLOSE with a reason). As over websockify, a connect completes at the
- * first DATA or CONTINUE on the stream, or EMNET_CONNECT_CONFIRM_MS after
- * the CONNECT went out without a CLOSE. A CLOSE before that fails the
+ * Connect: with stream open confirmation (0x05) negotiated, the server
+ * sends a TCP stream's first CONTINUE when its connection to the target is
+ * established, and a connect completes exactly then, as Linux's completes
+ * at the SYN-ACK; until then it stays in progress (connect() EALREADY,
+ * send() EAGAIN, no EPOLLOUT), up to the server's CLOSE or
+ * EMNET_CONNECT_TIMEOUT_MS (then ETIMEDOUT, and our CLOSE tells the server
+ * to give up). Plain Wisp (version 1, or a server without 0x05) has no
+ * "connected" packet; a server reports only failure (CLOSE with a reason).
+ * As over websockify, a connect then completes at the first DATA or
+ * CONTINUE on the stream, or EMNET_CONNECT_CONFIRM_MS after the CONNECT
+ * went out without a CLOSE. Either way, a CLOSE before completion fails the
  * connect with the reason's errno (refused, unreachable, timed out,
  * blocked); a generic reason (unknown, network error) reads as a refusal.
  * After it, VOLUNTARY is an orderly end of stream and any other reason a
@@ -102,6 +119,8 @@ struct wisp_conn {
     int ws;                        /* the JS WebSocket handle */
     int opened;                    /* the WebSocket's open event came */
     int ready;                     /* the initial CONTINUE came */
+    int version;                   /* 0 until the server's first packet, then 1 or 2 */
+    int confirm;                   /* stream open confirmation (0x05) negotiated */
     int paused;                    /* not reading the WebSocket */
     int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;
@@ -197,7 +216,11 @@ static int send_connect(struct wisp_stream *st)
         return 0;
     }
     st->credit = st->sess->default_credit;
-    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
+    /* With confirmation the server says when the target accepted; else
+     * silence for a while is taken for success. */
+    uint64_t ms = st->sess->confirm
+                      ? (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS)
+                      : (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
     emnet__timer_schedule(&st->confirm, emnet__now_ns() + ms * 1000000u);
     return 0;
 }
@@ -256,10 +279,17 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
 {
     (void)now;
     struct wisp_stream *st = (struct wisp_stream *)((char *)t - offsetof(struct wisp_stream, confirm));
-    if (!st->connect_sent)
+    if (!st->connect_sent) {
         stream_ended(st, ECONNREFUSED);
-    else
+    } else if (st->sess->confirm) {
+        /* The server never confirmed (nor gave up): we give up, as Linux
+         * does on a SYN nobody answers, and tell the server to stop. */
+        uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+        stream_ended(st, ETIMEDOUT);
+    } else {
         emnet__sock_connected(st->sock);
+    }
 }
 
 /* The stream ended (CLOSE from the server, or the connection died): err is 0
@@ -618,10 +648,57 @@ static void on_continue(struct wisp_stream *st, uint32_t credit)
     uint32_t before = st->credit;
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
     st->credit = credit;
-    /* The server writes to the target before it gives credit back: the
-     * stream is connected. */
+    /* With 0x05 the first CONTINUE is the confirmation; without, the
+     * server writes to the target before it gives credit back: either
+     * way the stream is connected. */
     if (st->sock->state == SOCK_CONNECTING) emnet__sock_connected(st->sock);
     else if (!before && credit) emnet__sock_writable(st->sock);
+}
+
+/* The server's INFO. First on the connection, it makes it version 2: we
+ * answer at once, before anything else, with the extensions we support
+ * among those it offered: UDP and stream open confirmation (no payloads),
+ * and password authentication when EMNET_WISP_PASSWORD is set (with
+ * EMNET_WISP_USER, default empty). An INFO after the CONTINUE (the
+ * connection is version 1 by then) gets an answer without extensions, as a
+ * server waiting for one expects it. */
+static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
+{
+    if (ss->version == 2) return;   /* answered already */
+    int udp = 0, password = 0;
+    if (!ss->version) {
+        ss->version = 2;
+        const uint8_t *p = pkt->u.info.ext, *end = p + pkt->u.info.ext_len, *payload;
+        uint8_t id;
+        uint32_t len;
+        while (emnet_wisp_ext_next(&p, end, &id, &payload, &len) == 1) {
+            if (id == EMNET_WISP_EXT_UDP) udp = 1;
+            if (id == EMNET_WISP_EXT_STREAM_CONFIRM) ss->confirm = 1;
+            if (id == EMNET_WISP_EXT_PASSWORD) password = 1;
+        }
+    }
+    const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
+    if (!user) user = "";
+    size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
+    size_t ext_cap = 3 * EMNET_WISP_EXT_HEADER + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    uint8_t *info = malloc(cap + cred_max);
+    if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
+    uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
+    size_t elen = 0;
+    if (udp) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_UDP, NULL, 0);
+    if (ss->confirm) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
+    if (pass) {
+        size_t n = emnet_wisp_encode_password(cred, cred_max, user, strlen(user), pass, strlen(pass));
+        if (n)
+            elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_PASSWORD, cred, n);
+        else
+            emnet_js_warn_once("emnet: EMNET_WISP_USER or EMNET_WISP_PASSWORD is too long or not UTF-8; "
+                               "the Wisp server is not sent them.");
+    }
+    /* The INFO is built in place: its extensions already sit after the
+     * header and version (encode_info moves them, overlap is fine). */
+    send_packet(ss, info, emnet_wisp_encode_info(info, cap, 2, 0, ext, elen));
+    free(info);
 }
 
 /* Returns 0 once the connection has ended (ss is gone). */
@@ -629,14 +706,11 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
 {
     if (pkt->stream_id == 0) {
         switch (pkt->type) {
-        case EMNET_WISP_INFO: {
-            /* Version 2: the client answers with its own INFO before
-             * anything else. No extensions yet. */
-            uint8_t info[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED];
-            send_packet(ss, info, emnet_wisp_encode_info(info, sizeof info, 2, 0, NULL, 0));
+        case EMNET_WISP_INFO:
+            on_info(ss, pkt);
             return 1;
-        }
         case EMNET_WISP_CONTINUE:
+            if (!ss->version) ss->version = 1;
             if (!ss->ready) on_ready(ss, pkt->u.cont.remaining);
             return 1;
         case EMNET_WISP_CLOSE: {

@@ -31,6 +31,18 @@
  * other way, so a stream whose receive buffer is full pauses the whole
  * WebSocket until it is read down to half.
  *
+ * The WebSocket offers the subprotocol "wisp-v2" (and is opened once more
+ * without it if the server refuses the handshake). A server whose first
+ * packet is INFO speaks version 2: emnet answers with the extensions it
+ * supports among those offered: UDP, stream open confirmation (0x05) and
+ * password authentication (when EMNET_WISP_PASSWORD is set, with
+ * EMNET_WISP_USER, default empty; Emscripten 3.1.6 passes only ASCII
+ * through the environment). With stream open confirmation (emnet-proxy
+ * offers it) a connect completes when the server says the target accepted
+ * it, as on Linux, and fails with ETIMEDOUT if neither that nor a refusal
+ * comes within EMNET_CONNECT_TIMEOUT_MS; without it (version 1 servers,
+ * version 2 ones that do not offer it) EMNET_CONNECT_CONFIRM_MS applies.
+ *
  * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
  * list of rules, matched on the destination's host and port; the first
  * rule that matches names the transport, else the default applies. A rule
@@ -102,14 +114,21 @@
  *                             only by closing (code 1011) afterwards; a
  *                             connect counts as done when data arrives or
  *                             this long after the open without a close
- *                             (default 100). Wisp has no "connected" packet
- *                             either: the same holds from the CONNECT on.
+ *                             (default 100). Plain Wisp has no "connected"
+ *                             packet either: the same holds from the
+ *                             CONNECT on, unless the server confirms
+ *                             streams (0x05, see above).
  *   EMNET_CONNECT_TIMEOUT_MS  a WebSocket that has not opened by then
  *                             fails the connect with ETIMEDOUT (default
  *                             127000, Linux's time for an unanswered SYN);
  *                             one that closes before it opened (no proxy
  *                             there, or it refused the handshake) fails it
- *                             with EHOSTUNREACH.
+ *                             with EHOSTUNREACH. Over Wisp with stream open
+ *                             confirmation, a stream not confirmed by then
+ *                             fails its connect with ETIMEDOUT too.
+ *   EMNET_WISP_USER, EMNET_WISP_PASSWORD  credentials for a Wisp version 2
+ *                             server that offers password authentication
+ *                             (sent only when EMNET_WISP_PASSWORD is set).
  *   EMNET_SEND_BUFFER         bytes a socket may have queued in its
  *                             WebSocket before send() says EAGAIN
  *                             (default 1048576).

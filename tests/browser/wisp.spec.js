@@ -38,3 +38,23 @@ test('wisp: connect failures by CLOSE reason, and a new connection after the ser
   expect(r.stdout).toContain('server back: round trip ok');
   expect(r.status).toBe(0);
 });
+
+test('wisp: a version 1 server that refuses the wisp-v2 subprotocol: the handshake is tried again without it', async ({ page }) => {
+  const env = wispEnv();
+  env.EMNET_WISP_URL = `${env.EMNET_WISP_URL}v1/`;
+  const r = await runWasm(page, 'tests/net/tcp_wisp_connect', { env, timeout: 60000 });
+  console.log(`tcp_wisp_connect (v1): ${r.stdout.join(' | ')}`);
+  expect(r.stdout).toContain('server back: round trip ok');
+  expect(r.status).toBe(0);
+});
+
+test('wisp: stream open confirmation (emnet-proxy): a connect completes at the proxy\'s word, an unanswered one times out', async ({ page }) => {
+  const env = wispEnv({ EMNET_CONNECT_TIMEOUT_MS: '1500' });
+  env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
+  const r = await runWasm(page, 'tests/net/tcp_wisp_confirm', { env, timeout: 60000 });
+  console.log(`tcp_wisp_confirm: ${r.stdout.join(' | ')}`);
+  expect(r.stdout).toContain('echo again: confirmed before the window: yes');
+  expect(r.stdout).toContain('silent: poll 1 OUT ERR HUP, SO_ERROR Operation timed out');
+  expect(r.stdout).toContain('all as expected');
+  expect(r.status).toBe(0);
+});

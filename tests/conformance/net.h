@@ -57,6 +57,9 @@ static inline int net_reset_arrives(void)
     return 1;
 #endif
 }
+/* A target that never answers a connect (its listen queue is full, so the
+ * kernel drops the SYNs): a connect to it stays in progress. */
+#define NET_SILENT "EMNET_TCP_SILENT_PORT"
 
 /* No SIGPIPE natively either, so that both builds see EPIPE. */
 static inline void net_setup(void)

@@ -10,6 +10,7 @@
 #                   -> EMNET_TCP_ECHO_PORT EMNET_TCP_SOURCE_PORT EMNET_TCP_SINK_PORT
 #                      EMNET_TCP_BULK_PORT EMNET_TCP_END_PORT EMNET_UDP_ECHO_PORT EMNET_UDP_BURST_PORT
 #                      EMNET_UDP_DUAL_PORT
+#                   a tcp port whose connects never complete  -> EMNET_TCP_SILENT_PORT
 #   (no server)     a free UDP port nobody listens on         -> EMNET_UDP_REFUSED_PORT
 #   websockify      fixed target: the tcp echo                -> EMNET_WS_ECHO_PORT
 #   websockify      token form, ws://127.0.0.1:PORT/?token=echo|source|sink, and
@@ -143,6 +144,7 @@ start_all() {
     export EMNET_TCP_SINK_PORT=$(port_of testsrv tcp_sink)
     export EMNET_TCP_BULK_PORT=$(port_of testsrv tcp_bulk)
     export EMNET_TCP_END_PORT=$(port_of testsrv tcp_end)
+    export EMNET_TCP_SILENT_PORT=$(port_of testsrv tcp_silent)
     export EMNET_UDP_ECHO_PORT=$(port_of testsrv udp_echo)
     export EMNET_UDP_BURST_PORT=$(port_of testsrv udp_burst)
     export EMNET_UDP_DUAL_PORT=$(port_of testsrv udp_dual)

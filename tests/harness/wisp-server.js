@@ -1,6 +1,7 @@
 // A Wisp server for the tests (the npm package @mercuryworkshop/wisp-js):
 // listens on 127.0.0.1, on a port the kernel picks, prints "wisp PORT" then
-// "ready", and stops on SIGTERM. It lets streams reach the loopback
+// "ready", and stops on SIGTERM. Version 2 for clients that offer the
+// subprotocol "wisp-v2" (without stream open confirmation), else 1. It lets streams reach the loopback
 // address only (127.0.0.1, and the name localhost, resolved to it): the
 // harness's servers, nothing else.
 'use strict';
@@ -94,7 +95,13 @@ const server = http.createServer((req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/plain' });
   res.end('a Wisp server: connect with a WebSocket\n');
 });
-server.on('upgrade', (req, socket, head) => wisp.routeRequest(req, socket, head, { TCPSocket: LoopbackTCPSocket }));
+// Under /v1/ it is a server that knows nothing of Wisp v2: it never
+// selects the subprotocol "wisp-v2" (clients that insist on it see the
+// handshake fail) and speaks version 1.
+server.on('upgrade', (req, socket, head) => {
+  if (req.url.startsWith('/v1/')) delete req.headers['sec-websocket-protocol'];
+  wisp.routeRequest(req, socket, head, { TCPSocket: LoopbackTCPSocket });
+});
 server.listen(0, '127.0.0.1', () => {
   console.log(`wisp ${server.address().port}`);
   console.log('ready');

@@ -19,6 +19,11 @@
  *               resets it (SO_LINGER {1, 0}, then close: an RST), any
  *               other byte closes it in order (FIN). Nothing is sent. For
  *               what a client sees after each kind of end.
+ *   tcp_silent  a target that never answers a connect: a listener with a
+ *               backlog of 0, never accepted from, whose queue this process
+ *               fills itself. Linux drops every further SYN to it, so a
+ *               client's connect stays in progress (SYN_SENT) until it
+ *               gives up; nothing else happens on it.
  *   udp_echo    sends every datagram back to its sender.
  *   udp_burst   a datagram "N SIZE" (text) makes it send N datagrams of SIZE
  *               bytes back to the sender as fast as the socket takes them,
@@ -76,6 +81,10 @@ struct conn {
     size_t burst_size;
     uint8_t buf[BUF_SIZE];
 };
+
+/* tcp_silent: the listener and the connections that fill its queue. */
+#define SILENT_FILLERS 2
+static int silent_fds[1 + SILENT_FILLERS];
 
 static volatile sig_atomic_t stopping;
 static void on_signal(int sig) { (void)sig; stopping = 1; }
@@ -391,6 +400,23 @@ static int on_end(struct conn *c)
     return -1;
 }
 
+/* tcp_silent (see the top). Not in the epoll set: nothing is ever done
+ * with these sockets but closing them at exit. */
+static void open_silent(void)
+{
+    uint16_t port;
+    int fd = silent_fds[0] = open_bound(SOCK_STREAM, &port);
+    if (listen(fd, 0) < 0) fail("listen");
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    for (int i = 1; i <= SILENT_FILLERS; i++) {
+        int c = silent_fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c < 0) fail("socket");
+        if (connect(c, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) fail("connect");
+    }
+    printf("tcp_silent %u\n", port);
+}
+
 int main(void)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -402,6 +428,7 @@ int main(void)
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) fail("epoll_create1");
     for (int k = 0; k < KIND_COUNT; k++) open_service((enum kind)k);
+    open_silent();
     printf("ready\n");
     fflush(stdout);
 
@@ -429,6 +456,7 @@ int main(void)
     }
     for (int fd = 0; fd < MAX_FDS; fd++)
         if (conns[fd]) conn_close(conns[fd]);
+    for (int i = 0; i <= SILENT_FILLERS; i++) close(silent_fds[i]);
     close(ep);
     return 0;
 }

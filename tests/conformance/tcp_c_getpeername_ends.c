@@ -4,13 +4,14 @@
  * The server closes (FIN): after the EOF the socket still names its peer
  * (CLOSE_WAIT); once it has sent its own FIN (shutdown(SHUT_WR)) the
  * connection is over (TCP_CLOSE): getpeername and a second shutdown say
- * ENOTCONN. The same when our FIN goes first and the server's follows.
+ * ENOTCONN; getsockname still names the local end. The same when our FIN
+ * goes first and the server's follows.
  * The server resets: recv reports ECONNRESET, then 0, and getpeername says
  * ENOTCONN; connect says EISCONN. A reset reaches the program only where
- * the proxy reports it (net_reset_arrives(): not through the wisp-js
- * server); there it reads as the server's FIN (DEVIATIONS.md P3), and
- * getpeername must then still name the peer, as after any EOF. Those two
- * steps print whether each build did what it should, not the values. */
+ * the proxy reports it (net_reset_arrives()): through the wisp-js server
+ * it reads as the server's FIN (DEVIATIONS.md P3), and getpeername must
+ * then still name the peer, as after any EOF. Those two steps print
+ * whether each build did what it should, not the values. */
 #include <poll.h>
 #include <unistd.h>
 
@@ -27,6 +28,17 @@ static void trace_poll(int s)
     struct pollfd p = { .fd = s, .events = POLLIN | POLLOUT | POLLRDHUP };
     T(poll(&p, 1, 0));
     trace_pollfds(&p, 1);
+}
+
+/* getsockname still names the local end (loopback, a port) when the
+ * connection is over: Linux keeps the address and port. */
+static void trace_local(int s)
+{
+    struct sockaddr_in l;
+    socklen_t len = sizeof l;
+    memset(&l, 0, sizeof l);
+    T(getsockname(s, (struct sockaddr *)&l, &len));
+    TRACE_TRUE(l.sin_family == AF_INET && l.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && l.sin_port != 0);
 }
 
 /* A blocking connect to tcp_end, then the byte that tells it how to end. */
@@ -65,6 +77,7 @@ int main(void)
     poll(NULL, 0, 50);   /* the server's ACK of our FIN, natively */
     len = sizeof peer;
     T(getpeername(s, (struct sockaddr *)&peer, &len));
+    trace_local(s);
     T(shutdown(s, SHUT_WR));
     T(shutdown(s, SHUT_RD));
     T(recv(s, &c, 1, 0));
@@ -102,6 +115,7 @@ int main(void)
     r = getpeername(s, (struct sockaddr *)&peer, &len);
     e = errno;
     TRACE_TRUE(reset ? r == -1 && e == ENOTCONN : r == 0 && same_peer(&peer, &a));
+    trace_local(s);
     T(recv(s, &c, 1, 0));
     T(connect(s, (struct sockaddr *)&a, sizeof a));
     T(close(s));

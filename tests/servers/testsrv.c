@@ -16,8 +16,10 @@
  *               64 KiB, repeated: filling costs more than sending).
  *               Then the next request. Anything else closes.
  *   tcp_end     ends the connection as the client's first byte asks: 'R'
- *               resets it (SO_LINGER {1, 0}, then close: an RST), any
- *               other byte closes it in order (FIN). Nothing is sent. For
+ *               resets it (SO_LINGER {1, 0}, then close: an RST), 'W'
+ *               waits for the client's FIN and then closes (so the
+ *               client's FIN is surely first), any other byte closes it
+ *               in order at once (FIN). Nothing is sent. For
  *               what a client sees after each kind of end.
  *   tcp_silent  a target that never answers a connect: a listener with a
  *               backlog of 0, never accepted from, whose queue this process
@@ -72,7 +74,7 @@ struct conn {
     uint64_t count, hash;   /* tcp_sink */
     uint8_t req[9];         /* tcp_bulk: the request being read */
     size_t req_len;
-    char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0 */
+    char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0; tcp_end: 'W' waiting for EOF */
     uint64_t left;          /* tcp_bulk: bytes still to discard or send */
     int other_fd;           /* udp_dual: the socket the copies come from, else -1 */
     struct sockaddr_storage to;   /* udp_burst: where the burst goes */
@@ -393,6 +395,10 @@ static int on_end(struct conn *c)
     uint8_t b;
     ssize_t n = recv(c->fd, &b, 1, 0);
     if (n < 0 && errno == EAGAIN) return 0;
+    if (n == 1 && (b == 'W' || c->mode == 'W')) {
+        c->mode = 'W';   /* read on until the client's FIN */
+        return 0;
+    }
     if (n == 1 && b == 'R') {
         struct linger lg = { .l_onoff = 1, .l_linger = 0 };
         setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);

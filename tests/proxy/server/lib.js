@@ -107,6 +107,26 @@ async function startProxy(bin, conf, extra = [], wrap = []) {
   return p;
 }
 
+// A target that never answers a connect: a listener with a full accept
+// queue (backlog 0, filled by a few connects of ours) drops further SYNs.
+// stop() ends the fillers and the listener's process (by its PID).
+async function silentTarget() {
+  const hold = startProcess('python3', ['-c',
+    'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\n' +
+    'print(s.getsockname()[1],flush=True)\ntime.sleep(60)']);
+  const port = Number((await hold.waitLine(/^(\d+)$/))[1]);
+  const fillers = [];
+  for (let i = 0; i < 4; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
+  await sleep(300);
+  return {
+    port,
+    stop() {
+      for (const f of fillers) f.destroy();
+      process.kill(hold.proc.pid, 'SIGTERM');
+    },
+  };
+}
+
 // A port nobody listens on (bound, then closed).
 function freePort() {
   return new Promise((resolve) => {
@@ -237,5 +257,5 @@ function run(cases) {
   });
 }
 
-module.exports = { check, eq, sleep, startProcess, startTestsrv, startProxy, freePort, openWs, withTimeout,
+module.exports = { check, eq, sleep, startProcess, startTestsrv, startProxy, freePort, silentTarget, openWs, withTimeout,
                    httpGet, wisp, run, tmp };

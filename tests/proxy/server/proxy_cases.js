@@ -710,13 +710,8 @@ const cases = {
   async connect_timeout({ proxyBin }) {
     // A listener with a full accept queue drops further SYNs, so a connect
     // to it neither succeeds nor fails: it times out.
-    const hold = L.startProcess('python3', ['-c',
-      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\n' +
-      'print(s.getsockname()[1],flush=True)\ntime.sleep(60)']);
-    const port = Number((await hold.waitLine(/^(\d+)$/))[1]);
-    const fillers = [];
-    for (let i = 0; i < 4; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
-    await sleep(300);
+    const silent = await L.silentTarget();
+    const port = silent.port;
     const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${port}\nconnect_timeout = 1\n`);
     const c = L.openWs(proxy.url(`/tcp/127.0.0.1/${port}`));
     eq(await c.opened, true, 'open');
@@ -732,8 +727,7 @@ const cases = {
     eq(w.messages.map(wisp.parse).find((p) => p.type === 4 && p.id === 3).reason, 0x43, 'Wisp: CLOSE 0x43');
     w.ws.close(1000);
     await w.closed;
-    for (const f of fillers) f.destroy();
-    process.kill(hold.proc.pid, 'SIGTERM');
+    silent.stop();
   },
 
   async client_gone_during_resolve({ proxyBin, testsrvBin }) {

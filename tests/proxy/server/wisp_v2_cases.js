@@ -278,13 +278,8 @@ const cases = {
   // A target that never answers: no confirmation until connect_timeout,
   // then CLOSE 0x43.
   async wisp_v2_confirm_timeout({ proxyBin }) {
-    const hold = L.startProcess('python3', ['-c',
-      'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\n' +
-      'print(s.getsockname()[1],flush=True)\ntime.sleep(60)']);
-    const port = Number((await hold.waitLine(/^(\d+)$/))[1]);
-    const fillers = [];
-    for (let i = 0; i < 4; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
-    await sleep(300);
+    const silent = await L.silentTarget();
+    const port = silent.port;
     const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${port}\nconnect_timeout = 1\n`);
     const { c } = await v2Client(proxy);
     c.ws.send(wisp.infoWith(2, 0, [[EXT.confirm]]));
@@ -298,8 +293,7 @@ const cases = {
     eq(continuesOf(c, 5).length, 0, 'no confirmation before it');
     c.ws.close(1000);
     await c.closed;
-    for (const f of fillers) f.destroy();
-    process.kill(hold.proc.pid, 'SIGTERM');
+    silent.stop();
   },
 };
 

@@ -26,7 +26,10 @@ if [ "${1:-}" != --under-harness ]; then
   rm -f "$SUMMARY"
   tests/harness/services.sh run -- "$0" --under-harness "$@"
   status=$?
-  read -r passed failed 2>/dev/null <"$SUMMARY" || { passed=0; failed=0; }
+  read -r passed failed 2>/dev/null < <(head -n1 "$SUMMARY") || { passed=0; failed=0; }
+  # The failing tests by name and each tier's time, just above the last line:
+  # the end of a long run is often all a CI log keeps.
+  tail -n +2 "$SUMMARY" 2>/dev/null
   if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1   # the harness itself failed: services did not start or did not stop
   fi
@@ -40,6 +43,8 @@ tiers=("$@")
 
 total_passed=0
 total_failed=0
+tier_times=()
+fuzz_failed=()
 
 # junit_count FILE ATTR: the first ATTR="N" of the report (its top element).
 junit_count() {
@@ -101,6 +106,7 @@ run_fuzz_tier() {
       passed=$((passed + 1))
     else
       failed=$((failed + 1))
+      fuzz_failed+=("$name")
     fi
   done
   echo "tier fuzz summary: $passed of $((passed + failed)) passed, $failed failing"
@@ -109,6 +115,7 @@ run_fuzz_tier() {
 }
 
 for tier in "${tiers[@]}"; do
+  started=$SECONDS
   case $tier in
     native) run_ctest_tier native build/native ;;
     wasm) run_ctest_tier wasm build/wasm ;;
@@ -116,7 +123,17 @@ for tier in "${tiers[@]}"; do
     fuzz) run_fuzz_tier ;;
     *) echo "unknown tier '$tier' (native, wasm, browser, fuzz)"; total_failed=$((total_failed + 1)) ;;
   esac
+  tier_times+=("$tier $((SECONDS - started)) s")
 done
 
-echo "$total_passed $total_failed" >"$SUMMARY"
+{
+  echo "$total_passed $total_failed"
+  reports=()
+  for tier in "${tiers[@]}"; do
+    [ -f "$REPORTS/$tier.xml" ] && reports+=("$REPORTS/$tier.xml")
+  done
+  [ ${#reports[@]} -eq 0 ] || python3 tests/harness/failures.py "${reports[@]}"
+  for name in "${fuzz_failed[@]}"; do echo "FAILED [fuzz] $name"; done
+  echo "tier times: $(IFS=,; echo "${tier_times[*]}" | sed 's/,/, /g')"
+} >"$SUMMARY"
 [ "$total_failed" -eq 0 ]

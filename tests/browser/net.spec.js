@@ -8,11 +8,15 @@ function harnessEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
 }
 
-test('integrity: 256 MiB each way, every byte checked, checksums equal at both ends', async ({ page }) => {
-  test.setTimeout(300000);
-  const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [256], env: harnessEnv(), timeout: 280000 });
+// 32 MiB: 32 times the send buffer, many wraps of every queue. Chromium
+// echoes through one WebSocket at only ~4 MB/s each way here, a raw JS
+// WebSocket as much as emnet (sending while receiving is its slow case);
+// Node carries the same program at ~50 MB/s (ctest tcp_integrity).
+test('integrity: 32 MiB each way, every byte checked, checksums equal at both ends', async ({ page }) => {
+  test.setTimeout(120000);
+  const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [32], env: harnessEnv(), timeout: 110000 });
   console.log(`tcp_integrity: ${r.stdout.join(' | ')}`);
-  expect(r.stdout[0]).toMatch(/^done: sent 268435456 received 268435456 bytes/);
+  expect(r.stdout[0]).toMatch(/^done: sent 33554432 received 33554432 bytes/);
   expect(r.stdout[1]).toMatch(/ equal$/);
   expect(r.status).toBe(0);
 });

@@ -61,6 +61,8 @@ const char *emnet_wisp_type_name(uint8_t type)
         return "CLOSE";
     case EMNET_WISP_INFO:
         return "INFO";
+    case EMNET_WISP_FIN:
+        return "FIN";
     }
     return "?";
 }
@@ -342,6 +344,10 @@ int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *
         if (out->stream_id != 0)
             return EMNET_WISP_ESTREAM_ID;
         return decode_info(p, n, out);
+    case EMNET_WISP_FIN:
+        if (out->stream_id == 0)
+            return EMNET_WISP_ESTREAM_ID;
+        return fixed_size(n, 0);
     }
     return EMNET_WISP_ETYPE;
 }
@@ -406,6 +412,13 @@ size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uin
     return EMNET_WISP_CLOSE_SIZE;
 }
 
+size_t emnet_wisp_encode_fin(uint8_t *buf, size_t cap, uint32_t stream_id)
+{
+    if (stream_id == 0 || !put_header(buf, cap, EMNET_WISP_FIN, stream_id, 0))
+        return 0;
+    return EMNET_WISP_FIN_SIZE;
+}
+
 size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor,
                               const uint8_t *ext, size_t ext_len)
 {
@@ -449,6 +462,8 @@ size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packe
             return 0;
         return emnet_wisp_encode_info(buf, cap, pkt->u.info.major, pkt->u.info.minor, pkt->u.info.ext,
                                       pkt->u.info.ext_len);
+    case EMNET_WISP_FIN:
+        return emnet_wisp_encode_fin(buf, cap, pkt->stream_id);
     }
     return 0;
 }

@@ -4,7 +4,8 @@
  * Wisp carries many TCP and UDP streams over one WebSocket; every
  * WebSocket message is one packet:
  *
- *   offset 0   type       u8     CONNECT 1, DATA 2, CONTINUE 3, CLOSE 4, INFO 5
+ *   offset 0   type       u8     CONNECT 1, DATA 2, CONTINUE 3, CLOSE 4, INFO 5;
+ *                                emnet's half-close extension adds FIN 0xe0
  *   offset 1   stream id  u32 LE 0 is the connection itself
  *   offset 5   payload    the rest of the message, laid out by type:
  *
@@ -16,6 +17,9 @@
  *   CLOSE     reason u8 (EMNET_WISP_CLOSE_*)
  *   INFO      (version 2) major u8, minor u8, then extensions, each
  *             id u8, payload length u32 LE, payload
+ *   FIN       nothing: the sender sends no more DATA on the stream
+ *             (only once emnet's half-close extension is negotiated;
+ *             docs/wisp-extensions.md)
  *
  * All multi-byte fields are little-endian. Version 1 peers never send
  * INFO; a version 2 server sends it first, so the first packet of a
@@ -39,6 +43,7 @@ extern "C" {
 #define EMNET_WISP_CONNECT_FIXED 3   /* stream type + port, before the host */
 #define EMNET_WISP_CONTINUE_SIZE (EMNET_WISP_HEADER + 4)
 #define EMNET_WISP_CLOSE_SIZE (EMNET_WISP_HEADER + 1)
+#define EMNET_WISP_FIN_SIZE EMNET_WISP_HEADER
 #define EMNET_WISP_INFO_FIXED 2      /* major + minor, before the extensions */
 #define EMNET_WISP_EXT_HEADER 5      /* extension id + payload length */
 /* A DNS name is at most 253 bytes in text form; a longer host name can
@@ -51,6 +56,7 @@ enum emnet_wisp_type {
     EMNET_WISP_CONTINUE = 0x03,
     EMNET_WISP_CLOSE = 0x04,
     EMNET_WISP_INFO = 0x05,
+    EMNET_WISP_FIN = 0xe0,       /* emnet's half-close extension */
 };
 
 enum emnet_wisp_stream_type {
@@ -65,6 +71,10 @@ enum emnet_wisp_ext_id {
     EMNET_WISP_EXT_KEY_AUTH = 0x03,
     EMNET_WISP_EXT_MOTD = 0x04,
     EMNET_WISP_EXT_STREAM_CONFIRM = 0x05,
+    /* emnet's own (docs/wisp-extensions.md), from 0xe0 up, a range the
+     * protocol's extensions leave alone. */
+    EMNET_WISP_EXT_HALF_CLOSE = 0xe0,
+    EMNET_WISP_EXT_RESET = 0xe1,
 };
 
 /* Extension payloads (in INFO, after an entry's id and length).
@@ -80,6 +90,12 @@ enum emnet_wisp_ext_id {
  *                        to the target is established, with a CONTINUE on
  *                        that stream (the stream's credit); a stream that
  *                        fails gets CLOSE and no confirmation.
+ *   half-close 0xe0      none either way. When both list it, FIN packets
+ *                        carry each direction's end of a TCP stream.
+ *   reset 0xe1           none either way. When both list it, CLOSE with
+ *                        RESET (0xe1) resets the target connection (from
+ *                        the client) or reports its reset (from the
+ *                        server).
  *
  * Decoders take exactly one payload: bytes past the fields are EEXT_PAYLOAD,
  * as are missing bytes and strings that are not UTF-8 or hold a NUL. */
@@ -90,7 +106,8 @@ enum emnet_wisp_ext_id {
 /* Close reasons, as the protocol numbers them: X(NAME, value, "log name",
  * errno), in the protocol's groups: either side (0x01-0x04; 0x04 is
  * version 2's), the server only (0x41-0x49), the client only (0x81), the
- * version 2 authentication extensions (0xc0-0xc2).
+ * version 2 authentication extensions (0xc0-0xc2), emnet's reset
+ * extension (0xe1).
  *
  * The errno column (expanding it needs <errno.h>) is what a Linux socket
  * reports for the same event. VOLUNTARY is 0, an orderly end of stream:
@@ -114,7 +131,8 @@ enum emnet_wisp_ext_id {
     X(CLIENT_ERROR, 0x81, "client_error", ECONNRESET)                     \
     X(AUTH_BAD_PASSWORD, 0xc0, "auth_bad_password", EACCES)               \
     X(AUTH_BAD_SIGNATURE, 0xc1, "auth_bad_signature", EACCES)             \
-    X(AUTH_REQUIRED, 0xc2, "auth_required", EACCES)
+    X(AUTH_REQUIRED, 0xc2, "auth_required", EACCES)                       \
+    X(RESET, 0xe1, "reset", ECONNRESET)
 
 enum emnet_wisp_close_reason {
 #define EMNET_WISP__CLOSE_ENUM(name, value, text, err) EMNET_WISP_CLOSE_##name = value,
@@ -125,7 +143,7 @@ enum emnet_wisp_close_reason {
 /* Decoder errors: X(NAME, value, "log name"). */
 #define EMNET_WISP_ERROR_MAP(X)                                           \
     X(SHORT, -1, "short")                 /* shorter than its type needs */ \
-    X(TYPE, -2, "unknown_type")           /* type byte not 1..5 */          \
+    X(TYPE, -2, "unknown_type")           /* type byte not 1..5 or 0xe0 */  \
     X(TRAILING, -3, "trailing_bytes")     /* bytes after a fixed payload */ \
     X(STREAM_ID, -4, "bad_stream_id")     /* 0 on CONNECT/DATA, not 0 on INFO */ \
     X(STREAM_TYPE, -5, "bad_stream_type") /* CONNECT stream type not 1 or 2 */ \
@@ -192,6 +210,8 @@ struct emnet_wisp_packet {
  *     datagram may be empty. On a TCP stream it carries nothing and must
  *     not be read as end of stream (only CLOSE ends a stream).
  *   - CONTINUE and CLOSE have a fixed size: a longer packet is ETRAILING.
+ *   - FIN: never on stream 0 (ESTREAM_ID), no payload (ETRAILING).
+ *     Whether the extension was negotiated is the caller's to judge.
  *   - CLOSE keeps an unknown reason as is (newer peers may add reasons).
  *   - INFO: the extension list must be whole (EEXT otherwise); extension
  *     ids and versions are not judged here. */
@@ -259,6 +279,8 @@ size_t emnet_wisp_encode_data(uint8_t *buf, size_t cap, uint32_t stream_id, cons
 
 size_t emnet_wisp_encode_continue(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t remaining);
 size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason);
+/* FIN (half-close extension): never on stream 0. */
+size_t emnet_wisp_encode_fin(uint8_t *buf, size_t cap, uint32_t stream_id);
 
 /* INFO on stream 0; ext (ext_len bytes) is a list built with
  * emnet_wisp_encode_ext, or NULL/0 for none. */

@@ -48,7 +48,9 @@ test.describe.configure({ mode: 'parallel' });
 // The scenarios that need the true time a connect completes run over wisp
 // to emnet-proxy only (its stream open confirmation; see
 // EMNET_TCP_CONFIRM_ONLY in tests/conformance/CMakeLists.txt).
-const confirmOnly = ['tcp_c_connect_pending', 'tcp_c_connect_ealready'];
+// So do those that need both FINs and resets carried (emnet's own Wisp
+// extensions, which only emnet-proxy speaks).
+const confirmOnly = ['tcp_c_connect_pending', 'tcp_c_connect_ealready', 'tcp_c_peer_fin_send', 'tcp_c_linger_reset'];
 const anyTransport = scenarios.filter((n) => !confirmOnly.includes(n));
 const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ name, transport: null }))
   .concat(anyTransport.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'wisp' })))
@@ -61,7 +63,10 @@ for (const { name, transport, via } of runs) {
     // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
     if (transport) env.EMNET_TRANSPORT = transport;
-    if (via) env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
+    if (via) {
+      env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
+      env.EMNET_TEST_VIA = 'emnet-proxy-wisp';   /* what the scenario may count on (net.h) */
+    }
     const r = await runWasm(page, `tests/conformance/conf_${name}`, { env });
     const got = r.stdout.concat([`exit ${r.status}`]);
     expect(got).toEqual(want);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "trace.h"
 #include "../common/clock_rng.h"
@@ -57,6 +58,23 @@ static inline int net_reset_arrives(void)
     return 1;
 #endif
 }
+/* Whether our FIN reaches the server and the server's FIN leaves us able
+ * to send (TCP's half-close), and whether SO_LINGER {1, 0} and a close
+ * with unread data reset the connection: natively, and in wasm over wisp
+ * to emnet-proxy, which speaks emnet's half-close and reset extensions
+ * (docs/wisp-extensions.md). websockify and the wisp-js server carry
+ * neither (DEVIATIONS.md W1, W3). */
+static inline int net_ends_carried(void)
+{
+#ifdef __EMSCRIPTEN__
+    const char *transport = getenv("EMNET_TRANSPORT");
+    const char *via = getenv("EMNET_TEST_VIA");
+    return transport && strcmp(transport, "wisp") == 0 && via && strcmp(via, "emnet-proxy-wisp") == 0;
+#else
+    return 1;
+#endif
+}
+
 /* A target that never answers a connect (its listen queue is full, so the
  * kernel drops the SYNs): a connect to it stays in progress. */
 #define NET_SILENT "EMNET_TCP_SILENT_PORT"
@@ -243,6 +261,54 @@ static inline void net_set_int_opt(int s, int level, int name, int v, const char
     char call[96];
     snprintf(call, sizeof call, "setsockopt(%s, %d)", label, v);
     trace_result(call, r, e);
+}
+
+/* ---- tcp_end's watched connections: how the server saw our end ---- */
+
+/* A token for a watched connection: its record is asked for by it, so
+ * that tests running at once keep theirs apart. Never all zeros. */
+static inline void net_end_token(uint8_t token[8])
+{
+    uint64_t v = (uint64_t)(emnet_test_now_s() * 1e9) ^ ((uint64_t)rand() << 32) ^ (uint64_t)(uintptr_t)token;
+    for (int i = 0; i < 8; i++) token[i] = (uint8_t)(v >> (8 * i)) | (i == 0);
+}
+
+/* A blocking connection to tcp_end that sends mode ('O' watch, 'H' the
+ * server sends its FIN first, 'P' it sends "unread\n" first, '?' a query)
+ * and the token; the fd, or -1. */
+static inline int net_end_open(char mode, const uint8_t token[8])
+{
+    struct sockaddr_in a = net_addr(NET_END);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s < 0) return -1;
+    uint8_t req[9];
+    req[0] = (uint8_t)mode;
+    memcpy(req + 1, token, 8);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0 || send(s, req, sizeof req, MSG_NOSIGNAL) != sizeof req) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+/* How tcp_end saw the watched connection of this token end: "eof bytes=N
+ * fnv1a=HEX" or "reset ...", without the newline, into buf ("" after 10 s
+ * without an answer). Untraced: the caller traces it. */
+static inline void net_end_record(const uint8_t token[8], char *buf, size_t len)
+{
+    buf[0] = 0;
+    int s = net_end_open('?', token);
+    if (s < 0) return;
+    size_t have = 0;
+    while (have < len - 1 && net_wait_in(s, 10000)) {
+        ssize_t n = recv(s, buf + have, len - 1 - have, 0);
+        if (n <= 0) break;
+        have += (size_t)n;
+    }
+    buf[have] = 0;
+    char *nl = strchr(buf, '\n');
+    if (nl) *nl = 0;
+    close(s);
 }
 
 #endif

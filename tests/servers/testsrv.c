@@ -21,6 +21,16 @@
  *               client's FIN is surely first), any other byte closes it
  *               in order at once (FIN). Nothing is sent. For
  *               what a client sees after each kind of end.
+ *               It also watches how a client ends a connection. The
+ *               client sends a mode byte and an 8-byte token (not all
+ *               zeros): after 'O' it reads until the client's end; after
+ *               'H' it first sends its own FIN (the client may still
+ *               send); after 'P' it first sends "unread\n" (which a client
+ *               may leave unread). Either way it then records "eof" (the
+ *               client's FIN) or "reset" (an RST) under the token, with
+ *               "bytes=N fnv1a=HEX" of what came after the token, and
+ *               closes. A connection that sends '?' and a token gets that
+ *               token's record as a line (once it exists) and is closed.
  *   tcp_silent  a target that never answers a connect: a listener with a
  *               backlog of 0, never accepted from, whose queue this process
  *               fills itself. Linux drops every further SYN to it, so a
@@ -72,9 +82,11 @@ struct conn {
     size_t len, off;        /* pending output: buf[off..len) */
     uint64_t sent;          /* tcp_source: stream offset */
     uint64_t count, hash;   /* tcp_sink */
-    uint8_t req[9];         /* tcp_bulk: the request being read */
+    uint8_t req[9];         /* tcp_bulk: the request being read; tcp_end: mode byte and token */
     size_t req_len;
-    char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0; tcp_end: 'W' waiting for EOF */
+    char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0; tcp_end: 'W' waiting for
+                             * EOF, 'T' reading a token, 'O' watching the client's end, '?' a query
+                             * waiting for its record, '!' sending it */
     uint64_t left;          /* tcp_bulk: bytes still to discard or send */
     int other_fd;           /* udp_dual: the socket the copies come from, else -1 */
     struct sockaddr_storage to;   /* udp_burst: where the burst goes */
@@ -387,14 +399,111 @@ wait_input:
     return 0;
 }
 
+/* tcp_end's records of how watched connections ended, oldest first, each
+ * under the token its client chose (tests running at once keep theirs
+ * apart). A full table forgets its oldest record. */
+#define END_RECORDS 64
+#define END_TOKEN 8
+static struct end_record {
+    uint8_t token[END_TOKEN];
+    char text[80];
+} end_records[END_RECORDS];
+static unsigned end_first, end_count;
+
+/* Gives each waiting query the record of its token, if there is one now. */
+static void give_records(void)
+{
+    for (int fd = 0; fd < MAX_FDS; fd++) {
+        struct conn *q = conns[fd];
+        if (!q || q->kind != TCP_END || q->mode != '?') continue;
+        for (unsigned i = 0; i < end_count; i++) {
+            struct end_record *r = &end_records[(end_first + i) % END_RECORDS];
+            if (memcmp(r->token, q->req + 1, END_TOKEN) != 0) continue;
+            q->len = (size_t)snprintf((char *)q->buf, sizeof q->buf, "%s\n", r->text);
+            q->off = 0;
+            q->mode = '!';
+            memset(r->token, 0, END_TOKEN);   /* given: no token of a client is all zeros */
+            watch(q, EPOLL_CTL_MOD, EPOLLOUT);   /* sent (and closed) from its own event */
+            break;
+        }
+    }
+}
+
+/* A watched connection: counts what comes until the client's FIN or RST,
+ * then records which it was; -1 to close then. */
+static int end_watch(struct conn *c)
+{
+    const char *how;
+    for (;;) {
+        ssize_t n = recv(c->fd, c->buf, sizeof c->buf, 0);
+        if (n > 0) {
+            c->count += (uint64_t)n;
+            c->hash = emnet_test_fnv1a(c->hash, c->buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN) return 0;
+        if (n < 0 && errno == EINTR) continue;
+        how = n == 0 ? "eof" : errno == ECONNRESET ? "reset" : strerror(errno);
+        break;
+    }
+    if (end_count == END_RECORDS) {
+        end_first = (end_first + 1) % END_RECORDS;
+        end_count--;
+    }
+    struct end_record *r = &end_records[(end_first + end_count++) % END_RECORDS];
+    memcpy(r->token, c->req + 1, END_TOKEN);
+    snprintf(r->text, sizeof r->text, "%s bytes=%" PRIu64 " fnv1a=%016" PRIx64, how, c->count, c->hash);
+    give_records();
+    return -1;
+}
+
+/* The mode byte and the token of a watched connection or a query; 1 once
+ * all 9 bytes are in, 0 if more must come, -1 if the client went away. */
+static int end_request(struct conn *c)
+{
+    while (c->req_len < 1 + END_TOKEN) {
+        ssize_t n = recv(c->fd, c->req + c->req_len, 1 + END_TOKEN - c->req_len, 0);
+        if (n <= 0) return n == 0 || errno != EAGAIN ? -1 : 0;
+        c->req_len += (size_t)n;
+    }
+    return 1;
+}
+
 /* Returns 0 until the client's first byte came, then -1 to close: after
  * SO_LINGER {1, 0} that close is a reset. The byte has been read, so an
- * orderly close is a FIN (unread data would make it a reset too). */
+ * orderly close is a FIN (unread data would make it a reset too). The
+ * watching modes and queries keep the connection as the top says. */
 static int on_end(struct conn *c)
 {
+    if (c->mode == 'O') return end_watch(c);
+    if (c->mode == '?') {   /* waiting for its record: only the client's end matters */
+        ssize_t n = recv(c->fd, c->buf, sizeof c->buf, 0);
+        return n == 0 || (n < 0 && errno != EAGAIN) ? -1 : 0;
+    }
+    if (c->mode == '!') return flush_out(c) == 0 ? 0 : -1;   /* the answer, then close */
+    if (c->mode == 'T') {   /* reading a token */
+        int r = end_request(c);
+        if (r <= 0) return r;
+        uint8_t b = c->req[0];
+        if (b == '?') {
+            c->mode = '?';
+            give_records();
+            return 0;
+        }
+        c->mode = 'O';
+        if (b == 'H') shutdown(c->fd, SHUT_WR);
+        if (b == 'P') send(c->fd, "unread\n", 7, MSG_NOSIGNAL);
+        return end_watch(c);
+    }
     uint8_t b;
     ssize_t n = recv(c->fd, &b, 1, 0);
     if (n < 0 && errno == EAGAIN) return 0;
+    if (n == 1 && !c->mode && (b == 'O' || b == 'H' || b == 'P' || b == '?')) {
+        c->mode = 'T';
+        c->req[0] = b;
+        c->req_len = 1;
+        return on_end(c);
+    }
     if (n == 1 && (b == 'W' || c->mode == 'W')) {
         c->mode = 'W';   /* read on until the client's FIN */
         return 0;

@@ -45,12 +45,17 @@ static const struct vector vectors[] = {
     { "info v2 udp+password", BYTES(0x05, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
                                     0x01, 0x00, 0x00, 0x00, 0x00,
                                     0x02, 0x01, 0x00, 0x00, 0x00, 0x01), 0 },
+    /* emnet's half-close extension: FIN on stream 7 */
+    { "fin", BYTES(0xe0, 0x07, 0x00, 0x00, 0x00), 0 },
 
     { "empty", (const uint8_t *)"", 0, EMNET_WISP_ESHORT },
     { "4-byte header", BYTES(0x02, 0x01, 0x00, 0x00), EMNET_WISP_ESHORT },
     { "type 0", BYTES(0x00, 0x01, 0x00, 0x00, 0x00), EMNET_WISP_ETYPE },
     { "type 6", BYTES(0x06, 0x01, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETYPE },
     { "type 0xff", BYTES(0xff, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETYPE },
+    { "type 0xe1", BYTES(0xe1, 0x01, 0x00, 0x00, 0x00), EMNET_WISP_ETYPE },
+    { "fin stream 0", BYTES(0xe0, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ESTREAM_ID },
+    { "fin with payload", BYTES(0xe0, 0x01, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETRAILING },
 
     /* the stream id is judged before the payload */
     { "connect stream 0", BYTES(0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x50, 0x00, 'h'), EMNET_WISP_ESTREAM_ID },
@@ -263,6 +268,12 @@ static void test_encoders(void)
     CHECK_EQ_INT(n, EMNET_WISP_CLOSE_SIZE);
     CHECK(memcmp(buf, vectors[8].bytes, n) == 0);
 
+    n = emnet_wisp_encode_fin(buf, sizeof buf, 7);
+    CHECK_EQ_INT(n, EMNET_WISP_FIN_SIZE);
+    CHECK(memcmp(buf, vectors[13].bytes, n) == 0);
+    CHECK_EQ_INT(emnet_wisp_encode_fin(buf, sizeof buf, 0), 0);
+    CHECK_EQ_INT(emnet_wisp_encode_fin(buf, EMNET_WISP_FIN_SIZE - 1, 7), 0);
+
     uint8_t ext[32];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     CHECK_EQ_INT(e, 5);
@@ -389,6 +400,7 @@ static void test_names(void)
         { 0xc0, "auth_bad_password", EACCES },
         { 0xc1, "auth_bad_signature", EACCES },
         { 0xc2, "auth_required", EACCES },
+        { 0xe1, "reset", ECONNRESET },
         { 0x00, "unrecognised", ECONNRESET },
         { 0x05, "unrecognised", ECONNRESET },
         { 0x45, "unrecognised", ECONNRESET },
@@ -420,6 +432,7 @@ static void test_names(void)
 
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CONNECT), "CONNECT") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_INFO), "INFO") == 0);
+    CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_FIN), "FIN") == 0);
     CHECK(strcmp(emnet_wisp_type_name(0), "?") == 0);
 }
 

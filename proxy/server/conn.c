@@ -219,6 +219,11 @@ void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream
     else emnet_px_websockify_stream_closed(c, s, err);
 }
 
+int emnet_px_conn_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    return c->mode == EMNET_PX_WISP && emnet_px_wisp_stream_peer_fin(c, s);   /* websockify has no FIN */
+}
+
 void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets)
 {
     emnet_px_conn_touch(c);

@@ -158,6 +158,13 @@ struct emnet_px_stream {
     int target_full;                  /* to_target passed `buffer` and has not drained to half yet */
     int read_paused;                  /* POLLIN off: the client side is full */
     int flush_then_close;             /* released with bytes still to write */
+    /* Half-close (Wisp with emnet's half-close extension): the client's
+     * FIN is passed on (shutdown(SHUT_WR)) once to_target is written; the
+     * target's FIN is passed to the client and its socket is no longer
+     * read. The stream ends when both have gone. */
+    int client_fin;                   /* the client sent FIN */
+    int fin_sent;                     /* ... and the target has been told */
+    int target_eof;                   /* the target sent FIN, and the client has been told */
     int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
     uint32_t written_packets;         /* Wisp: DATA packets fully written since the last CONTINUE */
 };
@@ -174,6 +181,13 @@ void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t l
 /* The conn lets go of s. With flush, queued TCP bytes are still written
  * before the socket closes; otherwise it closes now. */
 void emnet_px_stream_release(struct emnet_px_stream *s, int flush);
+/* The client will send no more (TCP): the target gets our FIN once what is
+ * queued for it is written. */
+void emnet_px_stream_client_fin(struct emnet_px_stream *s);
+/* The client resets the connection: what is queued is written as far as
+ * the socket takes it now, then the socket closes with an RST (SO_LINGER
+ * {1, 0}); the conn lets go of s. */
+void emnet_px_stream_reset(struct emnet_px_stream *s);
 /* The client side drained some of s's bytes: maybe resume reading. */
 void emnet_px_stream_client_drained(struct emnet_px_stream *s);
 /* Pauses or resumes reading s's target: paused while its conn is over
@@ -250,6 +264,10 @@ void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
 void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *data, size_t len);
 /* The target closed (err 0) or failed (errno) after the stream was open. */
 void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+/* The target sent its FIN: 1 if the client was told and the stream goes
+ * on (the client may still send), 0 if the mode cannot say it (the stream
+ * is then closed as the target's orderly close). */
+int emnet_px_conn_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
 /* Some of the stream's to_target bytes were written (packets: whole client
  * messages completed). */
 void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets);
@@ -269,7 +287,10 @@ void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_st
 void emnet_px_websockify_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 
 /* ---- wisp.c ---- */
-#define EMNET_PX_WISP_EXT(id) (1u << (id))   /* ids 0x01-0x1f fit; the server knows 0x01-0x05 */
+/* The bit of an extension id in wisp_ext: the protocol's 0x01-0x17 and
+ * emnet's 0xe0-0xe7 fit; any other id has none (0). */
+#define EMNET_PX_WISP_EXT(id) \
+    ((id) < 24 ? 1u << (id) : (id) >= 0xe0 && (id) < 0xe8 ? 1u << (24 + (id) - 0xe0) : 0u)
 void emnet_px_wisp_start(struct emnet_px_conn *c);
 /* One whole client message. */
 void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len);
@@ -277,6 +298,7 @@ void emnet_px_wisp_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *
 void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
 void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
 void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+int emnet_px_wisp_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets);
 
 /* ---- the server as a whole (main.c) ---- */

@@ -295,7 +295,7 @@ static void set_reading(struct emnet_px_stream *s, int on)
  * `buffer` of its bytes wait for the client (resuming at half). */
 void emnet_px_stream_update_reading(struct emnet_px_stream *s)
 {
-    if (!s->conn) return;
+    if (!s->conn || s->target_eof) return;   /* after its FIN there is nothing to read */
     size_t limit = emnet_px.cfg->buffer;
     if (!s->read_paused && (s->conn->over_budget || s->to_client > limit)) set_reading(s, 0);
     else if (s->read_paused && !s->conn->over_budget && s->to_client <= limit / 2) set_reading(s, 1);
@@ -308,7 +308,7 @@ void emnet_px_stream_client_drained(struct emnet_px_stream *s)
 
 void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len)
 {
-    if (s->state == EMNET_PX_DONE || s->flush_then_close) return;
+    if (s->state == EMNET_PX_DONE || s->flush_then_close || s->client_fin) return;
     if (s->udp && s->state == EMNET_PX_OPEN) {
         /* A full socket buffer drops the datagram, as UDP may. */
         if (send(s->fd, data, len, MSG_NOSIGNAL) >= 0) emnet_px_metrics.bytes_to_target += len;
@@ -350,6 +350,36 @@ void emnet_px_stream_release(struct emnet_px_stream *s, int flush)
         return;
     }
     free_stream(s);
+}
+
+void emnet_px_stream_client_fin(struct emnet_px_stream *s)
+{
+    if (s->udp || s->client_fin) return;
+    s->client_fin = 1;
+    /* Open: on_writeable passes it on once to_target is written. Still
+     * connecting: it does so after the connect. */
+    if (s->state == EMNET_PX_OPEN && s->wsi) lws_callback_on_writable(s->wsi);
+}
+
+void emnet_px_stream_reset(struct emnet_px_stream *s)
+{
+    if (s->wsi && s->state == EMNET_PX_OPEN && !s->udp) {
+        /* What the client sent before its reset goes out if the socket
+         * takes it now, as a kernel's socket sends what it had before an
+         * abortive close; the rest is dropped with the connection. */
+        struct emnet_px_chunk *c;
+        while ((c = s->to_target.head)) {
+            ssize_t n = send(s->fd, emnet_px_chunk_payload(c) + c->off, c->len - c->off, MSG_NOSIGNAL);
+            if (n <= 0) break;
+            emnet_px_metrics.bytes_to_target += (uint64_t)n;
+            emnet_px_queue_consume(&s->to_target, (size_t)n);
+            if (c->off < c->len) break;
+            free(emnet_px_queue_pop(&s->to_target));
+        }
+        struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+        setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    }
+    emnet_px_stream_release(s, 0);
 }
 
 void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms)
@@ -427,6 +457,11 @@ static int on_writeable(struct emnet_px_stream *s)
         shutdown(s->fd, SHUT_WR);
         return -1;
     }
+    if (s->client_fin && !s->fin_sent && !s->to_target.head) {
+        shutdown(s->fd, SHUT_WR);
+        s->fin_sent = 1;
+        if (s->target_eof) return -1;   /* both FINs have gone: the stream is over */
+    }
     return 0;
 }
 
@@ -454,8 +489,14 @@ static int on_readable(struct emnet_px_stream *s)
             return -1;
         }
         if (n == 0 && !s->udp) {
+            /* The target's FIN: the client hears of it and may still send
+             * (half-close), unless its own FIN went already or the mode
+             * cannot carry one: then the stream is over. */
             s->last_err = 0;
-            return -1;
+            if (s->fin_sent || !emnet_px_conn_stream_peer_fin(s->conn, s)) return -1;
+            s->target_eof = 1;
+            set_reading(s, 0);
+            return 0;
         }
         emnet_px_metrics.bytes_to_client += (uint64_t)n;
         emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);

@@ -30,6 +30,17 @@
  *     handshake is done (emnet_px_wisp_stream_open), before its data.
  *   - a malformed entry of a listed extension, or one listed twice: CLOSE
  *     0x04 on stream 0, then close 1002.
+ * emnet's own extensions (docs/wisp-extensions.md), offered always:
+ *   - half-close 0xe0: the client's FIN packet on a TCP stream becomes our
+ *     shutdown(SHUT_WR) once what it sent before is written; the target's
+ *     FIN becomes a FIN packet after its data, and the client may still
+ *     send. The stream ends (CLOSE 0x02) once both FINs have gone. A FIN
+ *     without the extension, or on a UDP stream, is ignored (and counted).
+ *   - reset 0xe1: the client's CLOSE with reason RESET closes the target
+ *     socket with an RST (SO_LINGER {1, 0}); a target's reset (or EPIPE)
+ *     is reported as RESET instead of 0x03.
+ * A client's CLOSE otherwise ends a stream in order: what it sent is
+ * still written to the target, then FIN.
  *
  * Credit (client -> target): the client may send wisp_credit DATA packets
  * on a TCP stream before it must wait for a CONTINUE. The server counts
@@ -58,7 +69,8 @@
  * Stream failures: invalid 0x41, not allowed 0x48, name not resolved or
  * unreachable 0x42, timed out (resolve or connect) 0x43, refused 0x44,
  * internal 0x01. The target's orderly close -> CLOSE 0x02 (after its
- * data), a reset or socket error -> 0x03. */
+ * data; with half-close, FIN), a reset or socket error -> 0x03 (with the
+ * reset extension, a reset -> RESET). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -166,14 +178,17 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
         return;
     }
     /* INFO: version 2.0, then UDP, password (required), MOTD, stream
-     * confirmation. The MOTD is at most EMNET_PROXY_WISP_TEXT_MAX bytes. */
-    uint8_t ext[4 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
+     * confirmation, emnet's half-close and reset. The MOTD is at most
+     * EMNET_PROXY_WISP_TEXT_MAX bytes. */
+    uint8_t ext[6 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + sizeof ext];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     if (emnet_px.wisp_password) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PASSWORD, "\x01", 1);
     const char *motd = emnet_px.cfg->wisp_motd;
     if (motd) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_MOTD, motd, strlen(motd));
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RESET, NULL, 0);
     size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, e);
     if (n) send_packet(c, pkt, n);
 }
@@ -208,7 +223,8 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
                          LWS_CLOSE_STATUS_PROTOCOL_ERR);
         return;
     }
-    unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM);
+    unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM) |
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_HALF_CLOSE) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RESET);
     if (emnet_px.wisp_password) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PASSWORD);
     if (emnet_px.cfg->wisp_motd) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_MOTD);
     const uint8_t *it = p->u.info.ext, *end = it + p->u.info.ext_len, *payload;
@@ -217,7 +233,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
     unsigned seen = 0;
     int authed = 0, bad_password = 0;
     while (p->u.info.ext_len && emnet_wisp_ext_next(&it, end, &id, &payload, &len) == 1) {
-        unsigned bit = id < 32 ? EMNET_PX_WISP_EXT(id) : 0;
+        unsigned bit = EMNET_PX_WISP_EXT(id);
         if (!(offered & bit)) continue;
         if (seen & bit) {
             refuse_handshake(c, EMNET_PX_REFUSE_PROTOCOL, "extension_repeated",
@@ -234,7 +250,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
                 bad_password = !authed;
             }
         } else if (id != EMNET_WISP_EXT_MOTD) {
-            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation */
+            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation, half-close, reset */
         }
         /* The client's MOTD entry has no payload to speak of: any is ignored. */
         if (rc < 0) {
@@ -254,8 +270,8 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
     }
     c->wisp_ext = seen;
     if (emnet_px_log_enabled(EMNET_PX_DEBUG)) {
-        char list[64] = "";
-        for (unsigned i = 1; i < 32; i++)
+        char list[96] = "";
+        for (unsigned i = 1; i < 256; i++)
             if (seen & EMNET_PX_WISP_EXT(i))
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s0x%02x", *list ? "," : "", i);
         emnet_px_log(EMNET_PX_DEBUG, "wisp_extensions", "client", c->client, "extensions", list, NULL);
@@ -302,6 +318,41 @@ static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *
     emnet_px_log(EMNET_PX_DEBUG, "wisp_connect", "client", c->client, "stream", sid, "type", udp ? "udp" : "tcp",
                  "host", host, "port", port, NULL);
     if (emnet_px_stream_open(c, id, udp, host, p->u.connect.port) < 0) send_close(c, id, EMNET_WISP_CLOSE_UNKNOWN);
+}
+
+static int negotiated(const struct emnet_px_conn *c, uint8_t ext)
+{
+    return (c->wisp_ext & EMNET_PX_WISP_EXT(ext)) != 0;
+}
+
+/* The client's FIN (half-close): the target gets ours once what the
+ * client sent before it is written. */
+static void on_fin(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    if (!negotiated(c, EMNET_WISP_EXT_HALF_CLOSE)) {
+        protocol_error(c, p->stream_id, "fin_not_negotiated", "ignored");
+        return;
+    }
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (!s) return;   /* may cross our CLOSE */
+    if (s->udp) {
+        protocol_error(c, p->stream_id, "fin_on_udp", "ignored");
+        return;
+    }
+    emnet_px_stream_client_fin(s);
+}
+
+/* The client closes a stream: in order (what it sent is still written,
+ * then FIN), or, with emnet's reset extension and reason RESET, with an
+ * RST as a Linux socket closed with SO_LINGER {1, 0}. */
+static void on_stream_close(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (!s) return;
+    if (p->u.close.reason == EMNET_WISP_CLOSE_RESET && negotiated(c, EMNET_WISP_EXT_RESET))
+        emnet_px_stream_reset(s);
+    else
+        emnet_px_stream_release(s, 1);
 }
 
 static void on_data(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
@@ -393,9 +444,11 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
                          emnet_wisp_close_reason_name(p.u.close.reason), NULL);
             emnet_px_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "");
         } else {
-            struct emnet_px_stream *s = find(c, p.stream_id);
-            if (s) emnet_px_stream_release(s, 0);
+            on_stream_close(c, &p);
         }
+        break;
+    case EMNET_WISP_FIN:
+        on_fin(c, &p);
         break;
     case EMNET_WISP_INFO:
         protocol_error(c, 0, "info_unexpected", "ignored");
@@ -471,9 +524,20 @@ void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream
         reason = EMNET_WISP_CLOSE_REFUSED;   /* a UDP target's ICMP port unreachable */
     else if (err == EHOSTUNREACH || err == ENETUNREACH)
         reason = EMNET_WISP_CLOSE_UNREACHABLE;
+    else if ((err == ECONNRESET || err == EPIPE) && negotiated(c, EMNET_WISP_EXT_RESET))
+        reason = EMNET_WISP_CLOSE_RESET;   /* the target's RST */
     else if (err)
         reason = EMNET_WISP_CLOSE_NETWORK_ERROR;
     send_close(c, id, reason);
+}
+
+int emnet_px_wisp_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    if (!negotiated(c, EMNET_WISP_EXT_HALF_CLOSE)) return 0;
+    uint8_t pkt[EMNET_WISP_FIN_SIZE];
+    size_t n = emnet_wisp_encode_fin(pkt, sizeof pkt, s->id);
+    if (n) send_packet(c, pkt, n);   /* after the stream's data: one queue to the client */
+    return 1;
 }
 
 void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets)

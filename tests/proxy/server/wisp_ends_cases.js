@@ -1,0 +1,186 @@
+// emnet's own Wisp extensions in emnet-proxy (docs/wisp-extensions.md):
+// half-close (0xe0, FIN packets) and reset (0xe1, CLOSE reason RESET). How
+// the target saw each end is asked of emnet-testsrv's tcp_end, which
+// records FIN or RST per token; what the client saw is in its packets.
+'use strict';
+const crypto = require('crypto');
+const net = require('net');
+const L = require('./lib');
+const { check, eq, sleep, wisp } = L;
+
+const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1 };
+const FIN = 0xe0, RESET = 0xe1;
+
+const packets = (c) => c.messages.map(wisp.parse);
+const onStream = (c, id) => packets(c).filter((p) => p.id === id);
+const closeOf = (c, id) => packets(c).find((p) => p.type === 4 && p.id === id);
+const dataOf = (c, id) => Buffer.concat(onStream(c, id).filter((p) => p.type === 2).map((p) => p.payload));
+
+async function metric(proxy, name) {
+  const m = await L.httpGet(proxy.port, '/metrics');
+  const line = m.body.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
+  if (!line) throw new Error('no metric ' + name);
+  return Number(line.split(' ').pop());
+}
+
+// A v2 client that listed exts in its INFO, once the proxy is ready.
+async function client(proxy, exts) {
+  const c = L.openWs(proxy.url('/wisp/'), {}, ['wisp-v2']);
+  eq(await c.opened, true, 'open offering wisp-v2');
+  await c.until(() => c.messages.length >= 1, 5000, 'INFO');
+  c.ws.send(wisp.infoWith(2, 0, exts.map((id) => [id])));
+  await c.until(() => packets(c).some((p) => p.type === 3 && p.id === 0), 5000, 'CONTINUE on stream 0');
+  return c;
+}
+
+// tcp_end: mode byte and a token; the record asked for over plain TCP.
+const token = () => { let t; do t = crypto.randomBytes(8); while (t.every((b) => b === 0)); return t; };
+const watch = (mode, t) => Buffer.concat([Buffer.from(mode), t]);
+function record(port, t) {
+  return L.withTimeout(new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(watch('?', t)));
+    let text = '';
+    s.on('data', (d) => { text += d; });
+    s.on('end', () => resolve(text.trim()));
+    s.on('error', reject);
+  }), 10000, 'tcp_end record');
+}
+const fnv1a = (buf) => {
+  let h = 0xcbf29ce484222325n;
+  for (const b of buf) h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+};
+
+const cases = {
+  // Both FINs carried, each way first; the stream ends only once both went.
+  async wisp_half_close({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin,
+      `allow = 127.0.0.1:${ports.tcp_end}\nallow = 127.0.0.1:${ports.tcp_sink}\n`);
+    const c = await client(proxy, [EXT.confirm, EXT.halfClose, EXT.reset]);
+
+    // The target's FIN first: FIN packet, the stream stays; the client
+    // sends on, then its own FIN; tcp_end got every byte, then a FIN.
+    const t = token();
+    c.ws.send(wisp.connect(1, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(1, watch('H', t)));
+    await c.until(() => onStream(c, 1).some((p) => p.type === FIN), 5000, 'FIN on stream 1');
+    await sleep(200);
+    check(!closeOf(c, 1), 'after the target\'s FIN the stream is still open');
+    const body = crypto.randomBytes(200000);
+    for (let o = 0; o < body.length; o += 30000) c.ws.send(wisp.data(1, body.subarray(o, o + 30000)));
+    c.ws.send(wisp.fin(1));
+    eq(await record(ports.tcp_end, t), `eof bytes=${body.length} fnv1a=${fnv1a(body)}`,
+       'the target read everything sent after its FIN, then our FIN');
+    await c.until(() => closeOf(c, 1), 5000, 'CLOSE once both FINs went');
+    eq(closeOf(c, 1).reason, 0x02, 'the stream ends with CLOSE 0x02');
+
+    // Our FIN first: tcp_sink answers at our EOF; its reply comes after
+    // our FIN, then (its FIN: the stream is over) CLOSE 0x02, no FIN packet.
+    c.ws.send(wisp.connect(2, 1, ports.tcp_sink, '127.0.0.1'));
+    c.ws.send(wisp.data(2, 'seven b'));
+    c.ws.send(wisp.fin(2));
+    c.ws.send(wisp.data(2, 'after the FIN: dropped'));
+    await c.until(() => closeOf(c, 2), 5000, 'CLOSE on stream 2');
+    eq(dataOf(c, 2).toString(), `bytes=7 fnv1a=${fnv1a(Buffer.from('seven b'))}\n`,
+       'the sink saw our FIN after 7 bytes (DATA after FIN is dropped) and answered');
+    eq(closeOf(c, 2).reason, 0x02, 'then CLOSE 0x02');
+    check(!onStream(c, 2).some((p) => p.type === FIN), 'no FIN packet: CLOSE ends a stream whose both ends went');
+    c.ws.close(1000);
+    await c.closed;
+  },
+
+  // CLOSE with RESET resets the target connection; a target's reset
+  // arrives as RESET; an orderly CLOSE still ends in a FIN after the data.
+  async wisp_reset({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_end}\n`);
+    const c = await client(proxy, [EXT.confirm, EXT.halfClose, EXT.reset]);
+
+    const t1 = token();
+    c.ws.send(wisp.connect(1, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(1, watch('O', t1)));
+    c.ws.send(wisp.data(1, 'abc'));
+    await c.until(() => onStream(c, 1).some((p) => p.type === 3), 5000, 'confirmation');
+    await sleep(100);
+    c.ws.send(wisp.close(1, RESET));
+    eq(await record(ports.tcp_end, t1), `reset bytes=3 fnv1a=${fnv1a(Buffer.from('abc'))}`,
+       'CLOSE RESET: the target sees the bytes sent before, then an RST');
+
+    const t2 = token();
+    c.ws.send(wisp.connect(2, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(2, watch('O', t2)));
+    c.ws.send(wisp.data(2, 'xyz!'));
+    c.ws.send(wisp.close(2, 0x02));
+    eq(await record(ports.tcp_end, t2), `eof bytes=4 fnv1a=${fnv1a(Buffer.from('xyz!'))}`,
+       'CLOSE 0x02: what was sent is written, then FIN');
+
+    c.ws.send(wisp.connect(3, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(3, 'R'));
+    await c.until(() => closeOf(c, 3), 5000, 'CLOSE on stream 3');
+    eq(closeOf(c, 3).reason, RESET, 'the target\'s reset: CLOSE RESET (0xe1)');
+    c.ws.close(1000);
+    await c.closed;
+  },
+
+  // A client that did not list the extensions gets plain Wisp: the
+  // target's FIN ends the stream (CLOSE 0x02), its reset is 0x03, a FIN
+  // packet is ignored (and counted), CLOSE RESET is an orderly close.
+  async wisp_ends_not_negotiated({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.tcp_end}\nallow = 127.0.0.1:${ports.tcp_echo}\n`);
+    const c = await client(proxy, [EXT.confirm]);
+    const t = token();
+    c.ws.send(wisp.connect(1, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(1, watch('H', t)));
+    await c.until(() => closeOf(c, 1), 5000, 'CLOSE on stream 1');
+    eq(closeOf(c, 1).reason, 0x02, 'the target\'s FIN: CLOSE 0x02');
+    check(!onStream(c, 1).some((p) => p.type === FIN), 'no FIN packet');
+    eq(await record(ports.tcp_end, t), `eof bytes=0 fnv1a=${fnv1a(Buffer.alloc(0))}`, 'then the proxy closed in order');
+
+    c.ws.send(wisp.connect(2, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(2, 'R'));
+    await c.until(() => closeOf(c, 2), 5000, 'CLOSE on stream 2');
+    eq(closeOf(c, 2).reason, 0x03, 'the target\'s reset: CLOSE 0x03');
+
+    const before = await metric(proxy, 'emnet_proxy_refusals_total{reason="protocol"}');
+    c.ws.send(wisp.connect(3, 1, ports.tcp_echo, '127.0.0.1'));
+    c.ws.send(wisp.fin(3));
+    c.ws.send(wisp.data(3, 'still open'));
+    await c.until(() => dataOf(c, 3).toString() === 'still open', 5000, 'echo');
+    eq(await metric(proxy, 'emnet_proxy_refusals_total{reason="protocol"}'), before + 1, 'the FIN was ignored, and counted');
+
+    const t4 = token();
+    c.ws.send(wisp.connect(4, 1, ports.tcp_end, '127.0.0.1'));
+    c.ws.send(wisp.data(4, watch('O', t4)));
+    await c.until(() => onStream(c, 4).some((p) => p.type === 3), 5000, 'confirmation');
+    c.ws.send(wisp.close(4, RESET));
+    eq(await record(ports.tcp_end, t4), `eof bytes=0 fnv1a=${fnv1a(Buffer.alloc(0))}`,
+       'CLOSE RESET without the extension: an orderly close');
+    c.ws.close(1000);
+    await c.closed;
+  },
+
+  // Bad FIN packets: on stream 0 the connection ends (1002); with a
+  // payload its stream is closed with 0x41; on a UDP stream it is ignored.
+  async wisp_fin_bad({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin,
+      `allow = 127.0.0.1:${ports.tcp_echo}\nallow = 127.0.0.1:${ports.udp_echo}\n`);
+    const c = await client(proxy, [EXT.udp, EXT.halfClose]);
+    c.ws.send(wisp.connect(1, 1, ports.tcp_echo, '127.0.0.1'));
+    c.ws.send(Buffer.concat([wisp.fin(1), Buffer.from('x')]));
+    await c.until(() => closeOf(c, 1), 5000, 'CLOSE on stream 1');
+    eq(closeOf(c, 1).reason, 0x41, 'FIN with a payload: CLOSE 0x41');
+    c.ws.send(wisp.connect(2, 2, ports.udp_echo, '127.0.0.1'));
+    c.ws.send(wisp.fin(2));
+    c.ws.send(wisp.data(2, 'datagram'));
+    await c.until(() => dataOf(c, 2).toString() === 'datagram', 5000, 'UDP echo');
+    check(!closeOf(c, 2), 'FIN on a UDP stream: ignored');
+    c.ws.send(wisp.fin(0));
+    const cl = await L.withTimeout(c.closed, 5000, 'close');
+    eq(cl.code, 1002, 'FIN on stream 0: close 1002');
+  },
+};
+
+L.run(cases);

@@ -84,7 +84,12 @@ struct emnet_transport_ops {
     size_t (*queued)(struct emnet_sock *s);
     /* The program has read: the receive buffer has room again. */
     void (*resume)(struct emnet_sock *s);
+    /* close(): ends the connection in order, or with a reset when
+     * emnet__sock_close_resets(s) says Linux would send an RST. */
     void (*close)(struct emnet_sock *s);
+    /* shutdown(SHUT_WR) of a connected stream socket: tells the peer
+     * (TCP's FIN) and returns 1, or 0 when the transport cannot (NULL: never). */
+    int (*shutdown_write)(struct emnet_sock *s);
     /* Datagram sockets (NULL: this transport carries none). Sends one
      * datagram to `to` (in the socket's family; emnet__udp_dest_host names
      * it), reported back as the source of what comes from there (through
@@ -112,6 +117,7 @@ struct emnet_sock {
     struct rxbuf rx;
     size_t rcvbuf_limit, sndbuf_limit;
     int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay, opt_broadcast, opt_v6only;
+    int opt_linger_on, opt_linger_secs;       /* SO_LINGER: the time is kept when the flag goes off */
     const struct emnet_transport_ops *transport;
     void *transport_state;                    /* the transport's own */
     /* SOCK_DGRAM: the received datagrams, oldest first, and what they
@@ -138,6 +144,12 @@ void emnet__sock_connected(struct emnet_sock *s);
 void emnet__sock_failed(struct emnet_sock *s, int err);      /* while connecting */
 void emnet__sock_data(struct emnet_sock *s);                  /* rx grew */
 void emnet__sock_peer_closed(struct emnet_sock *s, int reset);
+/* The peer's FIN on a transport that carries half-close: end of stream to
+ * read, and the socket may still send (CLOSE_WAIT). */
+void emnet__sock_peer_fin(struct emnet_sock *s);
+/* Whether closing s now resets the connection, as tcp_close decides:
+ * SO_LINGER {1, 0}, or received data left unread. */
+int emnet__sock_close_resets(const struct emnet_sock *s);
 void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
 /* After our shutdown(SHUT_WR) or the peer's FIN: when both have happened,
  * the connection is over (state SOCK_CLOSED). */

@@ -318,7 +318,13 @@ static long sys_shutdown(long fd, long how)
      * all the same (inet_shutdown does, so that pollers see EPOLLHUP). */
     long r = s->state == SOCK_FRESH || s->state == SOCK_CLOSED ? -ENOTCONN : 0;
     if (how != SHUT_WR) s->rd_shut = 1;
-    if (how != SHUT_RD) s->wr_shut = 1;   /* websockify cannot carry a FIN: see DEVIATIONS.md */
+    if (how != SHUT_RD && !s->wr_shut) {
+        /* Our FIN goes to the peer where the transport carries one (Wisp
+         * to emnet-proxy); websockify's cannot (DEVIATIONS.md W1). */
+        if (s->state == SOCK_CONNECTED && s->transport && s->transport->shutdown_write)
+            s->transport->shutdown_write(s);
+        s->wr_shut = 1;
+    }
     emnet__sock_ends_met(s);
     emnet_pollable_notify(&s->base, 0);
     return r;
@@ -329,31 +335,31 @@ static long sys_shutdown(long fd, long how)
 #define RMEM_MAX 212992
 #define WMEM_MAX 212992
 
-static int put_int_opt(long val, long lenp, int v)
+/* sk_getsockopt's copy out: as much of the value as the caller has room
+ * for, and that length. */
+static int put_opt(long val, long lenp, const void *v, size_t size)
 {
     if (!lenp) return -EFAULT;
     int len = *(int *)lenp;
     if (len < 0) return -EINVAL;
-    if (len > (int)sizeof v) len = sizeof v;
+    if (len > (int)size) len = (int)size;
     if (len && !val) return -EFAULT;
-    memcpy((void *)val, &v, (size_t)len);
+    memcpy((void *)val, v, (size_t)len);
     *(int *)lenp = len;
     return 0;
+}
+
+static int put_int_opt(long val, long lenp, int v)
+{
+    return put_opt(val, lenp, &v, sizeof v);
 }
 
 /* SO_RCVTIMEO / SO_SNDTIMEO as a struct timeval; Linux copies as much of
  * it as the caller has room for. */
 static int put_timeout_opt(long val, long lenp, uint64_t ns)
 {
-    if (!lenp) return -EFAULT;
-    int len = *(int *)lenp;
-    if (len < 0) return -EINVAL;
     struct timeval tv = { .tv_sec = (time_t)(ns / 1000000000u), .tv_usec = (suseconds_t)(ns % 1000000000u / 1000u) };
-    if (len > (int)sizeof tv) len = sizeof tv;
-    if (len && !val) return -EFAULT;
-    memcpy((void *)val, &tv, (size_t)len);
-    *(int *)lenp = len;
-    return 0;
+    return put_opt(val, lenp, &tv, sizeof tv);
 }
 
 /* sock_set_timeout: a zero timeval waits without end, a negative one not at
@@ -399,6 +405,10 @@ long __syscall_getsockopt(long fd, long level, long name, long val, long lenp, l
         case SO_KEEPALIVE: return put_int_opt(val, lenp, s->opt_keepalive);
         case SO_REUSEADDR: return put_int_opt(val, lenp, s->opt_reuseaddr);
         case SO_BROADCAST: return put_int_opt(val, lenp, s->opt_broadcast);
+        case SO_LINGER: {
+            struct linger lg = { .l_onoff = s->opt_linger_on, .l_linger = s->opt_linger_secs };
+            return put_opt(val, lenp, &lg, sizeof lg);
+        }
         default: return -ENOPROTOOPT;
         }
     }
@@ -422,6 +432,16 @@ static long sys_setsockopt(long fd, long level, long name, long val, long len)
         if (!val) return -EFAULT;
         if (s->local_len) return -EINVAL;   /* bound already: too late to choose */
         s->opt_v6only = *(const int *)val != 0;
+        return 0;
+    }
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        /* sk_setsockopt: the whole struct or EINVAL; off keeps the time. */
+        struct linger lg;
+        if (len < (long)sizeof lg) return -EINVAL;
+        if (!val) return -EFAULT;
+        memcpy(&lg, (const void *)val, sizeof lg);
+        s->opt_linger_on = lg.l_onoff != 0;
+        if (lg.l_onoff) s->opt_linger_secs = lg.l_linger;
         return 0;
     }
     int known = (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_KEEPALIVE ||

@@ -149,6 +149,20 @@ void emnet__sock_peer_closed(struct emnet_sock *s, int reset)
     emnet_pollable_notify(&s->base, reset ? 0 : EPOLLIN | EPOLLRDNORM | EPOLLRDHUP);
 }
 
+void emnet__sock_peer_fin(struct emnet_sock *s)
+{
+    if (s->state == SOCK_CONNECTING) emnet__sock_connected(s);
+    if (s->state != SOCK_CONNECTED || s->peer_eof) return;
+    s->peer_eof = 1;
+    emnet__sock_ends_met(s);
+    emnet_pollable_notify(&s->base, EPOLLIN | EPOLLRDNORM | EPOLLRDHUP);
+}
+
+int emnet__sock_close_resets(const struct emnet_sock *s)
+{
+    return s->type == SOCK_STREAM && ((s->opt_linger_on && s->opt_linger_secs == 0) || rxbuf_len(&s->rx) > 0);
+}
+
 void emnet__sock_ends_met(struct emnet_sock *s)
 {
     /* Our FIN and the peer's have both gone: Linux's socket moves on to

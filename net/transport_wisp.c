@@ -14,7 +14,8 @@
  *   version 2   INFO (version, the extensions it offers); we answer at once
  *               with our INFO listing those of them we support (UDP 0x01,
  *               stream open confirmation 0x05, password 0x02 when
- *               EMNET_WISP_PASSWORD is set), then comes CONTINUE
+ *               EMNET_WISP_PASSWORD is set, emnet's half-close 0xe0 and
+ *               reset 0xe1), then comes CONTINUE
  *   version 1   CONTINUE straight away (a server that did not select the
  *               subprotocol is version 1 too, unless it sends INFO first)
  *
@@ -54,6 +55,15 @@
  * blocked); a generic reason (unknown, network error) reads as a refusal.
  * After it, VOLUNTARY is an orderly end of stream and any other reason a
  * reset. Our close() sends CLOSE with VOLUNTARY.
+ *
+ * Ends, with emnet's extensions (docs/wisp-extensions.md), as TCP has
+ * them: with half-close, shutdown(SHUT_WR) sends FIN on the stream and the
+ * server's FIN is the end of stream to read while the socket may still
+ * send; the stream ends at the server's CLOSE once both FINs went. With
+ * reset, close() sends CLOSE RESET where Linux's would send an RST
+ * (SO_LINGER {1, 0}, or data left unread), and the server's RESET is
+ * ECONNRESET. Without them, shutdown(SHUT_WR) only stops sending
+ * (DEVIATIONS.md W1) and the server's CLOSE ends both directions (W3).
  *
  * UDP: a socket gets a stream (type UDP) per destination it sends to, made
  * on the first datagram there; one DATA packet is one datagram, in both
@@ -121,6 +131,8 @@ struct wisp_conn {
     int ready;                     /* the initial CONTINUE came */
     int version;                   /* 0 until the server's first packet, then 1 or 2 */
     int confirm;                   /* stream open confirmation (0x05) negotiated */
+    int half_close;                /* emnet's half-close (0xe0): FIN packets both ways */
+    int reset;                     /* emnet's reset (0xe1): CLOSE RESET both ways */
     int paused;                    /* not reading the WebSocket */
     int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;
@@ -458,12 +470,16 @@ static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
     return 0;
 }
 
-/* Ends a stream from our side: CLOSE (VOLUNTARY) if the server knows it. */
+/* Ends a stream from our side: CLOSE if the server knows it, VOLUNTARY
+ * (the server writes what we sent, then FIN), or RESET where Linux's
+ * close would send an RST and the server speaks emnet's reset extension. */
 static void stream_close(struct wisp_stream *st)
 {
     if (st->connect_sent) {
         uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
-        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
+        int reset = !st->udp && st->sess->reset && emnet__sock_close_resets(st->sock);
+        send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id,
+                                                           reset ? EMNET_WISP_CLOSE_RESET : EMNET_WISP_CLOSE_VOLUNTARY));
     }
     stream_free(st);
 }
@@ -597,6 +613,17 @@ static void wisp_close(struct emnet_sock *s)
     while ((st = stream_of(s))) stream_close(st);   /* a UDP socket may have several */
 }
 
+/* Our FIN, after every DATA packet already sent (one WebSocket, in order),
+ * where the server speaks emnet's half-close extension. */
+static int wisp_shutdown_write(struct emnet_sock *s)
+{
+    struct wisp_stream *st = stream_of(s);
+    if (!st || st->udp || !st->connect_sent || !st->sess->half_close) return 0;
+    uint8_t pkt[EMNET_WISP_FIN_SIZE];
+    send_packet(st->sess, pkt, emnet_wisp_encode_fin(pkt, sizeof pkt, st->id));
+    return 1;
+}
+
 const struct emnet_transport_ops emnet__wisp_transport = {
     .name = "wisp",
     .open = wisp_open,
@@ -604,6 +631,7 @@ const struct emnet_transport_ops emnet__wisp_transport = {
     .queued = wisp_queued,
     .resume = wisp_resume,
     .close = wisp_close,
+    .shutdown_write = wisp_shutdown_write,
     .send_datagram = wisp_send_datagram,
 };
 
@@ -675,18 +703,22 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
             if (id == EMNET_WISP_EXT_UDP) udp = 1;
             if (id == EMNET_WISP_EXT_STREAM_CONFIRM) ss->confirm = 1;
             if (id == EMNET_WISP_EXT_PASSWORD) password = 1;
+            if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = 1;
+            if (id == EMNET_WISP_EXT_RESET) ss->reset = 1;
         }
     }
     const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
     if (!user) user = "";
     size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
-    size_t ext_cap = 3 * EMNET_WISP_EXT_HEADER + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    size_t ext_cap = 5 * EMNET_WISP_EXT_HEADER + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
     uint8_t *info = malloc(cap + cred_max);
     if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
     uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
     size_t elen = 0;
     if (udp) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_UDP, NULL, 0);
     if (ss->confirm) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
+    if (ss->half_close) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
+    if (ss->reset) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_RESET, NULL, 0);
     if (pass) {
         size_t n = emnet_wisp_encode_password(cred, cred_max, user, strlen(user), pass, strlen(pass));
         if (n)
@@ -734,6 +766,10 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         break;
     case EMNET_WISP_CLOSE:
         stream_ended(st, emnet_wisp_close_reason_errno(pkt->u.close.reason));
+        break;
+    case EMNET_WISP_FIN:
+        /* The target's FIN: end of stream to read; we may still send. */
+        if (ss->half_close && !st->udp) emnet__sock_peer_fin(st->sock);
         break;
     default:
         break;   /* CONNECT and INFO are not the server's to send on a stream */

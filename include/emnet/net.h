@@ -42,6 +42,14 @@
  * it, as on Linux, and fails with ETIMEDOUT if neither that nor a refusal
  * comes within EMNET_CONNECT_TIMEOUT_MS; without it (version 1 servers,
  * version 2 ones that do not offer it) EMNET_CONNECT_CONFIRM_MS applies.
+ * emnet's own extensions (docs/wisp-extensions.md; emnet-proxy offers
+ * them) give TCP's ends as Linux has them: with half-close (0xe0),
+ * shutdown(SHUT_WR) sends a FIN the server sees, and after the server's
+ * FIN the socket reads EOF and may still send; with reset (0xe1), close()
+ * resets the connection where Linux's would (SO_LINGER {1, 0}, or data
+ * left unread). Against a plain Wisp server (or websockify) shutdown only
+ * stops sending, the server's FIN ends both directions, and every close is
+ * an orderly one (tests/conformance/DEVIATIONS.md W1, W3).
  *
  * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
  * list of rules, matched on the destination's host and port; the first

@@ -63,6 +63,8 @@ const char *emnet_wisp_type_name(uint8_t type)
         return "INFO";
     case EMNET_WISP_FIN:
         return "FIN";
+    case EMNET_WISP_CREDIT:
+        return "CREDIT";
     }
     return "?";
 }
@@ -236,6 +238,14 @@ int emnet_wisp_check_motd(const uint8_t *payload, size_t len)
     return text_ok(payload, len) ? 0 : EMNET_WISP_EEXT_PAYLOAD;
 }
 
+int emnet_wisp_decode_window(const uint8_t *payload, size_t len, uint32_t *window)
+{
+    if (len != 4 || get_le32(payload) == 0)
+        return EMNET_WISP_EEXT_PAYLOAD;
+    *window = get_le32(payload);
+    return 0;
+}
+
 int emnet_wisp_check_empty_ext(size_t len)
 {
     return len == 0 ? 0 : EMNET_WISP_EEXT_PAYLOAD;
@@ -348,6 +358,13 @@ int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *
         if (out->stream_id == 0)
             return EMNET_WISP_ESTREAM_ID;
         return fixed_size(n, 0);
+    case EMNET_WISP_CREDIT:
+        if (out->stream_id == 0)
+            return EMNET_WISP_ESTREAM_ID;
+        if ((rc = fixed_size(n, 4)) < 0)
+            return rc;
+        out->u.credit.bytes = get_le32(p);
+        return 0;
     }
     return EMNET_WISP_ETYPE;
 }
@@ -419,6 +436,14 @@ size_t emnet_wisp_encode_fin(uint8_t *buf, size_t cap, uint32_t stream_id)
     return EMNET_WISP_FIN_SIZE;
 }
 
+size_t emnet_wisp_encode_credit(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t bytes)
+{
+    if (stream_id == 0 || !put_header(buf, cap, EMNET_WISP_CREDIT, stream_id, 4))
+        return 0;
+    put_le32(buf + EMNET_WISP_HEADER, bytes);
+    return EMNET_WISP_CREDIT_SIZE;
+}
+
 size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor,
                               const uint8_t *ext, size_t ext_len)
 {
@@ -464,6 +489,8 @@ size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packe
                                       pkt->u.info.ext_len);
     case EMNET_WISP_FIN:
         return emnet_wisp_encode_fin(buf, cap, pkt->stream_id);
+    case EMNET_WISP_CREDIT:
+        return emnet_wisp_encode_credit(buf, cap, pkt->stream_id, pkt->u.credit.bytes);
     }
     return 0;
 }

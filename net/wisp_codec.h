@@ -5,7 +5,7 @@
  * WebSocket message is one packet:
  *
  *   offset 0   type       u8     CONNECT 1, DATA 2, CONTINUE 3, CLOSE 4, INFO 5;
- *                                emnet's half-close extension adds FIN 0xe0
+ *                                emnet's extensions add FIN 0xe0, CREDIT 0xe2
  *   offset 1   stream id  u32 LE 0 is the connection itself
  *   offset 5   payload    the rest of the message, laid out by type:
  *
@@ -20,6 +20,8 @@
  *   FIN       nothing: the sender sends no more DATA on the stream
  *             (only once emnet's half-close extension is negotiated;
  *             docs/wisp-extensions.md)
+ *   CREDIT    bytes u32 LE: the client lets the server send that many more
+ *             bytes of DATA on the stream (receive credit extension)
  *
  * All multi-byte fields are little-endian. Version 1 peers never send
  * INFO; a version 2 server sends it first, so the first packet of a
@@ -44,6 +46,7 @@ extern "C" {
 #define EMNET_WISP_CONTINUE_SIZE (EMNET_WISP_HEADER + 4)
 #define EMNET_WISP_CLOSE_SIZE (EMNET_WISP_HEADER + 1)
 #define EMNET_WISP_FIN_SIZE EMNET_WISP_HEADER
+#define EMNET_WISP_CREDIT_SIZE (EMNET_WISP_HEADER + 4)
 #define EMNET_WISP_INFO_FIXED 2      /* major + minor, before the extensions */
 #define EMNET_WISP_EXT_HEADER 5      /* extension id + payload length */
 /* A DNS name is at most 253 bytes in text form; a longer host name can
@@ -57,6 +60,7 @@ enum emnet_wisp_type {
     EMNET_WISP_CLOSE = 0x04,
     EMNET_WISP_INFO = 0x05,
     EMNET_WISP_FIN = 0xe0,       /* emnet's half-close extension */
+    EMNET_WISP_CREDIT = 0xe2,    /* emnet's receive credit extension */
 };
 
 enum emnet_wisp_stream_type {
@@ -75,6 +79,7 @@ enum emnet_wisp_ext_id {
      * protocol's extensions leave alone. */
     EMNET_WISP_EXT_HALF_CLOSE = 0xe0,
     EMNET_WISP_EXT_RESET = 0xe1,
+    EMNET_WISP_EXT_RECEIVE_CREDIT = 0xe2,
 };
 
 /* Extension payloads (in INFO, after an entry's id and length).
@@ -96,6 +101,9 @@ enum emnet_wisp_ext_id {
  *                        RESET (0xe1) resets the target connection (from
  *                        the client) or reports its reset (from the
  *                        server).
+ *   receive credit 0xe2  server: none; client: initial window u32 LE (not
+ *                        0), the bytes of DATA the server may send on each
+ *                        new TCP stream before CREDIT packets give more.
  *
  * Decoders take exactly one payload: bytes past the fields are EEXT_PAYLOAD,
  * as are missing bytes and strings that are not UTF-8 or hold a NUL. */
@@ -143,7 +151,7 @@ enum emnet_wisp_close_reason {
 /* Decoder errors: X(NAME, value, "log name"). */
 #define EMNET_WISP_ERROR_MAP(X)                                           \
     X(SHORT, -1, "short")                 /* shorter than its type needs */ \
-    X(TYPE, -2, "unknown_type")           /* type byte not 1..5 or 0xe0 */  \
+    X(TYPE, -2, "unknown_type")           /* not 1..5, 0xe0 or 0xe2 */      \
     X(TRAILING, -3, "trailing_bytes")     /* bytes after a fixed payload */ \
     X(STREAM_ID, -4, "bad_stream_id")     /* 0 on CONNECT/DATA, not 0 on INFO */ \
     X(STREAM_TYPE, -5, "bad_stream_type") /* CONNECT stream type not 1 or 2 */ \
@@ -183,6 +191,9 @@ struct emnet_wisp_packet {
             uint8_t reason;      /* any value: unknown ones are kept as is */
         } close;
         struct {
+            uint32_t bytes;
+        } credit;
+        struct {
             uint8_t major, minor;
             const uint8_t *ext;  /* well-formed list: walk it with emnet_wisp_ext_next */
             size_t ext_len;
@@ -211,6 +222,7 @@ struct emnet_wisp_packet {
  *     not be read as end of stream (only CLOSE ends a stream).
  *   - CONTINUE and CLOSE have a fixed size: a longer packet is ETRAILING.
  *   - FIN: never on stream 0 (ESTREAM_ID), no payload (ETRAILING).
+ *   - CREDIT: never on stream 0, exactly 4 bytes of payload.
  *     Whether the extension was negotiated is the caller's to judge.
  *   - CLOSE keeps an unknown reason as is (newer peers may add reasons).
  *   - INFO: the extension list must be whole (EEXT otherwise); extension
@@ -242,6 +254,9 @@ int emnet_wisp_decode_password(const uint8_t *payload, size_t len, struct emnet_
 /* The server's password payload: 0 and *required (0 or 1), or EEXT_PAYLOAD
  * (not exactly one byte, or a value other than 0 and 1). */
 int emnet_wisp_decode_password_required(const uint8_t *payload, size_t len, int *required);
+/* The client's receive credit payload: 0 and *window (not 0), or
+ * EEXT_PAYLOAD (not exactly 4 bytes, or 0). */
+int emnet_wisp_decode_window(const uint8_t *payload, size_t len, uint32_t *window);
 /* A MOTD payload: 0 if it is UTF-8 without NUL, else EEXT_PAYLOAD. */
 int emnet_wisp_check_motd(const uint8_t *payload, size_t len);
 /* 0 if an extension whose payload must be empty (UDP, stream confirm, the
@@ -281,6 +296,8 @@ size_t emnet_wisp_encode_continue(uint8_t *buf, size_t cap, uint32_t stream_id, 
 size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason);
 /* FIN (half-close extension): never on stream 0. */
 size_t emnet_wisp_encode_fin(uint8_t *buf, size_t cap, uint32_t stream_id);
+/* CREDIT (receive credit extension): never on stream 0. */
+size_t emnet_wisp_encode_credit(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t bytes);
 
 /* INFO on stream 0; ext (ext_len bytes) is a list built with
  * emnet_wisp_encode_ext, or NULL/0 for none. */

@@ -165,6 +165,11 @@ struct emnet_px_stream {
     int client_fin;                   /* the client sent FIN */
     int fin_sent;                     /* ... and the target has been told */
     int target_eof;                   /* the target sent FIN, and the client has been told */
+    /* Receive credit (Wisp with emnet's receive credit extension): bytes
+     * of the target's the client still takes on this TCP stream; at 0 the
+     * target is not read until the client's CREDIT. */
+    int credit_on;
+    uint32_t credit;
     int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
     uint32_t written_packets;         /* Wisp: DATA packets fully written since the last CONTINUE */
 };
@@ -184,6 +189,9 @@ void emnet_px_stream_release(struct emnet_px_stream *s, int flush);
 /* The client will send no more (TCP): the target gets our FIN once what is
  * queued for it is written. */
 void emnet_px_stream_client_fin(struct emnet_px_stream *s);
+/* The client's CREDIT: n more bytes it takes; -1 (nothing changed) if
+ * the credit would pass 2^31 - 1 bytes. */
+int emnet_px_stream_add_credit(struct emnet_px_stream *s, uint32_t n);
 /* The client resets the connection: what is queued is written as far as
  * the socket takes it now, then the socket closes with an RST (SO_LINGER
  * {1, 0}); the conn lets go of s. */
@@ -241,6 +249,7 @@ struct emnet_px_conn {
     int wisp_version;                   /* 1, or 2 for a "wisp-v2" client */
     int wisp_ready;                     /* CONTINUE on stream 0 sent */
     unsigned wisp_ext;                  /* v2 extensions both sides listed: EMNET_PX_WISP_EXT(id) bits */
+    uint32_t wisp_window;               /* receive credit: each TCP stream's first credit (0: none) */
     int64_t last_activity_ms;
 };
 int64_t emnet_px_now_ms(void);

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,8 @@ int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const
     s->udp = udp;
     s->fd = -1;
     s->port = port;
+    s->credit_on = !udp && conn->wisp_window;
+    s->credit = conn->wisp_window;
     s->state = EMNET_PX_RESOLVING;
     snprintf(s->host, sizeof s->host, "%s", host);
     emnet_px_queue_set_account(&s->to_target, &conn->queued);
@@ -297,8 +300,18 @@ void emnet_px_stream_update_reading(struct emnet_px_stream *s)
 {
     if (!s->conn || s->target_eof) return;   /* after its FIN there is nothing to read */
     size_t limit = emnet_px.cfg->buffer;
-    if (!s->read_paused && (s->conn->over_budget || s->to_client > limit)) set_reading(s, 0);
-    else if (s->read_paused && !s->conn->over_budget && s->to_client <= limit / 2) set_reading(s, 1);
+    int no_credit = s->credit_on && s->credit == 0;
+    if (!s->read_paused && (s->conn->over_budget || s->to_client > limit || no_credit)) set_reading(s, 0);
+    else if (s->read_paused && !s->conn->over_budget && s->to_client <= limit / 2 && !no_credit) set_reading(s, 1);
+}
+
+int emnet_px_stream_add_credit(struct emnet_px_stream *s, uint32_t n)
+{
+    if (!s->credit_on) return 0;
+    if ((uint64_t)s->credit + n > INT32_MAX) return -1;
+    s->credit += n;
+    emnet_px_stream_update_reading(s);
+    return 0;
 }
 
 void emnet_px_stream_client_drained(struct emnet_px_stream *s)
@@ -478,7 +491,13 @@ static int on_readable(struct emnet_px_stream *s)
     static unsigned char buf[UDP_MAX];
     /* A few reads per wake-up, then yield to other connections. */
     for (int round = 0; round < 4 && s->conn && !s->read_paused; round++) {
-        ssize_t n = recv(s->fd, buf, s->udp ? sizeof buf : READ_CHUNK, 0);
+        size_t want = s->udp ? sizeof buf : READ_CHUNK;
+        if (s->credit_on && want > s->credit) want = s->credit;   /* 0: paused below, not read */
+        if (!want) {
+            set_reading(s, 0);   /* no credit left: CREDIT resumes it */
+            break;
+        }
+        ssize_t n = recv(s->fd, buf, want, 0);
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR) return 0;
             /* UDP too: an ICMP error for an earlier datagram ends the
@@ -499,6 +518,7 @@ static int on_readable(struct emnet_px_stream *s)
             return 0;
         }
         emnet_px_metrics.bytes_to_client += (uint64_t)n;
+        if (s->credit_on) s->credit -= (uint32_t)n;
         emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
         emnet_px_stream_update_reading(s);
     }

@@ -39,6 +39,11 @@
  *   - reset 0xe1: the client's CLOSE with reason RESET closes the target
  *     socket with an RST (SO_LINGER {1, 0}); a target's reset (or EPIPE)
  *     is reported as RESET instead of 0x03.
+ *   - receive credit 0xe2 (the client's entry carries its initial window,
+ *     u32, not 0): each TCP stream may send the client that many bytes of
+ *     DATA; the target is not read while none is left; the client's
+ *     CREDIT packets give more. Credit past 2^31 - 1 bytes: CLOSE 0x41;
+ *     CREDIT without the extension or on a UDP stream: ignored (counted).
  * A client's CLOSE otherwise ends a stream in order: what it sent is
  * still written to the target, then FIN.
  *
@@ -178,9 +183,9 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
         return;
     }
     /* INFO: version 2.0, then UDP, password (required), MOTD, stream
-     * confirmation, emnet's half-close and reset. The MOTD is at most
+     * confirmation, emnet's half-close, reset and receive credit. The MOTD is at most
      * EMNET_PROXY_WISP_TEXT_MAX bytes. */
-    uint8_t ext[6 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
+    uint8_t ext[7 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + sizeof ext];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     if (emnet_px.wisp_password) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PASSWORD, "\x01", 1);
@@ -189,6 +194,7 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RESET, NULL, 0);
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RECEIVE_CREDIT, NULL, 0);
     size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, e);
     if (n) send_packet(c, pkt, n);
 }
@@ -224,7 +230,8 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
         return;
     }
     unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM) |
-                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_HALF_CLOSE) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RESET);
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_HALF_CLOSE) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RESET) |
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RECEIVE_CREDIT);
     if (emnet_px.wisp_password) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PASSWORD);
     if (emnet_px.cfg->wisp_motd) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_MOTD);
     const uint8_t *it = p->u.info.ext, *end = it + p->u.info.ext_len, *payload;
@@ -232,6 +239,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
     uint32_t len;
     unsigned seen = 0;
     int authed = 0, bad_password = 0;
+    uint32_t window = 0;
     while (p->u.info.ext_len && emnet_wisp_ext_next(&it, end, &id, &payload, &len) == 1) {
         unsigned bit = EMNET_PX_WISP_EXT(id);
         if (!(offered & bit)) continue;
@@ -249,6 +257,8 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
                 authed = credentials_ok(&pw);
                 bad_password = !authed;
             }
+        } else if (id == EMNET_WISP_EXT_RECEIVE_CREDIT) {
+            rc = emnet_wisp_decode_window(payload, len, &window);
         } else if (id != EMNET_WISP_EXT_MOTD) {
             rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation, half-close, reset */
         }
@@ -269,6 +279,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
         return;
     }
     c->wisp_ext = seen;
+    c->wisp_window = window;
     if (emnet_px_log_enabled(EMNET_PX_DEBUG)) {
         char list[96] = "";
         for (unsigned i = 1; i < 256; i++)
@@ -340,6 +351,26 @@ static void on_fin(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
         return;
     }
     emnet_px_stream_client_fin(s);
+}
+
+/* The client's CREDIT (receive credit): more bytes it takes on a TCP
+ * stream. Credit past 2^31 - 1 bytes closes the stream with 0x41. */
+static void on_credit(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    if (!negotiated(c, EMNET_WISP_EXT_RECEIVE_CREDIT)) {
+        protocol_error(c, p->stream_id, "credit_not_negotiated", "ignored");
+        return;
+    }
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (!s) return;   /* may cross our CLOSE */
+    if (s->udp) {
+        protocol_error(c, p->stream_id, "credit_on_udp", "ignored");
+        return;
+    }
+    if (emnet_px_stream_add_credit(s, p->u.credit.bytes) < 0) {
+        protocol_error(c, p->stream_id, "credit_overflow", "close_0x41");
+        close_stream(c, s, p->stream_id, EMNET_WISP_CLOSE_INVALID_INFO);
+    }
 }
 
 /* The client closes a stream: in order (what it sent is still written,
@@ -449,6 +480,9 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
         break;
     case EMNET_WISP_FIN:
         on_fin(c, &p);
+        break;
+    case EMNET_WISP_CREDIT:
+        on_credit(c, &p);
         break;
     case EMNET_WISP_INFO:
         protocol_error(c, 0, "info_unexpected", "ignored");

@@ -47,6 +47,8 @@ static const struct vector vectors[] = {
                                     0x02, 0x01, 0x00, 0x00, 0x00, 0x01), 0 },
     /* emnet's half-close extension: FIN on stream 7 */
     { "fin", BYTES(0xe0, 0x07, 0x00, 0x00, 0x00), 0 },
+    /* receive credit: 65536 more bytes on stream 7 */
+    { "credit", BYTES(0xe2, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00), 0 },
 
     { "empty", (const uint8_t *)"", 0, EMNET_WISP_ESHORT },
     { "4-byte header", BYTES(0x02, 0x01, 0x00, 0x00), EMNET_WISP_ESHORT },
@@ -56,6 +58,9 @@ static const struct vector vectors[] = {
     { "type 0xe1", BYTES(0xe1, 0x01, 0x00, 0x00, 0x00), EMNET_WISP_ETYPE },
     { "fin stream 0", BYTES(0xe0, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ESTREAM_ID },
     { "fin with payload", BYTES(0xe0, 0x01, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETRAILING },
+    { "credit stream 0", BYTES(0xe2, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00), EMNET_WISP_ESTREAM_ID },
+    { "credit short", BYTES(0xe2, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00), EMNET_WISP_ESHORT },
+    { "credit long", BYTES(0xe2, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETRAILING },
 
     /* the stream id is judged before the payload */
     { "connect stream 0", BYTES(0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x50, 0x00, 'h'), EMNET_WISP_ESTREAM_ID },
@@ -273,6 +278,21 @@ static void test_encoders(void)
     CHECK(memcmp(buf, vectors[13].bytes, n) == 0);
     CHECK_EQ_INT(emnet_wisp_encode_fin(buf, sizeof buf, 0), 0);
     CHECK_EQ_INT(emnet_wisp_encode_fin(buf, EMNET_WISP_FIN_SIZE - 1, 7), 0);
+    n = emnet_wisp_encode_credit(buf, sizeof buf, 7, 65536);
+    CHECK_EQ_INT(n, EMNET_WISP_CREDIT_SIZE);
+    CHECK(memcmp(buf, vectors[14].bytes, n) == 0);
+    CHECK_EQ_INT(emnet_wisp_encode_credit(buf, sizeof buf, 0, 1), 0);
+    {
+        struct emnet_wisp_packet pk;
+        CHECK_EQ_INT(emnet_wisp_decode(vectors[14].bytes, vectors[14].len, &pk), 0);
+        CHECK_EQ_INT(pk.u.credit.bytes, 65536);
+        uint32_t w = 0;
+        CHECK_EQ_INT(emnet_wisp_decode_window((const uint8_t *)"\x00\x00\x10\x00", 4, &w), 0);
+        CHECK_EQ_INT(w, 1 << 20);
+        CHECK_EQ_INT(emnet_wisp_decode_window((const uint8_t *)"\x00\x00\x00\x00", 4, &w), EMNET_WISP_EEXT_PAYLOAD);
+        CHECK_EQ_INT(emnet_wisp_decode_window((const uint8_t *)"\x01\x00\x00", 3, &w), EMNET_WISP_EEXT_PAYLOAD);
+        CHECK_EQ_INT(emnet_wisp_decode_window((const uint8_t *)"\x01\x00\x00\x00\x00", 5, &w), EMNET_WISP_EEXT_PAYLOAD);
+    }
 
     uint8_t ext[32];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
@@ -433,6 +453,7 @@ static void test_names(void)
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CONNECT), "CONNECT") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_INFO), "INFO") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_FIN), "FIN") == 0);
+    CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CREDIT), "CREDIT") == 0);
     CHECK(strcmp(emnet_wisp_type_name(0), "?") == 0);
 }
 

@@ -196,6 +196,8 @@ const wisp = {
   close(id, reason) { const b = Buffer.alloc(6); b[0] = 4; b.writeUInt32LE(id, 1); b[5] = reason; return b; },
   // emnet's half-close extension (docs/wisp-extensions.md): type 0xe0.
   fin(id) { const b = Buffer.alloc(5); b[0] = 0xe0; b.writeUInt32LE(id, 1); return b; },
+  // emnet's receive credit extension: type 0xe2, bytes u32.
+  credit(id, n) { const b = Buffer.alloc(9); b[0] = 0xe2; b.writeUInt32LE(id, 1); b.writeUInt32LE(n, 5); return b; },
   info(major, minor) { const b = Buffer.alloc(7); b[0] = 5; b.writeUInt32LE(0, 1); b[5] = major; b[6] = minor; return b; },
   // INFO with extensions: exts is a list of [id, payload].
   infoWith(major, minor, exts) {

@@ -1,5 +1,6 @@
 // emnet's own Wisp extensions in emnet-proxy (docs/wisp-extensions.md):
-// half-close (0xe0, FIN packets) and reset (0xe1, CLOSE reason RESET). How
+// half-close (0xe0, FIN packets), reset (0xe1, CLOSE reason RESET) and
+// receive credit (0xe2, CREDIT packets). How
 // the target saw each end is asked of emnet-testsrv's tcp_end, which
 // records FIN or RST per token; what the client saw is in its packets.
 'use strict';
@@ -8,7 +9,7 @@ const net = require('net');
 const L = require('./lib');
 const { check, eq, sleep, wisp } = L;
 
-const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1 };
+const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2 };
 const FIN = 0xe0, RESET = 0xe1;
 
 const packets = (c) => c.messages.map(wisp.parse);
@@ -23,12 +24,13 @@ async function metric(proxy, name) {
   return Number(line.split(' ').pop());
 }
 
-// A v2 client that listed exts in its INFO, once the proxy is ready.
+// A v2 client that listed exts in its INFO (an id, or [id, payload]),
+// once the proxy is ready.
 async function client(proxy, exts) {
   const c = L.openWs(proxy.url('/wisp/'), {}, ['wisp-v2']);
   eq(await c.opened, true, 'open offering wisp-v2');
   await c.until(() => c.messages.length >= 1, 5000, 'INFO');
-  c.ws.send(wisp.infoWith(2, 0, exts.map((id) => [id])));
+  c.ws.send(wisp.infoWith(2, 0, exts.map((e) => (Array.isArray(e) ? e : [e]))));
   await c.until(() => packets(c).some((p) => p.type === 3 && p.id === 0), 5000, 'CONTINUE on stream 0');
   return c;
 }
@@ -159,6 +161,63 @@ const cases = {
        'CLOSE RESET without the extension: an orderly close');
     c.ws.close(1000);
     await c.closed;
+  },
+
+  // Receive credit: a stream sends no more than its credit (the target is
+  // not read meanwhile) while the connection's other streams go on; CREDIT
+  // gives more; credit past 2^31 - 1 closes the stream with 0x41.
+  async wisp_receive_credit({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin,
+      `allow = 127.0.0.1:${ports.tcp_source}\nallow = 127.0.0.1:${ports.tcp_echo}\n`);
+    const window = Buffer.alloc(4);
+    window.writeUInt32LE(100000);
+    const c = await client(proxy, [EXT.confirm, [EXT.credit, window]]);
+    const got = (id) => dataOf(c, id).length;
+    c.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
+    await c.until(() => got(1) >= 100000, 5000, 'the first credit');
+    await sleep(700);
+    eq(got(1), 100000, 'a source that never stops: exactly the 100,000 bytes of credit, then nothing');
+    c.ws.send(wisp.connect(2, 1, ports.tcp_echo, '127.0.0.1'));
+    c.ws.send(wisp.data(2, 'another stream'));
+    await c.until(() => dataOf(c, 2).toString() === 'another stream', 5000, 'echo on stream 2');
+    eq([dataOf(c, 2).toString(), got(1)], ['another stream', 100000],
+       'another stream of the connection flows meanwhile, while stream 1 waits for credit');
+    c.ws.send(wisp.credit(1, 50000));
+    await c.until(() => got(1) >= 150000, 5000, 'more after CREDIT');
+    await sleep(500);
+    eq(got(1), 150000, 'CREDIT 50,000: exactly 50,000 more');
+    c.ws.send(wisp.credit(1, 0x7fffffff));
+    c.ws.send(wisp.credit(1, 0x7fffffff));
+    await c.until(() => closeOf(c, 1), 5000, 'CLOSE on stream 1');
+    eq(closeOf(c, 1).reason, 0x41, 'credit past 2^31 - 1 (two grants of 2^31 - 1): CLOSE 0x41');
+    c.ws.send(wisp.data(2, 'still here'));
+    await c.until(() => dataOf(c, 2).length >= 24, 5000, 'echo on stream 2');
+    eq(dataOf(c, 2).toString(), 'another streamstill here', 'the other stream is not disturbed');
+    c.ws.close(1000);
+    await c.closed;
+
+    // Without the extension: CREDIT is ignored (counted), nothing bounds the
+    // stream but the proxy's own buffer.
+    const d = await client(proxy, [EXT.confirm]);
+    const before = await metric(proxy, 'emnet_proxy_refusals_total{reason="protocol"}');
+    d.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
+    d.ws.send(wisp.credit(1, 10));
+    await d.until(() => dataOf(d, 1).length > 300000, 5000, 'plain Wisp: no credit limit');
+    check(dataOf(d, 1).length > 300000, 'without the extension the stream is not held to any credit');
+    eq(await metric(proxy, 'emnet_proxy_refusals_total{reason="protocol"}'), before + 1, 'CREDIT ignored, and counted');
+    d.ws.close(1000);
+    await d.closed;
+
+    // A malformed window (0, or not 4 bytes): the handshake is refused.
+    for (const [bad, what] of [[Buffer.alloc(4), 'window 0'], [Buffer.from([1, 0, 0]), '3-byte window']]) {
+      const e = L.openWs(proxy.url('/wisp/'), {}, ['wisp-v2']);
+      await e.opened;
+      await e.until(() => e.messages.length >= 1, 5000, 'INFO');
+      e.ws.send(wisp.infoWith(2, 0, [[EXT.credit, bad]]));
+      const cl = await L.withTimeout(e.closed, 5000, 'close');
+      eq([closeOf(e, 0) && closeOf(e, 0).reason, cl.code], [0x04, 1002], `${what}: CLOSE 0x04, then 1002`);
+    }
   },
 
   // Bad FIN packets: on stream 0 the connection ends (1002); with a

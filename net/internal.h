@@ -150,6 +150,8 @@ void emnet__sock_peer_fin(struct emnet_sock *s);
 /* Whether closing s now resets the connection, as tcp_close decides:
  * SO_LINGER {1, 0}, or received data left unread. */
 int emnet__sock_close_resets(const struct emnet_sock *s);
+/* A stream socket's receive buffer limit, EMNET_RECV_BUFFER (default 1 MiB). */
+size_t emnet__recv_buffer(void);
 void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
 /* After our shutdown(SHUT_WR) or the peer's FIN: when both have happened,
  * the connection is over (state SOCK_CLOSED). */

@@ -158,6 +158,12 @@ void emnet__sock_peer_fin(struct emnet_sock *s)
     emnet_pollable_notify(&s->base, EPOLLIN | EPOLLRDNORM | EPOLLRDHUP);
 }
 
+size_t emnet__recv_buffer(void)
+{
+    long v = emnet__config_long("EMNET_RECV_BUFFER", 1 << 20);
+    return v > 0 ? (size_t)v : 1;
+}
+
 int emnet__sock_close_resets(const struct emnet_sock *s)
 {
     return s->type == SOCK_STREAM && ((s->opt_linger_on && s->opt_linger_secs == 0) || rxbuf_len(&s->rx) > 0);
@@ -392,7 +398,7 @@ int emnet__sock_create(int domain, int type, int protocol)
     s->type = type & 0xf;
     s->protocol = protocol ? protocol : s->type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP;
     s->state = SOCK_FRESH;
-    s->rcvbuf_limit = (size_t)emnet__config_long("EMNET_RECV_BUFFER", 1 << 20);
+    s->rcvbuf_limit = emnet__recv_buffer();
     s->sndbuf_limit = (size_t)emnet__config_long("EMNET_SEND_BUFFER", 1 << 20);
     int r = sock_register(s);
     if (r < 0) {

@@ -14,8 +14,8 @@
  *   version 2   INFO (version, the extensions it offers); we answer at once
  *               with our INFO listing those of them we support (UDP 0x01,
  *               stream open confirmation 0x05, password 0x02 when
- *               EMNET_WISP_PASSWORD is set, emnet's half-close 0xe0 and
- *               reset 0xe1), then comes CONTINUE
+ *               EMNET_WISP_PASSWORD is set, emnet's half-close 0xe0,
+ *               reset 0xe1 and receive credit 0xe2), then comes CONTINUE
  *   version 1   CONTINUE straight away (a server that did not select the
  *               subprotocol is version 1 too, unless it sends INFO first)
  *
@@ -33,12 +33,19 @@
  * the connection's streams): once full, every stream waits until it has
  * drained to half.
  *
- * Receiving: the protocol has no credit towards the client (CONTINUE is
- * the server's only), so a stream cannot be slowed on its own. When a
- * stream's unread bytes reach its receive buffer limit the connection stops
- * reading the WebSocket -- every stream then waits, the server's TCP
- * reads stop and its targets are slowed by their own flow control -- and
- * reads on again once that stream has been read down to half.
+ * Receiving: with emnet's receive credit extension (0xe2, emnet-proxy)
+ * each TCP stream has a window of EMNET_RECV_BUFFER bytes: the server
+ * sends no more than that beyond what the program has read, and a CREDIT
+ * packet gives more each time half a window has been read. A socket that
+ * is not read holds only its own stream (the server stops reading its
+ * target), in every engine. Plain Wisp has no credit towards the client
+ * (CONTINUE is the server's only), so a stream cannot be slowed on its
+ * own: when a stream's unread bytes reach its receive buffer limit the
+ * connection stops reading the WebSocket -- every stream then waits, the
+ * server's TCP reads stop and its targets are slowed by their own flow
+ * control -- and reads on again once that stream has been read down to
+ * half (DEVIATIONS.md P4). The same pause guards against a server that
+ * sends past the credit it was given.
  *
  * Connect: with stream open confirmation (0x05) negotiated, the server
  * sends a TCP stream's first CONTINUE when its connection to the target is
@@ -112,6 +119,9 @@ struct wisp_stream {
     uint16_t port;                 /* until the CONNECT goes out */
     char *host;
     struct emnet__timer confirm;   /* CONNECT sent, neither data nor CLOSE yet */
+    /* Receive credit (TCP, when negotiated): bytes the server may send in
+     * all, and bytes it sent; the difference is what it may still send. */
+    uint64_t granted, delivered;
     /* UDP: a socket has a stream per destination, chained from its
      * transport_state; `to` is the destination as the program named it. */
     unsigned char udp;
@@ -133,6 +143,7 @@ struct wisp_conn {
     int confirm;                   /* stream open confirmation (0x05) negotiated */
     int half_close;                /* emnet's half-close (0xe0): FIN packets both ways */
     int reset;                     /* emnet's reset (0xe1): CLOSE RESET both ways */
+    uint32_t window;               /* emnet's receive credit (0xe2): each TCP stream's credit; 0: none */
     int paused;                    /* not reading the WebSocket */
     int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;
@@ -206,6 +217,7 @@ static int send_connect(struct wisp_stream *st)
         return -EINVAL;
     }
     send_packet(st->sess, pkt, n);
+    st->granted = st->sess->window;   /* the server's first credit, from our INFO */
     free(st->host);
     st->host = NULL;
     st->connect_sent = 1;
@@ -250,6 +262,22 @@ static void set_over_limit(struct wisp_stream *st, int over)
         ss->paused = 0;
         emnet_js_wisp_pause(ss->ws, 0);
     }
+}
+
+/* Receive credit: once the program has read half a window's worth, the
+ * server may send that much more (one CREDIT per half window, not one per
+ * read). What the socket holds plus what the server may still send never
+ * passes the window, so a stream that is not read holds only itself. */
+static void grant_credit(struct wisp_stream *st)
+{
+    uint32_t window = st->sess->window;
+    int64_t outstanding = (int64_t)(st->granted - st->delivered);
+    uint64_t used = (uint64_t)(outstanding > 0 ? outstanding : 0) + rxbuf_len(&st->sock->rx);
+    if (used >= window || window - used < window / 2) return;
+    uint32_t more = window - (uint32_t)used;
+    uint8_t pkt[EMNET_WISP_CREDIT_SIZE];
+    send_packet(st->sess, pkt, emnet_wisp_encode_credit(pkt, sizeof pkt, st->id, more));
+    st->granted += more;
 }
 
 /* Takes the stream out of its connection and frees it; the socket no longer
@@ -602,6 +630,7 @@ static void wisp_resume(struct emnet_sock *s)
 {
     struct wisp_stream *st = stream_of(s);
     if (s->type == SOCK_DGRAM) return;   /* datagrams are dropped when full, never held up */
+    if (st && st->sess->window && st->connect_sent) grant_credit(st);
     /* At half the limit, not at the first byte read: one resume per read
      * would cost a trip through JS each. */
     if (st && st->over_limit && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) set_over_limit(st, 0);
@@ -665,7 +694,11 @@ static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t 
         }
         memcpy(p, data, len);
         rxbuf_commit(&s->rx, len);
-        if (rxbuf_len(&s->rx) >= s->rcvbuf_limit) set_over_limit(st, 1);
+        st->delivered += len;
+        /* With receive credit the server stops at the window on its own:
+         * the whole connection pauses only for one that does not. */
+        size_t held = rxbuf_len(&s->rx);
+        if (ss->window ? held > ss->window : held >= s->rcvbuf_limit) set_over_limit(st, 1);
     }
     emnet__sock_data(s);   /* the first data also completes the connect */
 }
@@ -705,12 +738,16 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
             if (id == EMNET_WISP_EXT_PASSWORD) password = 1;
             if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = 1;
             if (id == EMNET_WISP_EXT_RESET) ss->reset = 1;
+            if (id == EMNET_WISP_EXT_RECEIVE_CREDIT) {
+                size_t w = emnet__recv_buffer();
+                ss->window = w > INT32_MAX ? INT32_MAX : (uint32_t)w;
+            }
         }
     }
     const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
     if (!user) user = "";
     size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
-    size_t ext_cap = 5 * EMNET_WISP_EXT_HEADER + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    size_t ext_cap = 6 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
     uint8_t *info = malloc(cap + cred_max);
     if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
     uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
@@ -719,6 +756,11 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
     if (ss->confirm) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
     if (ss->half_close) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
     if (ss->reset) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_RESET, NULL, 0);
+    if (ss->window) {
+        uint8_t w[4] = { (uint8_t)ss->window, (uint8_t)(ss->window >> 8), (uint8_t)(ss->window >> 16),
+                         (uint8_t)(ss->window >> 24) };
+        elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_RECEIVE_CREDIT, w, sizeof w);
+    }
     if (pass) {
         size_t n = emnet_wisp_encode_password(cred, cred_max, user, strlen(user), pass, strlen(pass));
         if (n)

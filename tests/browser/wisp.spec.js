@@ -58,3 +58,14 @@ test('wisp: stream open confirmation (emnet-proxy): a connect completes at the p
   expect(r.stdout).toContain('all as expected');
   expect(r.status).toBe(0);
 });
+
+test('wisp: receive credit (emnet-proxy): a socket that is not read holds only its window; another socket goes on', async ({ page }) => {
+  const env = wispEnv({ EMNET_RECV_BUFFER: '262144' });
+  env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
+  const r = await runWasm(page, 'tests/net/tcp_wisp_credit', { env, timeout: 60000 });
+  console.log(`tcp_wisp_credit: ${r.stdout.join(' | ')}`);
+  expect(r.stdout).toEqual(['A holds at most its window after the pause',
+                            'B: 2 MiB echoed and 200 round trips while A was not read',
+                            'A still holds at most its window', 'A: read 4 MiB, all as sent']);
+  expect(r.status).toBe(0);
+});

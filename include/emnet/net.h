@@ -27,9 +27,10 @@
  * ws://127.0.0.1:6001/ or wss://gw.example/wisp/. The Wisp CONNECT names
  * the target by the host name given to getaddrinfo() when the address
  * came from it, else by the address in text. Send credit is the server's
- * (send() says EAGAIN while a stream has none); the protocol has none the
+ * (send() says EAGAIN while a stream has none); plain Wisp has none the
  * other way, so a stream whose receive buffer is full pauses the whole
- * WebSocket until it is read down to half.
+ * WebSocket until it is read down to half (emnet's receive credit
+ * extension, below, removes that).
  *
  * The WebSocket offers the subprotocol "wisp-v2" (and is opened once more
  * without it if the server refuses the handshake). A server whose first
@@ -47,9 +48,13 @@
  * shutdown(SHUT_WR) sends a FIN the server sees, and after the server's
  * FIN the socket reads EOF and may still send; with reset (0xe1), close()
  * resets the connection where Linux's would (SO_LINGER {1, 0}, or data
- * left unread). Against a plain Wisp server (or websockify) shutdown only
- * stops sending, the server's FIN ends both directions, and every close is
- * an orderly one (tests/conformance/DEVIATIONS.md W1, W3).
+ * left unread); with receive credit (0xe2), each socket may hold at most
+ * EMNET_RECV_BUFFER bytes the program has not read and the proxy stops
+ * reading that socket's server alone, in every engine. Against a plain
+ * Wisp server (or websockify) shutdown only stops sending, the server's
+ * FIN ends both directions, every close is an orderly one, and a socket
+ * whose buffer is full pauses the whole Wisp connection
+ * (tests/conformance/DEVIATIONS.md W1, W3, P4).
  *
  * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
  * list of rules, matched on the destination's host and port; the first

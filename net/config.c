@@ -219,3 +219,17 @@ long emnet__config_long(const char *env_name, long fallback)
     long n = strtol(v, &end, 10);
     return *end || n < 0 ? fallback : n;
 }
+
+int emnet__config_allows(const char *env_name, const char *name)
+{
+    const char *v = getenv(env_name);
+    if (!v) return 1;   /* unset: everything */
+    size_t n = strlen(name);
+    for (const char *p = v; *p;) {
+        p += strspn(p, ", ");
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, name, n) == 0) return 1;
+        p += len;
+    }
+    return 0;
+}

@@ -52,6 +52,9 @@ void emnet_js_dns_query(const char *url, const char *name, unsigned port, int id
 const char *emnet__url_template(void);
 const char *emnet__wisp_url(void);
 long emnet__config_long(const char *env_name, long fallback);
+/* Whether the list in env_name (names separated by commas or spaces)
+ * names name; an unset variable allows everything, an empty one nothing. */
+int emnet__config_allows(const char *env_name, const char *name);
 /* The URL of emnet-proxy's /resolve to ask about (host, port): the
  * configured one, or one derived from the chosen transport's URL (in buf);
  * NULL when there is none. */

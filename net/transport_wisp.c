@@ -732,17 +732,21 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         const uint8_t *p = pkt->u.info.ext, *end = p + pkt->u.info.ext_len, *payload;
         uint8_t id;
         uint32_t len;
+        /* EMNET_WISP_EXTENSIONS: the ones we may ask for (default all),
+         * e.g. "udp" for plain Wisp, to compare or to work around a server. */
+#define WANTS(name) emnet__config_allows("EMNET_WISP_EXTENSIONS", name)
         while (emnet_wisp_ext_next(&p, end, &id, &payload, &len) == 1) {
-            if (id == EMNET_WISP_EXT_UDP) udp = 1;
-            if (id == EMNET_WISP_EXT_STREAM_CONFIRM) ss->confirm = 1;
-            if (id == EMNET_WISP_EXT_PASSWORD) password = 1;
-            if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = 1;
-            if (id == EMNET_WISP_EXT_RESET) ss->reset = 1;
-            if (id == EMNET_WISP_EXT_RECEIVE_CREDIT) {
+            if (id == EMNET_WISP_EXT_UDP) udp = WANTS("udp");
+            if (id == EMNET_WISP_EXT_STREAM_CONFIRM) ss->confirm = WANTS("confirm");
+            if (id == EMNET_WISP_EXT_PASSWORD) password = WANTS("password");
+            if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = WANTS("half-close");
+            if (id == EMNET_WISP_EXT_RESET) ss->reset = WANTS("reset");
+            if (id == EMNET_WISP_EXT_RECEIVE_CREDIT && WANTS("credit")) {
                 size_t w = emnet__recv_buffer();
                 ss->window = w > INT32_MAX ? INT32_MAX : (uint32_t)w;
             }
         }
+#undef WANTS
     }
     const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
     if (!user) user = "";

@@ -139,6 +139,12 @@
  *                             with EHOSTUNREACH. Over Wisp with stream open
  *                             confirmation, a stream not confirmed by then
  *                             fails its connect with ETIMEDOUT too.
+ *   EMNET_WISP_EXTENSIONS     the Wisp extensions emnet may ask a server for
+ *                             (names separated by commas): udp, password,
+ *                             confirm (0x05), half-close, reset, credit;
+ *                             default all of them. "udp" alone is plain
+ *                             Wisp, e.g. to compare, or to work around a
+ *                             server that gets one wrong.
  *   EMNET_WISP_USER, EMNET_WISP_PASSWORD  credentials for a Wisp version 2
  *                             server that offers password authentication
  *                             (sent only when EMNET_WISP_PASSWORD is set).

@@ -336,38 +336,40 @@ static int negotiated(const struct emnet_px_conn *c, uint8_t ext)
     return (c->wisp_ext & EMNET_PX_WISP_EXT(ext)) != 0;
 }
 
+/* The open TCP stream an extension's packet (FIN, CREDIT) is for, or NULL
+ * when it is to be ignored: the extension is not in effect, or the stream
+ * is UDP (both counted as protocol errors), or not open (the packet may
+ * cross our CLOSE). */
+static struct emnet_px_stream *ext_packet_stream(struct emnet_px_conn *c, const struct emnet_wisp_packet *p,
+                                                 uint8_t ext)
+{
+    int fin = p->type == EMNET_WISP_FIN;
+    if (!negotiated(c, ext)) {
+        protocol_error(c, p->stream_id, fin ? "fin_not_negotiated" : "credit_not_negotiated", "ignored");
+        return NULL;
+    }
+    struct emnet_px_stream *s = find(c, p->stream_id);
+    if (s && s->udp) {
+        protocol_error(c, p->stream_id, fin ? "fin_on_udp" : "credit_on_udp", "ignored");
+        return NULL;
+    }
+    return s;
+}
+
 /* The client's FIN (half-close): the target gets ours once what the
  * client sent before it is written. */
 static void on_fin(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
 {
-    if (!negotiated(c, EMNET_WISP_EXT_HALF_CLOSE)) {
-        protocol_error(c, p->stream_id, "fin_not_negotiated", "ignored");
-        return;
-    }
-    struct emnet_px_stream *s = find(c, p->stream_id);
-    if (!s) return;   /* may cross our CLOSE */
-    if (s->udp) {
-        protocol_error(c, p->stream_id, "fin_on_udp", "ignored");
-        return;
-    }
-    emnet_px_stream_client_fin(s);
+    struct emnet_px_stream *s = ext_packet_stream(c, p, EMNET_WISP_EXT_HALF_CLOSE);
+    if (s) emnet_px_stream_client_fin(s);
 }
 
 /* The client's CREDIT (receive credit): more bytes it takes on a TCP
  * stream. Credit past 2^31 - 1 bytes closes the stream with 0x41. */
 static void on_credit(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
 {
-    if (!negotiated(c, EMNET_WISP_EXT_RECEIVE_CREDIT)) {
-        protocol_error(c, p->stream_id, "credit_not_negotiated", "ignored");
-        return;
-    }
-    struct emnet_px_stream *s = find(c, p->stream_id);
-    if (!s) return;   /* may cross our CLOSE */
-    if (s->udp) {
-        protocol_error(c, p->stream_id, "credit_on_udp", "ignored");
-        return;
-    }
-    if (emnet_px_stream_add_credit(s, p->u.credit.bytes) < 0) {
+    struct emnet_px_stream *s = ext_packet_stream(c, p, EMNET_WISP_EXT_RECEIVE_CREDIT);
+    if (s && emnet_px_stream_add_credit(s, p->u.credit.bytes) < 0) {
         protocol_error(c, p->stream_id, "credit_overflow", "close_0x41");
         close_stream(c, s, p->stream_id, EMNET_WISP_CLOSE_INVALID_INFO);
     }

@@ -1,7 +1,8 @@
 /* How long a non-blocking connect takes to complete: from connect() to
  * EPOLLOUT (then SO_ERROR), for N connects to the harness's echo server,
  * one at a time; and for one connect to the refused port, to the error.
- * Prints the median, 90th percentile, minimum and maximum in milliseconds.
+ * Prints the median, 90th percentile, minimum and maximum in milliseconds,
+ * and the median and p90 as "bench NAME VALUE ms" lines for the tables.
  *
  * Natively this is the kernel's loopback handshake. In wasm it depends on
  * what the transport can tell: over Wisp with stream open confirmation the
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
     qsort(t, (size_t)n, sizeof *t, cmp);
     printf("connect to EPOLLOUT, %d connects: median %.2f ms, p90 %.2f ms, min %.2f ms, max %.2f ms%s\n", n,
            t[n / 2], t[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1], t[0], t[n - 1], failed ? " (some FAILED)" : "");
+    printf("bench connect_median %.3f ms\nbench connect_p90 %.3f ms\n", t[n / 2],
+           t[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1]);
     double r = timed_connect("EMNET_TCP_REFUSED_PORT", &err);
     printf("refused connect to its error: %.2f ms (%s)\n", r, err == ECONNREFUSED ? "ECONNREFUSED" : strerror(err));
     free(t);

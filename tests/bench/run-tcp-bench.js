@@ -31,9 +31,9 @@ function chromiumPath() {
 // Columns, in this order, for the variants that ran.
 const COLUMNS = [
   ['raw', 'raw WS/wsfy'], ['rawp', 'raw WS/proxy'], ['emnet', 'emnet ws/wsfy'], ['emnetp', 'emnet ws/proxy'],
-  ['wisp', 'emnet wisp'], ['sockfs', 'SOCKFS/wsfy'], ['native', 'native'],
+  ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['sockfs', 'SOCKFS/wsfy'], ['native', 'native'],
 ];
-const RATIOS = [['wisp', 'raw'], ['wisp', 'emnet'], ['wisp', 'emnetp'], ['emnet', 'raw']];
+const RATIOS = [['wisp', 'raw'], ['wisp', 'emnet'], ['wisp', 'emnetp'], ['emnet', 'raw'], ['wisp', 'wispplain']];
 
 function table(text) {
   const fig = {};   // figure -> variant -> [values]
@@ -79,6 +79,7 @@ function nativeLines() {
                                          '--rounds', 1, '--mib', mib, '--pings', pings]));
     keep(r, run('tests/net/tcp_many_sockets', [open, 32]));
     keep(r, run('tests/net/udp_echo_100k', [dgrams, 64]));
+    keep(r, run('tests/bench/bench_connect', [20]));
   }
   return lines.join('\n') + '\n';
 }
@@ -92,6 +93,7 @@ async function main() {
     q.set('wisp', env('EMNET_PROXY_WISP_URL'));
   }
   if (process.env.EMNET_UDP_ECHO_PORT) q.set('udp', process.env.EMNET_UDP_ECHO_PORT);
+  if (process.env.EMNET_TCP_REFUSED_PORT) q.set('refused', process.env.EMNET_TCP_REFUSED_PORT);
   let resolveResults;
   const results = new Promise((r) => { resolveResults = r; });
   const server = createServer(root, (p, body) => { if (p === '/results') resolveResults(body); });
@@ -122,10 +124,12 @@ async function main() {
                 `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes, ${open} connections ` +
                 `opened at once, ${dgrams} UDP datagrams of 8-1200 bytes with 64 in flight)`);
     console.log(table(text + native));
-    console.log('wsfy = websockify; proxy = emnet-proxy (websockify mode; wisp = its Wisp mode); ' +
+    console.log('wsfy = websockify; proxy = emnet-proxy (websockify mode; wisp = its Wisp mode, with every ' +
+                'extension; wisp plain = the same server as plain Wisp, EMNET_WISP_EXTENSIONS=udp); ' +
                 'ws = emnet\'s websockify transport.\ntcp_connect_all: until every connect completed ' +
-                '(raw: every WebSocket opened; emnet: EMNET_CONNECT_CONFIRM_MS, 100 ms, after the ' +
-                'open/CONNECT); tcp_connect_roundtrip: until 32 bytes came back on each.');
+                '(raw: every WebSocket opened; emnet: at the stream confirmation over wisp, else ' +
+                'EMNET_CONNECT_CONFIRM_MS, 100 ms, after the open/CONNECT); tcp_connect_roundtrip: until ' +
+                '32 bytes came back on each; connect_median/p90: one connect at a time, connect() to EPOLLOUT.');
     for (const line of text.split('\n')) if (line.startsWith('note ')) console.log(line);
   } finally {
     clearTimeout(timeout);

@@ -311,4 +311,13 @@ static inline void net_end_record(const uint8_t token[8], char *buf, size_t len)
     close(s);
 }
 
+/* The record of the token's connection, traced. */
+static inline void net_trace_end_record(const uint8_t token[8])
+{
+    char rec[96];
+    net_end_record(token, rec, sizeof rec);
+    printf("  the server saw: %s\n", rec);
+    fflush(stdout);
+}
+
 #endif

@@ -26,14 +26,6 @@ static void set_linger(int s, int on, int secs)
     T(setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
 }
 
-static void trace_record(const uint8_t token[8])
-{
-    char rec[96];
-    net_end_record(token, rec, sizeof rec);
-    printf("  the server saw: %s\n", rec);
-    fflush(stdout);
-}
-
 int main(void)
 {
     net_setup();
@@ -67,14 +59,14 @@ int main(void)
     s = TFD(net_end_open('O', token));
     T(send(s, "0123456789", 10, MSG_NOSIGNAL));
     T(close(s));
-    trace_record(token);
+    net_trace_end_record(token);
 
     trace_note("SO_LINGER {1, 0}, then close: RST");
     net_end_token(token);
     s = TFD(net_end_open('O', token));
     set_linger(s, 1, 0);
     T(close(s));
-    trace_record(token);
+    net_trace_end_record(token);
 
     trace_note("a linger time: still FIN");
     net_end_token(token);
@@ -82,14 +74,14 @@ int main(void)
     T(send(s, "abc", 3, MSG_NOSIGNAL));
     set_linger(s, 1, 2);
     T(close(s));
-    trace_record(token);
+    net_trace_end_record(token);
 
     trace_note("closed with data unread: RST");
     net_end_token(token);
     s = TFD(net_end_open('P', token));
     TRACE_TRUE(net_wait_in(s, 10000) & POLLIN);
     T(close(s));
-    trace_record(token);
+    net_trace_end_record(token);
 
     trace_note("the data read first: FIN");
     net_end_token(token);
@@ -98,6 +90,6 @@ int main(void)
     char buf[16];
     T(recv(s, buf, sizeof buf, 0));
     T(close(s));
-    trace_record(token);
+    net_trace_end_record(token);
     return 0;
 }

@@ -16,14 +16,6 @@
 
 #define N 5000
 
-static void trace_record(const uint8_t token[8])
-{
-    char rec[96];
-    net_end_record(token, rec, sizeof rec);
-    printf("  the server saw: %s\n", rec);
-    fflush(stdout);
-}
-
 int main(void)
 {
     net_setup();
@@ -51,7 +43,7 @@ int main(void)
     T(getpeername(s, (struct sockaddr *)&peer, &len));
     T(shutdown(s, SHUT_WR));
     T(send(s, "x", 1, MSG_NOSIGNAL));
-    trace_record(token);
+    net_trace_end_record(token);
     T(close(s));
 
     trace_note("a zero-length send and SHUT_RD after the server's FIN change nothing");
@@ -63,7 +55,7 @@ int main(void)
     T(send(s, data, 100, MSG_NOSIGNAL));
     net_trace_poll(s);
     T(close(s));   /* an orderly close: no unread data */
-    trace_record(token);
+    net_trace_end_record(token);
 
     trace_note("the server's FIN seen by epoll: IN and RDHUP, OUT stays");
     net_end_token(token);
@@ -76,6 +68,6 @@ int main(void)
     T(send(s, data, 10, MSG_NOSIGNAL));
     T(close(s));
     T(close(ep));
-    trace_record(token);
+    net_trace_end_record(token);
     return 0;
 }

@@ -65,6 +65,8 @@ const char *emnet_wisp_type_name(uint8_t type)
         return "FIN";
     case EMNET_WISP_CREDIT:
         return "CREDIT";
+    case EMNET_WISP_UDP_ERROR:
+        return "UDP_ERROR";
     }
     return "?";
 }
@@ -272,18 +274,35 @@ size_t emnet_wisp_encode_password(uint8_t *buf, size_t cap, const char *user, si
 
 /* ---- decoding ---- */
 
+/* A UDP socket stream (0xe3) names only its family: "0.0.0.0" or "::". */
+static int socket_host_ok(const char *host, size_t len)
+{
+    return (len == 7 && memcmp(host, "0.0.0.0", 7) == 0) || (len == 2 && memcmp(host, "::", 2) == 0);
+}
+
+/* The stream type, port and host of a CONNECT: 0 or the error. */
+static int check_connect(uint8_t type, uint16_t port, const char *host, size_t host_len)
+{
+    if (type != EMNET_WISP_STREAM_TCP && type != EMNET_WISP_STREAM_UDP && type != EMNET_WISP_STREAM_UDP_SOCKET)
+        return EMNET_WISP_ESTREAM_TYPE;
+    if ((port == 0) != (type == EMNET_WISP_STREAM_UDP_SOCKET))
+        return EMNET_WISP_EPORT;
+    int rc = emnet_wisp_check_host(host, host_len);
+    if (rc < 0)
+        return rc;
+    if (type == EMNET_WISP_STREAM_UDP_SOCKET && !socket_host_ok(host, host_len))
+        return EMNET_WISP_EHOST_BYTE;
+    return 0;
+}
+
 static int decode_connect(const uint8_t *p, size_t n, struct emnet_wisp_packet *out)
 {
     if (n < EMNET_WISP_CONNECT_FIXED)
         return EMNET_WISP_ESHORT;
-    if (p[0] != EMNET_WISP_STREAM_TCP && p[0] != EMNET_WISP_STREAM_UDP)
-        return EMNET_WISP_ESTREAM_TYPE;
     uint16_t port = get_le16(p + 1);
-    if (port == 0)
-        return EMNET_WISP_EPORT;
     const char *host = (const char *)p + EMNET_WISP_CONNECT_FIXED;
     size_t host_len = n - EMNET_WISP_CONNECT_FIXED;
-    int rc = emnet_wisp_check_host(host, host_len);
+    int rc = check_connect(p[0], port, host, host_len);
     if (rc < 0)
         return rc;
     out->u.connect.stream_type = p[0];
@@ -365,6 +384,21 @@ int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *
             return rc;
         out->u.credit.bytes = get_le32(p);
         return 0;
+    case EMNET_WISP_UDP_ERROR: {
+        if (out->stream_id == 0)
+            return EMNET_WISP_ESTREAM_ID;
+        if (n < 1)
+            return EMNET_WISP_ESHORT;
+        struct emnet_wisp_addr a;
+        if ((rc = emnet_wisp_decode_addr(p + 1, n - 1, &a)) < 0)
+            return rc;
+        if ((size_t)rc != n - 1)
+            return EMNET_WISP_ETRAILING;
+        out->u.udp_error.reason = p[0];
+        out->u.udp_error.addr = p + 1;
+        out->u.udp_error.addr_len = n - 1;
+        return 0;
+    }
     }
     return EMNET_WISP_ETYPE;
 }
@@ -384,9 +418,7 @@ static int put_header(uint8_t *buf, size_t cap, uint8_t type, uint32_t stream_id
 size_t emnet_wisp_encode_connect(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t stream_type,
                                  uint16_t port, const char *host, size_t host_len)
 {
-    if (stream_id == 0 || port == 0 ||
-        (stream_type != EMNET_WISP_STREAM_TCP && stream_type != EMNET_WISP_STREAM_UDP) ||
-        emnet_wisp_check_host(host, host_len) < 0)
+    if (stream_id == 0 || check_connect(stream_type, port, host, host_len) < 0)
         return 0;
     /* host_len <= EMNET_WISP_HOST_MAX here, so the sum cannot wrap. */
     if (!put_header(buf, cap, EMNET_WISP_CONNECT, stream_id, EMNET_WISP_CONNECT_FIXED + host_len))
@@ -444,6 +476,45 @@ size_t emnet_wisp_encode_credit(uint8_t *buf, size_t cap, uint32_t stream_id, ui
     return EMNET_WISP_CREDIT_SIZE;
 }
 
+int emnet_wisp_decode_addr(const uint8_t *p, size_t n, struct emnet_wisp_addr *out)
+{
+    if (n < 1 || (p[0] != 4 && p[0] != 6))
+        return EMNET_WISP_EADDR;
+    size_t alen = p[0] == 4 ? 4 : 16;
+    if (n < 3 + alen)
+        return EMNET_WISP_EADDR;
+    memset(out, 0, sizeof *out);
+    out->family = p[0];
+    out->port = get_le16(p + 1);
+    memcpy(out->addr, p + 3, alen);
+    return (int)(3 + alen);
+}
+
+size_t emnet_wisp_encode_addr(uint8_t *buf, size_t cap, const struct emnet_wisp_addr *a)
+{
+    if (a->family != 4 && a->family != 6)
+        return 0;
+    size_t alen = a->family == 4 ? 4 : 16;
+    if (cap < 3 + alen)
+        return 0;
+    buf[0] = a->family;
+    put_le16(buf + 1, a->port);
+    memcpy(buf + 3, a->addr, alen);
+    return 3 + alen;
+}
+
+size_t emnet_wisp_encode_udp_error(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason,
+                                   const struct emnet_wisp_addr *a)
+{
+    uint8_t rec[EMNET_WISP_ADDR_MAX];
+    size_t n = emnet_wisp_encode_addr(rec, sizeof rec, a);
+    if (stream_id == 0 || !n || !put_header(buf, cap, EMNET_WISP_UDP_ERROR, stream_id, 1 + n))
+        return 0;
+    buf[EMNET_WISP_HEADER] = reason;
+    memcpy(buf + EMNET_WISP_HEADER + 1, rec, n);
+    return EMNET_WISP_HEADER + 1 + n;
+}
+
 size_t emnet_wisp_encode_info(uint8_t *buf, size_t cap, uint8_t major, uint8_t minor,
                               const uint8_t *ext, size_t ext_len)
 {
@@ -491,6 +562,12 @@ size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packe
         return emnet_wisp_encode_fin(buf, cap, pkt->stream_id);
     case EMNET_WISP_CREDIT:
         return emnet_wisp_encode_credit(buf, cap, pkt->stream_id, pkt->u.credit.bytes);
+    case EMNET_WISP_UDP_ERROR: {
+        struct emnet_wisp_addr a;
+        if (emnet_wisp_decode_addr(pkt->u.udp_error.addr, pkt->u.udp_error.addr_len, &a) < 0)
+            return 0;
+        return emnet_wisp_encode_udp_error(buf, cap, pkt->stream_id, pkt->u.udp_error.reason, &a);
+    }
     }
     return 0;
 }

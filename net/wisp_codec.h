@@ -5,7 +5,8 @@
  * WebSocket message is one packet:
  *
  *   offset 0   type       u8     CONNECT 1, DATA 2, CONTINUE 3, CLOSE 4, INFO 5;
- *                                emnet's extensions add FIN 0xe0, CREDIT 0xe2
+ *                                emnet's extensions add FIN 0xe0, CREDIT 0xe2,
+ *                                UDP_ERROR 0xe3
  *   offset 1   stream id  u32 LE 0 is the connection itself
  *   offset 5   payload    the rest of the message, laid out by type:
  *
@@ -22,6 +23,16 @@
  *             docs/wisp-extensions.md)
  *   CREDIT    bytes u32 LE: the client lets the server send that many more
  *             bytes of DATA on the stream (receive credit extension)
+ *   UDP_ERROR reason u8 (EMNET_WISP_CLOSE_*), then an address record: a
+ *             datagram the socket stream sent there failed (UDP sockets
+ *             extension)
+ *
+ * UDP sockets extension (0xe3): a CONNECT of stream type 0xe3 opens a UDP
+ * socket on the server, named by the host "0.0.0.0" (IPv4) or "::" (IPv6)
+ * and port 0. Every DATA on it starts with an address record, the
+ * destination (client to server) or the source (server to client):
+ *
+ *   family u8 (4 or 6), port u16 LE, address (4 or 16 bytes, network order)
  *
  * All multi-byte fields are little-endian. Version 1 peers never send
  * INFO; a version 2 server sends it first, so the first packet of a
@@ -47,6 +58,8 @@ extern "C" {
 #define EMNET_WISP_CLOSE_SIZE (EMNET_WISP_HEADER + 1)
 #define EMNET_WISP_FIN_SIZE EMNET_WISP_HEADER
 #define EMNET_WISP_CREDIT_SIZE (EMNET_WISP_HEADER + 4)
+#define EMNET_WISP_ADDR_MAX 19       /* an address record: family, port, IPv6 address */
+#define EMNET_WISP_UDP_ERROR_MAX (EMNET_WISP_HEADER + 1 + EMNET_WISP_ADDR_MAX)
 #define EMNET_WISP_INFO_FIXED 2      /* major + minor, before the extensions */
 #define EMNET_WISP_EXT_HEADER 5      /* extension id + payload length */
 /* A DNS name is at most 253 bytes in text form; a longer host name can
@@ -61,11 +74,13 @@ enum emnet_wisp_type {
     EMNET_WISP_INFO = 0x05,
     EMNET_WISP_FIN = 0xe0,       /* emnet's half-close extension */
     EMNET_WISP_CREDIT = 0xe2,    /* emnet's receive credit extension */
+    EMNET_WISP_UDP_ERROR = 0xe3, /* emnet's UDP sockets extension */
 };
 
 enum emnet_wisp_stream_type {
     EMNET_WISP_STREAM_TCP = 0x01,
     EMNET_WISP_STREAM_UDP = 0x02,
+    EMNET_WISP_STREAM_UDP_SOCKET = 0xe3,   /* emnet's UDP sockets extension */
 };
 
 /* Extension ids of version 2's INFO packet. */
@@ -80,6 +95,7 @@ enum emnet_wisp_ext_id {
     EMNET_WISP_EXT_HALF_CLOSE = 0xe0,
     EMNET_WISP_EXT_RESET = 0xe1,
     EMNET_WISP_EXT_RECEIVE_CREDIT = 0xe2,
+    EMNET_WISP_EXT_UDP_SOCKETS = 0xe3,
 };
 
 /* Extension payloads (in INFO, after an entry's id and length).
@@ -104,6 +120,8 @@ enum emnet_wisp_ext_id {
  *   receive credit 0xe2  server: none; client: initial window u32 LE (not
  *                        0), the bytes of DATA the server may send on each
  *                        new TCP stream before CREDIT packets give more.
+ *   UDP sockets 0xe3     none either way. When both list it, streams of
+ *                        type 0xe3 are UDP sockets (above).
  *
  * Decoders take exactly one payload: bytes past the fields are EEXT_PAYLOAD,
  * as are missing bytes and strings that are not UTF-8 or hold a NUL. */
@@ -151,16 +169,17 @@ enum emnet_wisp_close_reason {
 /* Decoder errors: X(NAME, value, "log name"). */
 #define EMNET_WISP_ERROR_MAP(X)                                           \
     X(SHORT, -1, "short")                 /* shorter than its type needs */ \
-    X(TYPE, -2, "unknown_type")           /* not 1..5, 0xe0 or 0xe2 */      \
+    X(TYPE, -2, "unknown_type")           /* not 1..5, 0xe0, 0xe2 or 0xe3 */ \
     X(TRAILING, -3, "trailing_bytes")     /* bytes after a fixed payload */ \
     X(STREAM_ID, -4, "bad_stream_id")     /* 0 on CONNECT/DATA, not 0 on INFO */ \
-    X(STREAM_TYPE, -5, "bad_stream_type") /* CONNECT stream type not 1 or 2 */ \
+    X(STREAM_TYPE, -5, "bad_stream_type") /* CONNECT stream type not 1, 2 or 0xe3 */ \
     X(PORT, -6, "bad_port")               /* CONNECT to port 0 */           \
     X(HOST_EMPTY, -7, "empty_host")       /* CONNECT without a host */      \
     X(HOST_LONG, -8, "host_too_long")     /* over EMNET_WISP_HOST_MAX */    \
     X(HOST_BYTE, -9, "bad_host_byte")     /* NUL, control byte, bad UTF-8 */ \
     X(EXT, -10, "bad_extension")          /* INFO extension runs past the end */ \
-    X(EXT_PAYLOAD, -11, "bad_extension_payload") /* an extension's payload is malformed */
+    X(EXT_PAYLOAD, -11, "bad_extension_payload") /* an extension's payload is malformed */ \
+    X(ADDR, -12, "bad_address")           /* an address record: family not 4 or 6, or cut short */
 
 enum emnet_wisp_error {
     EMNET_WISP_OK = 0,
@@ -194,6 +213,11 @@ struct emnet_wisp_packet {
             uint32_t bytes;
         } credit;
         struct {
+            uint8_t reason;
+            const uint8_t *addr; /* a whole address record: emnet_wisp_decode_addr */
+            size_t addr_len;
+        } udp_error;
+        struct {
             uint8_t major, minor;
             const uint8_t *ext;  /* well-formed list: walk it with emnet_wisp_ext_next */
             size_t ext_len;
@@ -223,6 +247,11 @@ struct emnet_wisp_packet {
  *   - CONTINUE and CLOSE have a fixed size: a longer packet is ETRAILING.
  *   - FIN: never on stream 0 (ESTREAM_ID), no payload (ETRAILING).
  *   - CREDIT: never on stream 0, exactly 4 bytes of payload.
+ *   - CONNECT of type 0xe3 (a UDP socket): port 0, and only 0; host
+ *     "0.0.0.0" or "::" (else EHOST_BYTE).
+ *   - UDP_ERROR: never on stream 0, a reason and one whole address record
+ *     (EADDR otherwise). DATA on a type 0xe3 stream is not judged here:
+ *     emnet_wisp_decode_addr reads its address record.
  *     Whether the extension was negotiated is the caller's to judge.
  *   - CLOSE keeps an unknown reason as is (newer peers may add reasons).
  *   - INFO: the extension list must be whole (EEXT otherwise); extension
@@ -298,6 +327,22 @@ size_t emnet_wisp_encode_close(uint8_t *buf, size_t cap, uint32_t stream_id, uin
 size_t emnet_wisp_encode_fin(uint8_t *buf, size_t cap, uint32_t stream_id);
 /* CREDIT (receive credit extension): never on stream 0. */
 size_t emnet_wisp_encode_credit(uint8_t *buf, size_t cap, uint32_t stream_id, uint32_t bytes);
+
+/* An address record (UDP sockets extension). family is 4 or 6; addr holds
+ * 4 or 16 bytes in network order. */
+struct emnet_wisp_addr {
+    uint8_t family;
+    uint16_t port;
+    uint8_t addr[16];
+};
+/* Reads the address record at the start of p (n bytes): its length (7 or
+ * 19) and *out, or EADDR. What follows it (a datagram) is the caller's. */
+int emnet_wisp_decode_addr(const uint8_t *p, size_t n, struct emnet_wisp_addr *out);
+/* Writes an address record: its length, or 0 (no room, bad family). */
+size_t emnet_wisp_encode_addr(uint8_t *buf, size_t cap, const struct emnet_wisp_addr *a);
+/* UDP_ERROR with a reason for the address: never on stream 0. */
+size_t emnet_wisp_encode_udp_error(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason,
+                                   const struct emnet_wisp_addr *a);
 
 /* INFO on stream 0; ext (ext_len bytes) is a list built with
  * emnet_wisp_encode_ext, or NULL/0 for none. */

@@ -49,6 +49,10 @@ static const struct vector vectors[] = {
     { "fin", BYTES(0xe0, 0x07, 0x00, 0x00, 0x00), 0 },
     /* receive credit: 65536 more bytes on stream 7 */
     { "credit", BYTES(0xe2, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00), 0 },
+    /* UDP sockets: an IPv4 socket stream 9; a refusal from 127.0.0.1:53 */
+    { "connect udp socket v4", BYTES(0x01, 0x09, 0, 0, 0, 0xe3, 0x00, 0x00, '0', '.', '0', '.', '0', '.', '0'), 0 },
+    { "connect udp socket v6", BYTES(0x01, 0x0a, 0, 0, 0, 0xe3, 0x00, 0x00, ':', ':'), 0 },
+    { "udp error", BYTES(0xe3, 0x09, 0, 0, 0, 0x44, 0x04, 0x35, 0x00, 127, 0, 0, 1), 0 },
 
     { "empty", (const uint8_t *)"", 0, EMNET_WISP_ESHORT },
     { "4-byte header", BYTES(0x02, 0x01, 0x00, 0x00), EMNET_WISP_ESHORT },
@@ -61,6 +65,14 @@ static const struct vector vectors[] = {
     { "credit stream 0", BYTES(0xe2, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00), EMNET_WISP_ESTREAM_ID },
     { "credit short", BYTES(0xe2, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00), EMNET_WISP_ESHORT },
     { "credit long", BYTES(0xe2, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00), EMNET_WISP_ETRAILING },
+    { "udp socket port 1", BYTES(0x01, 0x09, 0, 0, 0, 0xe3, 0x01, 0x00, ':', ':'), EMNET_WISP_EPORT },
+    { "udp port 0", BYTES(0x01, 0x09, 0, 0, 0, 0x02, 0x00, 0x00, 'h'), EMNET_WISP_EPORT },
+    { "udp socket named host", BYTES(0x01, 0x09, 0, 0, 0, 0xe3, 0x00, 0x00, 'h'), EMNET_WISP_EHOST_BYTE },
+    { "udp error stream 0", BYTES(0xe3, 0, 0, 0, 0, 0x44, 0x04, 0x35, 0x00, 127, 0, 0, 1), EMNET_WISP_ESTREAM_ID },
+    { "udp error no reason", BYTES(0xe3, 0x09, 0, 0, 0), EMNET_WISP_ESHORT },
+    { "udp error family 5", BYTES(0xe3, 0x09, 0, 0, 0, 0x44, 0x05, 0x35, 0x00, 127, 0, 0, 1), EMNET_WISP_EADDR },
+    { "udp error v6 cut", BYTES(0xe3, 0x09, 0, 0, 0, 0x44, 0x06, 0x35, 0x00, 0, 0, 0, 0), EMNET_WISP_EADDR },
+    { "udp error trailing", BYTES(0xe3, 0x09, 0, 0, 0, 0x44, 0x04, 0x35, 0x00, 127, 0, 0, 1, 9), EMNET_WISP_ETRAILING },
 
     /* the stream id is judged before the payload */
     { "connect stream 0", BYTES(0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x50, 0x00, 'h'), EMNET_WISP_ESTREAM_ID },
@@ -282,6 +294,24 @@ static void test_encoders(void)
     CHECK_EQ_INT(n, EMNET_WISP_CREDIT_SIZE);
     CHECK(memcmp(buf, vectors[14].bytes, n) == 0);
     CHECK_EQ_INT(emnet_wisp_encode_credit(buf, sizeof buf, 0, 1), 0);
+    n = emnet_wisp_encode_connect(buf, sizeof buf, 9, EMNET_WISP_STREAM_UDP_SOCKET, 0, "0.0.0.0", 7);
+    CHECK(n == vectors[15].len && memcmp(buf, vectors[15].bytes, n) == 0);
+    CHECK_EQ_INT(emnet_wisp_encode_connect(buf, sizeof buf, 9, EMNET_WISP_STREAM_UDP_SOCKET, 53, "::", 2), 0);
+    CHECK_EQ_INT(emnet_wisp_encode_connect(buf, sizeof buf, 9, EMNET_WISP_STREAM_UDP, 0, "h", 1), 0);
+    {
+        struct emnet_wisp_addr a = { .family = 4, .port = 53, .addr = { 127, 0, 0, 1 } }, b;
+        n = emnet_wisp_encode_udp_error(buf, sizeof buf, 9, EMNET_WISP_CLOSE_REFUSED, &a);
+        CHECK(n == vectors[17].len && memcmp(buf, vectors[17].bytes, n) == 0);
+        uint8_t rec[EMNET_WISP_ADDR_MAX];
+        struct emnet_wisp_addr v6 = { .family = 6, .port = 443, .addr = { 0xfe, 0x80, [15] = 1 } };
+        CHECK_EQ_INT(emnet_wisp_encode_addr(rec, sizeof rec, &v6), 19);
+        CHECK_EQ_INT(emnet_wisp_decode_addr(rec, 19, &b), 19);
+        CHECK(b.family == 6 && b.port == 443 && memcmp(b.addr, v6.addr, 16) == 0);
+        CHECK_EQ_INT(emnet_wisp_decode_addr(rec, 18, &b), EMNET_WISP_EADDR);
+        CHECK_EQ_INT(emnet_wisp_encode_addr(rec, 18, &v6), 0);
+        a.family = 5;
+        CHECK_EQ_INT(emnet_wisp_encode_addr(rec, sizeof rec, &a), 0);
+    }
     {
         struct emnet_wisp_packet pk;
         CHECK_EQ_INT(emnet_wisp_decode(vectors[14].bytes, vectors[14].len, &pk), 0);
@@ -445,15 +475,17 @@ static void test_names(void)
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EHOST_BYTE), "bad_host_byte") == 0);
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT), "bad_extension") == 0);
     CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT_PAYLOAD), "bad_extension_payload") == 0);
-    for (int e = -1; e >= EMNET_WISP_EEXT_PAYLOAD; e--)
+    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EADDR), "bad_address") == 0);
+    for (int e = -1; e >= EMNET_WISP_EADDR; e--)
         CHECK(strcmp(emnet_wisp_error_name(e), "?") != 0);
     CHECK(strcmp(emnet_wisp_error_name(1), "?") == 0);
-    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EEXT_PAYLOAD - 1), "?") == 0);
+    CHECK(strcmp(emnet_wisp_error_name(EMNET_WISP_EADDR - 1), "?") == 0);
 
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CONNECT), "CONNECT") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_INFO), "INFO") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_FIN), "FIN") == 0);
     CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_CREDIT), "CREDIT") == 0);
+    CHECK(strcmp(emnet_wisp_type_name(EMNET_WISP_UDP_ERROR), "UDP_ERROR") == 0);
     CHECK(strcmp(emnet_wisp_type_name(0), "?") == 0);
 }
 

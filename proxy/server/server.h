@@ -170,6 +170,9 @@ struct emnet_px_stream {
      * target is not read until the client's CREDIT. */
     int credit_on;
     uint32_t credit;
+    /* A UDP socket stream (emnet's UDP sockets extension): 4 or 6, the
+     * family of its socket; 0 for every other stream. */
+    int udp_socket;
     int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
     uint32_t written_packets;         /* Wisp: DATA packets fully written since the last CONTINUE */
 };
@@ -180,6 +183,15 @@ struct emnet_px_stream {
  * memory. */
 int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp,
                                              const char *host, uint16_t port);
+/* A UDP socket stream for conn (udp_socket.c): a socket of the family
+ * (4 or 6) the proxy binds to a port of its own, open at once (reported
+ * through emnet_px_conn_stream_open, or _failed). -1 only when out of
+ * memory. */
+int emnet_px_stream_open_udp_socket(struct emnet_px_conn *conn, uint32_t id, int family);
+/* udp_socket.c: a client datagram (address record, then the datagram) to
+ * send; the datagrams waiting on the socket to the client (-1: it failed). */
+void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload, size_t len);
+int emnet_px_udp_socket_recv(struct emnet_px_stream *s);
 /* Client bytes for the target. TCP: queued and written as the socket takes
  * them. UDP: sent at once as one datagram (dropped if the socket is full). */
 void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len);
@@ -308,6 +320,12 @@ void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
 void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
 void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 int emnet_px_wisp_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
+/* A datagram of a UDP socket stream was not sent (reason: a Wisp close
+ * reason), to the address a (NULL: the record was malformed: the stream is
+ * closed with that reason instead). */
+struct emnet_wisp_addr;
+void emnet_px_wisp_udp_error(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct emnet_wisp_addr *a,
+                             uint8_t reason);
 void emnet_px_wisp_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s, uint32_t packets);
 
 /* ---- the server as a whole (main.c) ---- */

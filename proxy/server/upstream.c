@@ -247,10 +247,12 @@ static int parse_numeric(const char *host, uint16_t port, int udp, struct addrin
     return getaddrinfo(host, service, &hints, res);
 }
 
-int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const char *host, uint16_t port)
+/* A new stream of conn, linked and counted; NULL when out of memory. */
+static struct emnet_px_stream *stream_new(struct emnet_px_conn *conn, uint32_t id, int udp, const char *host,
+                                          uint16_t port)
 {
     struct emnet_px_stream *s = calloc(1, sizeof *s);
-    if (!s) return -1;
+    if (!s) return NULL;
     s->conn = conn;
     s->id = id;
     s->udp = udp;
@@ -265,7 +267,13 @@ int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const
     conn->streams = s;
     conn->nstreams++;
     emnet_px_metrics.streams_total[udp]++;
+    return s;
+}
 
+int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const char *host, uint16_t port)
+{
+    struct emnet_px_stream *s = stream_new(conn, id, udp, host, port);
+    if (!s) return -1;
     if (!host[0] || strlen(host) >= sizeof s->host || port == 0) {
         fail(s, EMNET_PX_FAIL_INVALID);
         return 0;
@@ -284,6 +292,44 @@ int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp, const
     s->deadline_ms = emnet_px_now_ms() + (int64_t)emnet_px.cfg->resolve_timeout * 1000;
     s->resolve = emnet_px_resolve_start(host, port, udp, on_resolved, s);
     if (!s->resolve) fail(s, EMNET_PX_FAIL_INTERNAL);
+    return 0;
+}
+
+int emnet_px_stream_open_udp_socket(struct emnet_px_conn *conn, uint32_t id, int family)
+{
+    struct emnet_px_stream *s = stream_new(conn, id, 1, family == 6 ? "::" : "0.0.0.0", 0);
+    if (!s) return -1;
+    s->udp_socket = family;
+    int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        s->last_err = errno;
+        fail(s, EMNET_PX_FAIL_INTERNAL);
+        return 0;
+    }
+    if (family == 6) {   /* IPv4 peers too, as v4-mapped addresses */
+        int off = 0;
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    /* Not bound here: the first sendto picks a port, as autobind does. A
+     * socket that has sent nothing hears nothing, which is the client's
+     * case too (its port exists only in the page). */
+    lws_adopt_desc_t desc;
+    memset(&desc, 0, sizeof desc);
+    desc.vh = emnet_px.vhost;
+    desc.type = LWS_ADOPT_RAW_FILE_DESC;
+    desc.fd.filefd = fd;
+    desc.vh_prot_name = emnet_px_upstream_protocol.name;
+    desc.opaque = s;
+    s->fd = fd;
+    snprintf(s->peer, sizeof s->peer, "%s", family == 6 ? "[::]:*" : "0.0.0.0:*");
+    struct lws *wsi = lws_adopt_descriptor_vhost_via_info(&desc);
+    if (!wsi) {
+        s->fd = -1;   /* lws closed it */
+        fail(s, EMNET_PX_FAIL_INTERNAL);
+        return 0;
+    }
+    s->wsi = wsi;
+    became_open(s);
     return 0;
 }
 
@@ -322,6 +368,10 @@ void emnet_px_stream_client_drained(struct emnet_px_stream *s)
 void emnet_px_stream_write(struct emnet_px_stream *s, const void *data, size_t len)
 {
     if (s->state == EMNET_PX_DONE || s->flush_then_close || s->client_fin) return;
+    if (s->udp_socket) {   /* open from the start: one datagram, its address first */
+        emnet_px_udp_socket_send(s, data, len);
+        return;
+    }
     if (s->udp && s->state == EMNET_PX_OPEN) {
         /* A full socket buffer drops the datagram, as UDP may. */
         if (send(s->fd, data, len, MSG_NOSIGNAL) >= 0) emnet_px_metrics.bytes_to_target += len;
@@ -351,12 +401,16 @@ void emnet_px_stream_release(struct emnet_px_stream *s, int flush)
     if (s->conn) emnet_px_conn_unlink_stream(s->conn, s);
     s->conn = NULL;
     if (s->wsi) {
-        if (flush && s->state == EMNET_PX_OPEN && !s->udp && s->to_target.bytes) {
+        if (flush && (s->state == EMNET_PX_OPEN || s->state == EMNET_PX_CONNECTING) && !s->udp &&
+            s->to_target.bytes) {
             /* lws's own timeout bounds how long a target that stopped
-             * reading can keep the socket. */
+             * reading can keep the socket. One still connecting is
+             * written to once connected (a client may send and close
+             * before the target answered, as a Linux program may); if
+             * the connect fails, the bytes go with it. */
             s->flush_then_close = 1;
             lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, (int)emnet_px.cfg->connect_timeout + 1);
-            lws_callback_on_writable(s->wsi);
+            if (s->state == EMNET_PX_OPEN) lws_callback_on_writable(s->wsi);
             return;
         }
         kill_wsi(s);
@@ -487,6 +541,11 @@ static int on_readable(struct emnet_px_stream *s)
         char sink[4096];
         ssize_t n = recv(s->fd, sink, sizeof sink, 0);
         return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ? -1 : 0;
+    }
+    if (s->udp_socket) {
+        if (emnet_px_udp_socket_recv(s) == 0) return 0;
+        s->last_err = errno;
+        return -1;
     }
     static unsigned char buf[UDP_MAX];
     /* A few reads per wake-up, then yield to other connections. */

@@ -44,6 +44,11 @@
  *     DATA; the target is not read while none is left; the client's
  *     CREDIT packets give more. Credit past 2^31 - 1 bytes: CLOSE 0x41;
  *     CREDIT without the extension or on a UDP stream: ignored (counted).
+ *   - UDP sockets 0xe3: a CONNECT of type 0xe3 opens a UDP socket of the
+ *     proxy's own (udp_socket.c); its DATA carries an address record
+ *     before each datagram, both ways; a datagram the allowlist refuses
+ *     gets UDP_ERROR "blocked" (0x48), a malformed record closes the stream
+ *     with 0x41. Without the extension such a CONNECT gets CLOSE 0x41.
  * A client's CLOSE otherwise ends a stream in order: what it sent is
  * still written to the target, then FIN.
  *
@@ -183,9 +188,10 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
         return;
     }
     /* INFO: version 2.0, then UDP, password (required), MOTD, stream
-     * confirmation, emnet's half-close, reset and receive credit. The MOTD is at most
+     * confirmation, emnet's half-close, reset, receive credit and UDP
+     * sockets. The MOTD is at most
      * EMNET_PROXY_WISP_TEXT_MAX bytes. */
-    uint8_t ext[7 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
+    uint8_t ext[8 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + sizeof ext];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     if (emnet_px.wisp_password) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PASSWORD, "\x01", 1);
@@ -195,6 +201,7 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RESET, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RECEIVE_CREDIT, NULL, 0);
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_UDP_SOCKETS, NULL, 0);
     size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, e);
     if (n) send_packet(c, pkt, n);
 }
@@ -231,7 +238,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
     }
     unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM) |
                        EMNET_PX_WISP_EXT(EMNET_WISP_EXT_HALF_CLOSE) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RESET) |
-                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RECEIVE_CREDIT);
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RECEIVE_CREDIT) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP_SOCKETS);
     if (emnet_px.wisp_password) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PASSWORD);
     if (emnet_px.cfg->wisp_motd) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_MOTD);
     const uint8_t *it = p->u.info.ext, *end = it + p->u.info.ext_len, *payload;
@@ -260,7 +267,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
         } else if (id == EMNET_WISP_EXT_RECEIVE_CREDIT) {
             rc = emnet_wisp_decode_window(payload, len, &window);
         } else if (id != EMNET_WISP_EXT_MOTD) {
-            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation, half-close, reset */
+            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation, half-close, reset, UDP sockets */
         }
         /* The client's MOTD entry has no payload to speak of: any is ignored. */
         if (rc < 0) {
@@ -308,7 +315,13 @@ static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *
     }
     memcpy(host, h, hlen);
     host[hlen] = '\0';
-    int udp = p->u.connect.stream_type == EMNET_WISP_STREAM_UDP;
+    int udp = p->u.connect.stream_type != EMNET_WISP_STREAM_TCP;
+    int udp_socket = p->u.connect.stream_type == EMNET_WISP_STREAM_UDP_SOCKET;
+    if (udp_socket && !(c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP_SOCKETS))) {
+        protocol_error(c, id, "udp_socket_not_negotiated", "close_0x41");
+        send_close(c, id, EMNET_WISP_CLOSE_INVALID_INFO);
+        return;
+    }
     if (udp && c->wisp_version == 2 && !(c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP))) {
         /* v2 has UDP streams only when both sides listed the extension. */
         protocol_error(c, id, "udp_not_negotiated", "close_0x41");
@@ -328,7 +341,9 @@ static void on_connect(struct emnet_px_conn *c, const struct emnet_wisp_packet *
     }
     emnet_px_log(EMNET_PX_DEBUG, "wisp_connect", "client", c->client, "stream", sid, "type", udp ? "udp" : "tcp",
                  "host", host, "port", port, NULL);
-    if (emnet_px_stream_open(c, id, udp, host, p->u.connect.port) < 0) send_close(c, id, EMNET_WISP_CLOSE_UNKNOWN);
+    int rc = udp_socket ? emnet_px_stream_open_udp_socket(c, id, strcmp(host, "::") == 0 ? 6 : 4)
+                        : emnet_px_stream_open(c, id, udp, host, p->u.connect.port);
+    if (rc < 0) send_close(c, id, EMNET_WISP_CLOSE_UNKNOWN);
 }
 
 static int negotiated(const struct emnet_px_conn *c, uint8_t ext)
@@ -565,6 +580,19 @@ void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream
     else if (err)
         reason = EMNET_WISP_CLOSE_NETWORK_ERROR;
     send_close(c, id, reason);
+}
+
+void emnet_px_wisp_udp_error(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct emnet_wisp_addr *a,
+                             uint8_t reason)
+{
+    if (!a) {   /* no address to name: the stream itself was misused */
+        protocol_error(c, s->id, "bad_address", "close_0x41");
+        close_stream(c, s, s->id, reason);
+        return;
+    }
+    uint8_t pkt[EMNET_WISP_UDP_ERROR_MAX];
+    size_t n = emnet_wisp_encode_udp_error(pkt, sizeof pkt, s->id, reason, a);
+    if (n) send_packet(c, pkt, n);
 }
 
 int emnet_px_wisp_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s)

@@ -1,6 +1,6 @@
 // emnet's own Wisp extensions in emnet-proxy (docs/wisp-extensions.md):
-// half-close (0xe0, FIN packets), reset (0xe1, CLOSE reason RESET) and
-// receive credit (0xe2, CREDIT packets). How
+// half-close (0xe0, FIN packets), reset (0xe1, CLOSE reason RESET),
+// receive credit (0xe2, CREDIT packets) and UDP sockets (0xe3). How
 // the target saw each end is asked of emnet-testsrv's tcp_end, which
 // records FIN or RST per token; what the client saw is in its packets.
 'use strict';
@@ -9,7 +9,7 @@ const net = require('net');
 const L = require('./lib');
 const { check, eq, sleep, wisp } = L;
 
-const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2 };
+const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2, udpSockets: 0xe3 };
 const FIN = 0xe0, RESET = 0xe1;
 
 const packets = (c) => c.messages.map(wisp.parse);
@@ -218,6 +218,74 @@ const cases = {
       const cl = await L.withTimeout(e.closed, 5000, 'close');
       eq([closeOf(e, 0) && closeOf(e, 0).reason, cl.code], [0x04, 1002], `${what}: CLOSE 0x04, then 1002`);
     }
+  },
+
+  // UDP socket streams: one proxy socket per stream, any sender heard, one
+  // source port for every destination; the allowlist per datagram.
+  async wisp_udp_socket({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const dgram = require('dgram');
+    // Two servers that answer with the port they saw the datagram from.
+    const whoami = await Promise.all([0, 1].map(() => new Promise((resolve) => {
+      const u = dgram.createSocket('udp4');
+      u.on('message', (m, r) => u.send(`seen from ${r.port}`, r.port, r.address));
+      u.bind(0, '127.0.0.1', () => resolve(u));
+    })));
+    const [p1, p2] = whoami.map((u) => u.address().port);
+    const proxy = await L.startProxy(proxyBin, [ports.udp_echo, ports.udp_dual, p1, p2]
+      .map((p) => `allow = 127.0.0.1:${p}\n`).join('') + 'allow = [::1]:9\n');
+    const rec = (port, ip = [127, 0, 0, 1]) => {
+      const b = Buffer.alloc(3 + ip.length);
+      b[0] = ip.length === 4 ? 4 : 6; b.writeUInt16LE(port, 1); Buffer.from(ip).copy(b, 3);
+      return b;
+    };
+    const c = await client(proxy, [EXT.udp, EXT.udpSockets]);
+    const dgrams = (id) => onStream(c, id).filter((p) => p.type === 2)
+      .map((p) => ({ port: p.payload.readUInt16LE(1), family: p.payload[0], text: p.payload.subarray(7).toString() }));
+    c.ws.send(wisp.connect(1, 0xe3, 0, '0.0.0.0'));
+    c.ws.send(wisp.data(1, Buffer.concat([rec(ports.udp_echo), Buffer.from('hello')])));
+    await c.until(() => dgrams(1).length >= 1, 5000, 'the echo');
+    eq(dgrams(1)[0], { port: ports.udp_echo, family: 4, text: 'hello' }, 'the echo, with its source address first');
+    c.ws.send(wisp.data(1, Buffer.concat([rec(ports.udp_dual), Buffer.from('two')])));
+    await c.until(() => dgrams(1).length >= 3, 5000, 'both answers');
+    const fromDual = dgrams(1).slice(1);
+    check(fromDual.some((d) => d.port === ports.udp_dual && d.text === 'two') &&
+          fromDual.some((d) => d.port !== ports.udp_dual && d.text === 'other:two'),
+          'a datagram from a port the socket never sent to is heard too, with its own source');
+    c.ws.send(wisp.data(1, Buffer.concat([rec(p1), Buffer.from('?')])));
+    c.ws.send(wisp.data(1, Buffer.concat([rec(p2), Buffer.from('?')])));
+    await c.until(() => dgrams(1).length >= 5, 5000, 'the two whoami answers');
+    const seen = dgrams(1).slice(3).map((d) => d.text);
+    eq(seen[0], seen[1], 'two servers see the same source port');
+
+    // A destination the allowlist refuses: UDP_ERROR 0x48 naming it.
+    c.ws.send(wisp.data(1, Buffer.concat([rec(9), Buffer.from('no')])));
+    await c.until(() => onStream(c, 1).some((p) => p.type === 0xe3), 5000, 'UDP_ERROR');
+    const err = onStream(c, 1).find((p) => p.type === 0xe3);
+    eq([err.payload[0], err.payload.subarray(1).toString('hex')], [0x48, rec(9).toString('hex')],
+       'a refused destination: UDP_ERROR 0x48 with its address record');
+    check(!closeOf(c, 1), 'the socket stream stays open');
+
+    // An IPv6 socket reaches IPv4 destinations (v4-mapped); a malformed
+    // record closes its stream with 0x41.
+    c.ws.send(wisp.connect(2, 0xe3, 0, '::'));
+    c.ws.send(wisp.data(2, Buffer.concat([rec(ports.udp_echo), Buffer.from('six')])));
+    await c.until(() => dgrams(2).length >= 1, 5000, 'the echo over IPv6');
+    eq(dgrams(2)[0], { port: ports.udp_echo, family: 4, text: 'six' }, 'an IPv6 socket stream: IPv4 peers as family 4');
+    c.ws.send(wisp.data(2, Buffer.from([5, 1, 2])));
+    await c.until(() => closeOf(c, 2), 5000, 'CLOSE on stream 2');
+    eq(closeOf(c, 2).reason, 0x41, 'a malformed address record: CLOSE 0x41');
+    c.ws.close(1000);
+    await c.closed;
+
+    // Without the extension a CONNECT of type 0xe3 is refused.
+    const d = await client(proxy, [EXT.udp]);
+    d.ws.send(wisp.connect(1, 0xe3, 0, '0.0.0.0'));
+    await d.until(() => closeOf(d, 1), 5000, 'CLOSE');
+    eq(closeOf(d, 1).reason, 0x41, 'no UDP sockets extension: CLOSE 0x41');
+    d.ws.close(1000);
+    await d.closed;
+    for (const u of whoami) u.close();
   },
 
   // Bad FIN packets: on stream 0 the connection ends (1002); with a

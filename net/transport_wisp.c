@@ -83,7 +83,9 @@
  * Stream ids count up from 1 and are not reused until the 32-bit counter
  * wraps: servers answer our CLOSE with a CLOSE of their own, which must
  * never reach a newer stream. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,8 @@ struct wisp_conn;
 struct wisp_pending {
     struct wisp_pending *next;
     size_t len;
+    uint8_t rec_len;                     /* a UDP socket stream's: the destination's address record */
+    uint8_t rec[EMNET_WISP_ADDR_MAX];
     uint8_t data[];
 };
 
@@ -125,6 +129,7 @@ struct wisp_stream {
     /* UDP: a socket has a stream per destination, chained from its
      * transport_state; `to` is the destination as the program named it. */
     unsigned char udp;
+    unsigned char sockstream;      /* a UDP socket stream (emnet's 0xe3): every destination, records */
     struct wisp_stream *sock_next;
     struct sockaddr_storage to;
     socklen_t tolen;
@@ -144,6 +149,7 @@ struct wisp_conn {
     int half_close;                /* emnet's half-close (0xe0): FIN packets both ways */
     int reset;                     /* emnet's reset (0xe1): CLOSE RESET both ways */
     uint32_t window;               /* emnet's receive credit (0xe2): each TCP stream's credit; 0: none */
+    int udp_sockets;               /* emnet's UDP sockets (0xe3): a UDP socket is one stream */
     int paused;                    /* not reading the WebSocket */
     int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;
@@ -197,19 +203,28 @@ static void send_packet(struct wisp_conn *ss, const uint8_t *pkt, size_t len)
 
 static void conn_full(struct wisp_conn *ss, size_t limit);
 
-static void send_datagram_now(struct wisp_stream *st, const void *buf, size_t len)
+/* One datagram, one DATA packet: on a UDP socket stream its address
+ * record (rec_len bytes) goes first, in the same message. */
+static void send_datagram_now(struct wisp_stream *st, const uint8_t *rec, size_t rec_len, const void *buf, size_t len)
 {
-    uint8_t hdr[EMNET_WISP_HEADER];
+    uint8_t hdr[EMNET_WISP_HEADER + EMNET_WISP_ADDR_MAX];
     emnet_wisp_encode_data_header(hdr, sizeof hdr, st->id);
-    emnet_js_wisp_send(st->sess->ws, hdr, sizeof hdr, buf, len);
+    memcpy(hdr + EMNET_WISP_HEADER, rec, rec_len);
+    emnet_js_wisp_send(st->sess->ws, hdr, EMNET_WISP_HEADER + rec_len, buf, len);
 }
+
+static void sockstream_fallback(struct wisp_stream *st);
 
 static int send_connect(struct wisp_stream *st)
 {
+    if (st->sockstream && !st->sess->udp_sockets) {
+        /* The server turned out not to have UDP socket streams. */
+        sockstream_fallback(st);
+        return 0;
+    }
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_CONNECT_FIXED + EMNET_WISP_HOST_MAX];
-    size_t n = emnet_wisp_encode_connect(pkt, sizeof pkt, st->id,
-                                         st->udp ? EMNET_WISP_STREAM_UDP : EMNET_WISP_STREAM_TCP, st->port,
-                                         st->host, strlen(st->host));
+    uint8_t type = st->sockstream ? EMNET_WISP_STREAM_UDP_SOCKET : st->udp ? EMNET_WISP_STREAM_UDP : EMNET_WISP_STREAM_TCP;
+    size_t n = emnet_wisp_encode_connect(pkt, sizeof pkt, st->id, type, st->port, st->host, strlen(st->host));
     if (!n) {
         /* A target the protocol cannot name (port 0): refused, as a
          * server would refuse it, once the program has seen EINPROGRESS. */
@@ -228,7 +243,7 @@ static int send_connect(struct wisp_stream *st)
         while (st->pending) {
             struct wisp_pending *d = st->pending;
             st->pending = d->next;
-            send_datagram_now(st, d->data, d->len);
+            send_datagram_now(st, d->rec, d->rec_len, d->data, d->len);
             free(d);
         }
         st->pending_tail = NULL;
@@ -345,7 +360,7 @@ static void stream_ended(struct wisp_stream *st, int err)
         socklen_t tolen = st->tolen;
         stream_free(st);
         int e = err == ECONNRESET ? ENETUNREACH : err == ETIMEDOUT ? 0 : err;
-        emnet__sock_datagram_error(s, (const struct sockaddr *)&to, tolen, e);
+        if (tolen) emnet__sock_datagram_error(s, (const struct sockaddr *)&to, tolen, e);   /* a socket stream names none */
         return;
     }
     stream_free(st);
@@ -524,8 +539,12 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct soc
 {
     struct wisp_stream **head = (struct wisp_stream **)&s->transport_state;
     unsigned count = 0;
-    for (struct wisp_stream **p = head; *p; p = &(*p)->sock_next, count++) {
+    struct wisp_stream *last = NULL;   /* the least recently used destination stream */
+    for (struct wisp_stream **p = head; *p; p = &(*p)->sock_next) {
         struct wisp_stream *st = *p;
+        if (st->sockstream) continue;
+        count++;
+        last = st;
         if (st->tolen == tolen && !memcmp(&st->to, to, tolen)) {
             *p = st->sock_next;   /* to the front */
             st->sock_next = *head;
@@ -534,11 +553,7 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct soc
         }
     }
     unsigned max = (unsigned)emnet__config_long("EMNET_UDP_DESTINATIONS", 64);
-    if (max && count >= max) {
-        struct wisp_stream *last = *head;
-        while (last->sock_next) last = last->sock_next;
-        stream_close(last);
-    }
+    if (max && count >= max && last) stream_close(last);
     char host[EMNET_HOST_TEXT_MAX];
     unsigned port;
     *err = emnet__udp_dest_host(s, to, tolen, host, sizeof host, &port);
@@ -553,13 +568,127 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct soc
     return st;
 }
 
+/* ---- UDP socket streams (emnet's UDP sockets extension, 0xe3) ----
+ *
+ * Where the server has them, an unconnected UDP socket is one stream: one
+ * socket of the proxy's, so it hears any sender and every server sees one
+ * source port, as on Linux (DEVIATIONS.md U1, U2). Each datagram carries
+ * its destination's (or source's) address record. A connected socket, or a
+ * destination named by a getaddrinfo placeholder, keeps a stream per
+ * destination: the server names the peer (and reports its ICMP errors on
+ * it). Until the connection's handshake says whether the server has them,
+ * datagrams wait in the socket stream; without them they go on as before. */
+
+/* The destination as an address record (an IPv4-mapped IPv6 address as
+ * IPv4); -1 when it is a name's placeholder, which only a per-destination
+ * stream can name. */
+static int to_record(const struct sockaddr *to, struct emnet_wisp_addr *a)
+{
+    if (emnet__placeholder_name(to)) return -1;
+    memset(a, 0, sizeof *a);
+    if (to->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)to;
+        a->family = 4;
+        a->port = ntohs(in->sin_port);
+        memcpy(a->addr, &in->sin_addr, 4);
+        return 0;
+    }
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)to;
+    a->port = ntohs(in6->sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+        a->family = 4;
+        memcpy(a->addr, &in6->sin6_addr.s6_addr[12], 4);
+    } else {
+        a->family = 6;
+        memcpy(a->addr, &in6->sin6_addr, 16);
+    }
+    return 0;
+}
+
+/* An address record as an address of the socket's family; -1 if that
+ * family cannot hold it. */
+static int from_record(const struct emnet_sock *s, const struct emnet_wisp_addr *a, struct sockaddr_storage *ss,
+                       socklen_t *len)
+{
+    memset(ss, 0, sizeof *ss);
+    if (s->domain == AF_INET) {
+        if (a->family != 4) return -1;
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(a->port);
+        memcpy(&in->sin_addr, a->addr, 4);
+        *len = sizeof *in;
+        return 0;
+    }
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(a->port);
+    if (a->family == 4) {
+        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&in6->sin6_addr.s6_addr[12], a->addr, 4);
+    } else {
+        memcpy(&in6->sin6_addr, a->addr, 16);
+    }
+    *len = sizeof *in6;
+    return 0;
+}
+
+/* The socket's UDP socket stream, when this datagram should take it. */
+static struct wisp_stream *sockstream_for(struct emnet_sock *s, const struct sockaddr *to, struct emnet_wisp_addr *a,
+                                          int *err)
+{
+    if (s->state == SOCK_CONNECTED || to_record(to, a) < 0) return NULL;
+    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next)
+        if (st->sockstream) return st;
+    const char *url = emnet__wisp_url();
+    struct wisp_conn *ss = url ? conn_for(url, err) : NULL;
+    if (!ss || (ss->ready && !ss->udp_sockets)) return NULL;
+    struct wisp_stream *st = stream_new(s, s->domain == AF_INET6 ? "::" : "0.0.0.0", 0, 1, err);
+    if (!st) return NULL;
+    st->sockstream = 1;
+    st->sock_next = s->transport_state;
+    s->transport_state = st;
+    if (st->sess->ready) send_connect(st);
+    return st;
+}
+
+static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
+                              size_t len);
+
+/* The server has no UDP socket streams: what waited in the socket's goes
+ * out on streams per destination, in order. */
+static void sockstream_fallback(struct wisp_stream *st)
+{
+    struct emnet_sock *s = st->sock;
+    struct wisp_pending *d = st->pending;
+    st->pending = st->pending_tail = NULL;
+    st->pending_bytes = 0;
+    stream_free(st);
+    while (d) {
+        struct wisp_pending *next = d->next;
+        struct emnet_wisp_addr a;
+        struct sockaddr_storage to;
+        socklen_t tolen;
+        if (emnet_wisp_decode_addr(d->rec, d->rec_len, &a) > 0 && from_record(s, &a, &to, &tolen) == 0)
+            wisp_send_datagram(s, (struct sockaddr *)&to, tolen, d->data, d->len);   /* a full queue drops it */
+        free(d);
+        d = next;
+    }
+}
+
 /* One datagram, one DATA packet. Before the connection is ready it waits
  * in the stream (up to the send buffer); a full WebSocket says EAGAIN. */
 static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
                               size_t len)
 {
-    int err;
-    struct wisp_stream *st = udp_stream_for(s, to, tolen, &err);
+    int err = 0;
+    struct emnet_wisp_addr a;
+    uint8_t rec[EMNET_WISP_ADDR_MAX];
+    size_t rec_len = 0;
+    struct wisp_stream *st = sockstream_for(s, to, &a, &err);
+    if (st) rec_len = emnet_wisp_encode_addr(rec, sizeof rec, &a);
+    else if (err) return err;
+    else st = udp_stream_for(s, to, tolen, &err);
     if (!st) return err;
     if (!st->connect_sent) {
         if (st->pending_bytes + len > s->sndbuf_limit) return -EAGAIN;   /* sent, and told, on ready */
@@ -567,6 +696,8 @@ static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, s
         if (!d) return -ENOBUFS;
         d->next = NULL;
         d->len = len;
+        d->rec_len = (uint8_t)rec_len;
+        memcpy(d->rec, rec, rec_len);
         if (len) memcpy(d->data, buf, len);
         if (st->pending_tail)
             st->pending_tail->next = d;
@@ -577,7 +708,7 @@ static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, s
         return 0;
     }
     if (st->sess->send_full) return -EAGAIN;
-    send_datagram_now(st, buf, len);
+    send_datagram_now(st, rec, rec_len, buf, len);
     if (emnet_js_wisp_buffered(st->sess->ws) >= (double)s->sndbuf_limit) conn_full(st->sess, s->sndbuf_limit);
     return 0;
 }
@@ -671,14 +802,30 @@ static void on_ready(struct wisp_conn *ss, uint32_t credit)
     ss->ready = 1;
     ss->default_credit = credit;
     emnet__timer_schedule(&ss->timeout, EMNET__NEVER);
-    for (int b = 0; b < BUCKETS; b++)
-        for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
+    for (int b = 0; b < BUCKETS; b++) {
+        struct wisp_stream *next;
+        for (struct wisp_stream *st = ss->buckets[b]; st; st = next) {
+            next = st->next;   /* a UDP socket stream may give way (sockstream_fallback) */
             if (!st->connect_sent) send_connect(st);
+        }
+    }
 }
 
 static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t *data, size_t len)
 {
     struct emnet_sock *s = st->sock;
+    if (st->sockstream) {   /* the source's address record, then the datagram */
+        struct emnet_wisp_addr a;
+        struct sockaddr_storage from;
+        socklen_t flen;
+        int r = emnet_wisp_decode_addr(data, len, &a);
+        if (r < 0 || from_record(s, &a, &from, &flen) < 0) {
+            emnet_js_warn_once("emnet: the Wisp server sent a datagram without a valid source; it was dropped.");
+            return;
+        }
+        emnet__sock_datagram(s, (const struct sockaddr *)&from, flen, data + r, len - (size_t)r);
+        return;
+    }
     if (st->udp) {   /* one packet, one datagram */
         emnet__sock_datagram(s, (const struct sockaddr *)&st->to, st->tolen, data, len);
         return;
@@ -741,6 +888,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
             if (id == EMNET_WISP_EXT_PASSWORD) password = WANTS("password");
             if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = WANTS("half-close");
             if (id == EMNET_WISP_EXT_RESET) ss->reset = WANTS("reset");
+            if (id == EMNET_WISP_EXT_UDP_SOCKETS) ss->udp_sockets = WANTS("udp-sockets");
             if (id == EMNET_WISP_EXT_RECEIVE_CREDIT && WANTS("credit")) {
                 size_t w = emnet__recv_buffer();
                 ss->window = w > INT32_MAX ? INT32_MAX : (uint32_t)w;
@@ -751,7 +899,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
     const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
     if (!user) user = "";
     size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
-    size_t ext_cap = 6 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    size_t ext_cap = 7 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
     uint8_t *info = malloc(cap + cred_max);
     if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
     uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
@@ -760,6 +908,10 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
     if (ss->confirm) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_STREAM_CONFIRM, NULL, 0);
     if (ss->half_close) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_HALF_CLOSE, NULL, 0);
     if (ss->reset) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_RESET, NULL, 0);
+    if (ss->udp_sockets && udp)
+        elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_UDP_SOCKETS, NULL, 0);
+    else
+        ss->udp_sockets = 0;   /* they need UDP */
     if (ss->window) {
         uint8_t w[4] = { (uint8_t)ss->window, (uint8_t)(ss->window >> 8), (uint8_t)(ss->window >> 16),
                          (uint8_t)(ss->window >> 24) };
@@ -817,6 +969,18 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         /* The target's FIN: end of stream to read; we may still send. */
         if (ss->half_close && !st->udp) emnet__sock_peer_fin(st->sock);
         break;
+    case EMNET_WISP_UDP_ERROR: {
+        /* A datagram of the socket stream could not go (blocked, say): as
+         * an ICMP error, which only a connected socket hears. */
+        struct emnet_wisp_addr a;
+        struct sockaddr_storage to;
+        socklen_t tolen;
+        if (st->sockstream && emnet_wisp_decode_addr(pkt->u.udp_error.addr, pkt->u.udp_error.addr_len, &a) > 0 &&
+            from_record(st->sock, &a, &to, &tolen) == 0)
+            emnet__sock_datagram_error(st->sock, (const struct sockaddr *)&to, tolen,
+                                       emnet_wisp_close_reason_errno(pkt->u.udp_error.reason));
+        break;
+    }
     default:
         break;   /* CONNECT and INFO are not the server's to send on a stream */
     }

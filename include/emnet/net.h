@@ -50,11 +50,14 @@
  * resets the connection where Linux's would (SO_LINGER {1, 0}, or data
  * left unread); with receive credit (0xe2), each socket may hold at most
  * EMNET_RECV_BUFFER bytes the program has not read and the proxy stops
- * reading that socket's server alone, in every engine. Against a plain
+ * reading that socket's server alone, in every engine; with UDP sockets
+ * (0xe3), an unconnected UDP socket has one socket on the proxy: it hears
+ * any sender, and servers see one source port. Against a plain
  * Wisp server (or websockify) shutdown only stops sending, the server's
  * FIN ends both directions, every close is an orderly one, and a socket
- * whose buffer is full pauses the whole Wisp connection
- * (tests/conformance/DEVIATIONS.md W1, W3, P4).
+ * whose buffer is full pauses the whole Wisp connection, and a UDP socket
+ * hears only the destinations it sent to, each from another proxy port
+ * (tests/conformance/DEVIATIONS.md W1, W3, P4, U1, U2).
  *
  * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
  * list of rules, matched on the destination's host and port; the first
@@ -141,7 +144,8 @@
  *                             fails its connect with ETIMEDOUT too.
  *   EMNET_WISP_EXTENSIONS     the Wisp extensions emnet may ask a server for
  *                             (names separated by commas): udp, password,
- *                             confirm (0x05), half-close, reset, credit;
+ *                             confirm (0x05), half-close, reset, credit,
+ *                             udp-sockets;
  *                             default all of them. "udp" alone is plain
  *                             Wisp, e.g. to compare, or to work around a
  *                             server that gets one wrong.

@@ -72,8 +72,11 @@
  * ECONNRESET. Without them, shutdown(SHUT_WR) only stops sending
  * (DEVIATIONS.md W1) and the server's CLOSE ends both directions (W3).
  *
- * UDP: a socket gets a stream (type UDP) per destination it sends to, made
- * on the first datagram there; one DATA packet is one datagram, in both
+ * UDP: with emnet's UDP sockets extension (emnet-proxy) an unconnected
+ * socket is one stream, its datagrams carrying their addresses (see "UDP
+ * socket streams" below). Otherwise, and for a connected socket, a socket
+ * gets a stream (type UDP) per destination it sends to, made on the first
+ * datagram there; one DATA packet is one datagram, in both
  * directions, and what comes back on a stream is from that destination.
  * UDP streams have no credit: a full WebSocket says EAGAIN, and datagrams
  * sent before the connection is ready wait in their stream. A stream the

@@ -110,6 +110,7 @@ void emnet_px_conn_update_rx(struct emnet_px_conn *c)
     int pause = c->over_budget || c->full_streams || c->tx_pending;
     if (pause != c->rx_paused) {
         c->rx_paused = pause;
+        if (c->wisp_window) update_targets_reading(c);   /* receive credit holds a stream only while the client is read */
         lws_rx_flow_control(c->wsi, !pause);
     }
 }

@@ -342,13 +342,33 @@ static void set_reading(struct emnet_px_stream *s, int on)
 
 /* The target is read while its conn is under budget and fewer than
  * `buffer` of its bytes wait for the client (resuming at half). */
+/* Receive credit holds a stream only while its client's packets are
+ * read: a client whose WebSocket is paused (its uploads over the budget)
+ * cannot send the CREDIT that would free it, and a target such as an echo
+ * server, whose output nobody reads, stops reading what it is sent: a
+ * deadlock. Then `buffer` and the budget alone bound the stream, as in
+ * plain Wisp, and the client holds what comes past its window until it
+ * reads. */
+static int credit_holds(const struct emnet_px_stream *s)
+{
+    return s->credit_on && !s->conn->rx_paused;
+}
+
+/* The budget pauses targets only when what waits for the client is what
+ * fills it: pausing a target because the client's own uploads wait would
+ * stop the target that has to drain them. */
+static int client_side_full(const struct emnet_px_conn *c)
+{
+    return c->over_budget && c->out.cost >= emnet_px.cfg->client_buffer / 2;
+}
+
 void emnet_px_stream_update_reading(struct emnet_px_stream *s)
 {
     if (!s->conn || s->target_eof) return;   /* after its FIN there is nothing to read */
     size_t limit = emnet_px.cfg->buffer;
-    int no_credit = s->credit_on && s->credit == 0;
-    if (!s->read_paused && (s->conn->over_budget || s->to_client > limit || no_credit)) set_reading(s, 0);
-    else if (s->read_paused && !s->conn->over_budget && s->to_client <= limit / 2 && !no_credit) set_reading(s, 1);
+    int stop = client_side_full(s->conn) || (credit_holds(s) && s->credit == 0);
+    if (!s->read_paused && (stop || s->to_client > limit)) set_reading(s, 0);
+    else if (s->read_paused && !stop && s->to_client <= limit / 2) set_reading(s, 1);
 }
 
 int emnet_px_stream_add_credit(struct emnet_px_stream *s, uint32_t n)
@@ -551,7 +571,7 @@ static int on_readable(struct emnet_px_stream *s)
     /* A few reads per wake-up, then yield to other connections. */
     for (int round = 0; round < 4 && s->conn && !s->read_paused; round++) {
         size_t want = s->udp ? sizeof buf : READ_CHUNK;
-        if (s->credit_on && want > s->credit) want = s->credit;   /* 0: paused below, not read */
+        if (credit_holds(s) && want > s->credit) want = s->credit;   /* 0: paused below, not read */
         if (!want) {
             set_reading(s, 0);   /* no credit left: CREDIT resumes it */
             break;
@@ -577,7 +597,7 @@ static int on_readable(struct emnet_px_stream *s)
             return 0;
         }
         emnet_px_metrics.bytes_to_client += (uint64_t)n;
-        if (s->credit_on) s->credit -= (uint32_t)n;
+        if (s->credit_on) s->credit -= s->credit < (uint32_t)n ? s->credit : (uint32_t)n;   /* past it: 0 */
         emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
         emnet_px_stream_update_reading(s);
     }

@@ -231,6 +231,7 @@ const cases = {
     c.ws.send(wisp.connect(1, 1, ports.tcp_source, '127.0.0.1'));
     await sleep(1000);
     const N = 200000;
+    const tFlood = Date.now();
     for (let i = 2; i <= N + 1; i++) c.ws.send(wisp.connect(i, 1, 1, '127.0.0.1'));
     await sleep(2000);
     check(await metric(proxy, 'emnet_proxy_budget_pauses_total') >= 1, 'the client went over its budget and was paused');
@@ -249,7 +250,10 @@ const cases = {
     eq([closes, blocked], [N, N], `every CONNECT answered with CLOSE 0x48 (${Date.now() - t0} ms once reading)`);
     eq(await metric(proxy, 'emnet_proxy_refusals_total', 'blocked_port'), N, 'each refusal counted');
     const lines = proxy.err.filter((l) => /event=connect_failed/.test(l)).length;
-    check(lines <= 60, `refusals logged at a bounded rate (${lines} lines for ${N})`);
+    // The proxy's limit: a burst of 20 lines, then 2 a second (a loaded
+    // machine makes the flood last longer, not the rate higher).
+    const allowed = 20 + 2 * Math.ceil((Date.now() - tFlood) / 1000) + 2;
+    check(lines <= allowed, `refusals logged at a bounded rate (${lines} lines for ${N}, at most ${allowed} for the time it took)`);
     check(await metric(proxy, 'emnet_proxy_log_lines_suppressed_total') >= N - lines,
           'the lines left out are counted');
     check(await proxy.waitLine(/event=log_suppressed .*lines=\d+/, 3000).then(() => true, () => false),

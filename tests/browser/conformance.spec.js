@@ -40,7 +40,12 @@ function nativeTrace(name) {
   return trace;
 }
 
-test.describe.configure({ mode: 'parallel' });
+// One more try for a scenario whose trace differs: on a loaded 2-core
+// machine a page's timer can fire hundreds of milliseconds late (a timing
+// self-check says NO), and a plain Wisp server's refusal can come after
+// EMNET_CONNECT_CONFIRM_MS (DEVIATIONS.md W5, P1). A retried test shows as
+// flaky in the report; one that fails twice fails.
+test.describe.configure({ mode: 'parallel', retries: 1 });
 
 // Each TCP scenario runs once more with its sockets over the wisp transport
 // (one WebSocket to the harness's Wisp server, EMNET_WISP_URL). UDP needs

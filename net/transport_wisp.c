@@ -582,57 +582,21 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct soc
  * it). Until the connection's handshake says whether the server has them,
  * datagrams wait in the socket stream; without them they go on as before. */
 
-/* The destination as an address record (an IPv4-mapped IPv6 address as
- * IPv4); -1 when it is a name's placeholder, which only a per-destination
- * stream can name. */
+/* The destination as an address record; -1 when it is a name's
+ * placeholder, which only a per-destination stream can name. */
 static int to_record(const struct sockaddr *to, struct emnet_wisp_addr *a)
 {
     if (emnet__placeholder_name(to)) return -1;
-    memset(a, 0, sizeof *a);
-    if (to->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)to;
-        a->family = 4;
-        a->port = ntohs(in->sin_port);
-        memcpy(a->addr, &in->sin_addr, 4);
-        return 0;
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)to;
-    a->port = ntohs(in6->sin6_port);
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-        a->family = 4;
-        memcpy(a->addr, &in6->sin6_addr.s6_addr[12], 4);
-    } else {
-        a->family = 6;
-        memcpy(a->addr, &in6->sin6_addr, 16);
-    }
-    return 0;
+    return emnet_wisp_addr_from_sockaddr(to, a);
 }
 
-/* An address record as an address of the socket's family; -1 if that
- * family cannot hold it. */
+/* An address record as an address of the socket's family. */
 static int from_record(const struct emnet_sock *s, const struct emnet_wisp_addr *a, struct sockaddr_storage *ss,
                        socklen_t *len)
 {
-    memset(ss, 0, sizeof *ss);
-    if (s->domain == AF_INET) {
-        if (a->family != 4) return -1;
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(a->port);
-        memcpy(&in->sin_addr, a->addr, 4);
-        *len = sizeof *in;
-        return 0;
-    }
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(a->port);
-    if (a->family == 4) {
-        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
-        memcpy(&in6->sin6_addr.s6_addr[12], a->addr, 4);
-    } else {
-        memcpy(&in6->sin6_addr, a->addr, 16);
-    }
-    *len = sizeof *in6;
+    unsigned n;
+    if (emnet_wisp_addr_to_sockaddr(a, s->domain, ss, &n) < 0) return -1;
+    *len = (socklen_t)n;
     return 0;
 }
 

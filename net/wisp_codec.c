@@ -5,6 +5,10 @@
  * adding to a pointer or a size first, so no input can make a sum wrap. */
 #include "wisp_codec.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -501,6 +505,59 @@ size_t emnet_wisp_encode_addr(uint8_t *buf, size_t cap, const struct emnet_wisp_
     put_le16(buf + 1, a->port);
     memcpy(buf + 3, a->addr, alen);
     return 3 + alen;
+}
+
+int emnet_wisp_addr_from_sockaddr(const struct sockaddr *sa, struct emnet_wisp_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        a->family = 4;
+        a->port = ntohs(in->sin_port);
+        memcpy(a->addr, &in->sin_addr, 4);
+        return 0;
+    }
+    if (sa->sa_family != AF_INET6)
+        return -1;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    a->port = ntohs(in6->sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+        a->family = 4;
+        memcpy(a->addr, &in6->sin6_addr.s6_addr[12], 4);
+    } else {
+        a->family = 6;
+        memcpy(a->addr, &in6->sin6_addr, 16);
+    }
+    return 0;
+}
+
+int emnet_wisp_addr_to_sockaddr(const struct emnet_wisp_addr *a, int family, struct sockaddr_storage *ss,
+                                unsigned *len)
+{
+    memset(ss, 0, sizeof *ss);
+    if (family == AF_INET) {
+        if (a->family != 4)
+            return -1;
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(a->port);
+        memcpy(&in->sin_addr, a->addr, 4);
+        *len = sizeof *in;
+        return 0;
+    }
+    if (family != AF_INET6 || (a->family != 4 && a->family != 6))
+        return -1;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(a->port);
+    if (a->family == 4) {
+        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&in6->sin6_addr.s6_addr[12], a->addr, 4);
+    } else {
+        memcpy(&in6->sin6_addr, a->addr, 16);
+    }
+    *len = sizeof *in6;
+    return 0;
 }
 
 size_t emnet_wisp_encode_udp_error(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason,

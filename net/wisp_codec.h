@@ -340,6 +340,16 @@ struct emnet_wisp_addr {
 int emnet_wisp_decode_addr(const uint8_t *p, size_t n, struct emnet_wisp_addr *out);
 /* Writes an address record: its length, or 0 (no room, bad family). */
 size_t emnet_wisp_encode_addr(uint8_t *buf, size_t cap, const struct emnet_wisp_addr *a);
+/* An IPv4 or IPv6 socket address as a record (an IPv4-mapped IPv6 address
+ * as IPv4): 0, or -1 for another family. */
+struct sockaddr;
+struct sockaddr_storage;
+int emnet_wisp_addr_from_sockaddr(const struct sockaddr *sa, struct emnet_wisp_addr *a);
+/* A record as an address of a socket of family (AF_INET or AF_INET6; IPv4
+ * as v4-mapped there) into *ss, its length in *len: 0, or -1 when that
+ * family cannot hold it. */
+int emnet_wisp_addr_to_sockaddr(const struct emnet_wisp_addr *a, int family, struct sockaddr_storage *ss,
+                                unsigned *len);
 /* UDP_ERROR with a reason for the address: never on stream 0. */
 size_t emnet_wisp_encode_udp_error(uint8_t *buf, size_t cap, uint32_t stream_id, uint8_t reason,
                                    const struct emnet_wisp_addr *a);

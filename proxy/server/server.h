@@ -183,7 +183,7 @@ struct emnet_px_stream {
  * memory. */
 int emnet_px_stream_open(struct emnet_px_conn *conn, uint32_t id, int udp,
                                              const char *host, uint16_t port);
-/* A UDP socket stream for conn (udp_socket.c): a socket of the family
+/* A UDP socket stream for conn: a socket of the family
  * (4 or 6) the proxy binds to a port of its own, open at once (reported
  * through emnet_px_conn_stream_open, or _failed). -1 only when out of
  * memory. */

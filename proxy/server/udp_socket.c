@@ -20,55 +20,6 @@
 #include "server.h"
 #include "wisp_codec.h"
 
-/* Record -> sockaddr for a socket of family ipv6 (IPv4 destinations as
- * v4-mapped there); 0, or -1 when the socket cannot reach the family. */
-static int to_sockaddr(const struct emnet_wisp_addr *a, int ipv6, struct sockaddr_storage *ss, socklen_t *len)
-{
-    memset(ss, 0, sizeof *ss);
-    if (!ipv6) {
-        if (a->family != 4) return -1;
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(a->port);
-        memcpy(&in->sin_addr, a->addr, 4);
-        *len = sizeof *in;
-        return 0;
-    }
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(a->port);
-    if (a->family == 4) {
-        in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
-        memcpy(&in6->sin6_addr.s6_addr[12], a->addr, 4);
-    } else {
-        memcpy(&in6->sin6_addr, a->addr, 16);
-    }
-    *len = sizeof *in6;
-    return 0;
-}
-
-/* sockaddr -> record; v4-mapped IPv6 addresses as IPv4. */
-static void from_sockaddr(const struct sockaddr_storage *ss, struct emnet_wisp_addr *a)
-{
-    memset(a, 0, sizeof *a);
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-        a->family = 4;
-        a->port = ntohs(in->sin_port);
-        memcpy(a->addr, &in->sin_addr, 4);
-        return;
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-    a->port = ntohs(in6->sin6_port);
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-        a->family = 4;
-        memcpy(a->addr, &in6->sin6_addr.s6_addr[12], 4);
-    } else {
-        a->family = 6;
-        memcpy(a->addr, &in6->sin6_addr, 16);
-    }
-}
-
 void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload, size_t len)
 {
     struct emnet_wisp_addr a;
@@ -78,8 +29,8 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
         return;
     }
     struct sockaddr_storage to;
-    socklen_t tolen;
-    if (to_sockaddr(&a, s->udp_socket == 6, &to, &tolen) < 0) {
+    unsigned tolen;
+    if (emnet_wisp_addr_to_sockaddr(&a, s->udp_socket == 6 ? AF_INET6 : AF_INET, &to, &tolen) < 0) {
         emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_UNREACHABLE);
         return;
     }
@@ -87,8 +38,8 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
     char host[INET6_ADDRSTRLEN];
     inet_ntop(a.family == 4 ? AF_INET : AF_INET6, a.addr, host, sizeof host);
     struct sockaddr_storage plain;
-    socklen_t plen;
-    to_sockaddr(&a, a.family == 6, &plain, &plen);
+    unsigned plen;
+    emnet_wisp_addr_to_sockaddr(&a, a.family == 6 ? AF_INET6 : AF_INET, &plain, &plen);
     enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, host, a.port);
     if (v == EMNET_ALLOW) v = emnet_allowlist_check_addr(emnet_px.allow, host, (struct sockaddr *)&plain, a.port);
     if (v != EMNET_ALLOW) {
@@ -98,7 +49,7 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
         emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_BLOCKED);
         return;
     }
-    if (sendto(s->fd, payload + rec, len - (size_t)rec, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen) >= 0)
+    if (sendto(s->fd, payload + rec, len - (size_t)rec, MSG_NOSIGNAL, (struct sockaddr *)&to, (socklen_t)tolen) >= 0)
         emnet_px_metrics.bytes_to_target += len - (size_t)rec;
 }
 
@@ -113,7 +64,7 @@ int emnet_px_udp_socket_recv(struct emnet_px_stream *s)
                              (struct sockaddr *)&from, &flen);
         if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
         struct emnet_wisp_addr a;
-        from_sockaddr(&from, &a);
+        emnet_wisp_addr_from_sockaddr((struct sockaddr *)&from, &a);
         /* The record goes right before the datagram: one payload, no copy. */
         uint8_t rec[EMNET_WISP_ADDR_MAX];
         size_t r = emnet_wisp_encode_addr(rec, sizeof rec, &a);

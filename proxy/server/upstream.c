@@ -161,6 +161,31 @@ static int refused_name(const struct emnet_px_stream *s)
     return 0;
 }
 
+/* Hands the socket fd to lws as s's upstream; -1 (and s failed) if it
+ * could not. */
+static int adopt(struct emnet_px_stream *s, int fd)
+{
+    lws_adopt_desc_t desc;
+    memset(&desc, 0, sizeof desc);
+    desc.vh = emnet_px.vhost;
+    desc.type = LWS_ADOPT_RAW_FILE_DESC;
+    desc.fd.filefd = fd;
+    desc.vh_prot_name = emnet_px_upstream_protocol.name;
+    desc.opaque = s;
+    s->fd = fd;
+    struct lws *wsi = lws_adopt_descriptor_vhost_via_info(&desc);
+    if (!wsi) {
+        /* lws closes the descriptor when adoption fails part way; do not
+         * close it twice. */
+        s->fd = -1;
+        s->last_err = ENOMEM;
+        fail(s, EMNET_PX_FAIL_INTERNAL);
+        return -1;
+    }
+    s->wsi = wsi;
+    return 0;
+}
+
 /* Tries the remaining addresses in order; only allowed ones are used. */
 static void try_next(struct emnet_px_stream *s)
 {
@@ -190,29 +215,12 @@ static void try_next(struct emnet_px_stream *s)
             close(fd);
             continue;
         }
-        lws_adopt_desc_t desc;
-        memset(&desc, 0, sizeof desc);
-        desc.vh = emnet_px.vhost;
-        desc.type = LWS_ADOPT_RAW_FILE_DESC;
-        desc.fd.filefd = fd;
-        desc.vh_prot_name = emnet_px_upstream_protocol.name;
-        desc.opaque = s;
-        s->fd = fd;
         s->state = EMNET_PX_CONNECTING;
         s->deadline_ms = emnet_px_now_ms() + (int64_t)cfg->connect_timeout * 1000;
         s->next_addr = ai->ai_next;
-        struct lws *wsi = lws_adopt_descriptor_vhost_via_info(&desc);
-        if (!wsi) {
-            /* lws closes the descriptor when adoption fails part way; do not
-             * close it twice. */
-            s->fd = -1;
-            s->last_err = ENOMEM;
-            fail(s, EMNET_PX_FAIL_INTERNAL);
-            return;
-        }
-        s->wsi = wsi;
+        if (adopt(s, fd) < 0) return;
         if (s->udp) became_open(s);
-        else lws_callback_on_writable(wsi);
+        else lws_callback_on_writable(s->wsi);
         return;
     }
     if (s->last_err) fail(s, fail_from_errno(s->last_err));
@@ -313,23 +321,8 @@ int emnet_px_stream_open_udp_socket(struct emnet_px_conn *conn, uint32_t id, int
     /* Not bound here: the first sendto picks a port, as autobind does. A
      * socket that has sent nothing hears nothing, which is the client's
      * case too (its port exists only in the page). */
-    lws_adopt_desc_t desc;
-    memset(&desc, 0, sizeof desc);
-    desc.vh = emnet_px.vhost;
-    desc.type = LWS_ADOPT_RAW_FILE_DESC;
-    desc.fd.filefd = fd;
-    desc.vh_prot_name = emnet_px_upstream_protocol.name;
-    desc.opaque = s;
-    s->fd = fd;
     snprintf(s->peer, sizeof s->peer, "%s", family == 6 ? "[::]:*" : "0.0.0.0:*");
-    struct lws *wsi = lws_adopt_descriptor_vhost_via_info(&desc);
-    if (!wsi) {
-        s->fd = -1;   /* lws closed it */
-        fail(s, EMNET_PX_FAIL_INTERNAL);
-        return 0;
-    }
-    s->wsi = wsi;
-    became_open(s);
+    if (adopt(s, fd) == 0) became_open(s);
     return 0;
 }
 

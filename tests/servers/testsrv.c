@@ -17,8 +17,10 @@
  *               Then the next request. Anything else closes.
  *   tcp_end     ends the connection as the client's first byte asks: 'R'
  *               resets it (SO_LINGER {1, 0}, then close: an RST), 'W'
- *               waits for the client's FIN and then closes (so the
- *               client's FIN is surely first), any other byte closes it
+ *               waits for the client's FIN and closes 200 ms after it (so
+ *               the client's FIN is surely first, and what the client does
+ *               right after it sees the server still there), any other
+ *               byte closes it
  *               in order at once (FIN). Nothing is sent. For
  *               what a client sees after each kind of end.
  *               It also watches how a client ends a connection. The
@@ -63,6 +65,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "../common/pattern.h"
@@ -85,10 +88,11 @@ struct conn {
     uint8_t req[9];         /* tcp_bulk: the request being read; tcp_end: mode byte and token */
     size_t req_len;
     char mode;              /* tcp_bulk: 'U' or 'D' while serving one, else 0; tcp_end: 'W' waiting for
-                             * EOF, 'T' reading a token, 'O' watching the client's end, '?' a query
-                             * waiting for its record, '!' sending it */
+                             * EOF, 'w' closing soon after it (other_fd: its timer), 'T' reading a
+                             * token, 'O' watching the client's end, '?' a query waiting for its
+                             * record, '!' sending it */
+    int other_fd;           /* udp_dual: the socket the copies come from; tcp_end 'w': a timer; else -1 */
     uint64_t left;          /* tcp_bulk: bytes still to discard or send */
-    int other_fd;           /* udp_dual: the socket the copies come from, else -1 */
     struct sockaddr_storage to;   /* udp_burst: where the burst goes */
     socklen_t to_len;
     uint32_t burst_seq, burst_count;   /* udp_burst: next number, how many in all */
@@ -481,6 +485,10 @@ static int on_end(struct conn *c)
         return n == 0 || (n < 0 && errno != EAGAIN) ? -1 : 0;
     }
     if (c->mode == '!') return flush_out(c) == 0 ? 0 : -1;   /* the answer, then close */
+    if (c->mode == 'w') {   /* 'W' after the client's FIN: its timer fired (the only fd watched) */
+        uint64_t ticks;
+        return read(c->other_fd, &ticks, sizeof ticks) == (ssize_t)sizeof ticks ? -1 : 0;
+    }
     if (c->mode == 'T') {   /* reading a token */
         int r = end_request(c);
         if (r <= 0) return r;
@@ -506,6 +514,23 @@ static int on_end(struct conn *c)
     }
     if (n == 1 && (b == 'W' || c->mode == 'W')) {
         c->mode = 'W';   /* read on until the client's FIN */
+        return 0;
+    }
+    if (n == 0 && c->mode == 'W') {
+        /* The client's FIN: close 200 ms later, so that what the client
+         * does right after its shutdown sees a server that has not closed
+         * yet (FIN_WAIT2, not TIME_WAIT), natively as through a proxy. */
+        int t = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        struct itimerspec its = { .it_value = { .tv_nsec = 200000000 } };
+        if (t < 0 || timerfd_settime(t, 0, &its, NULL) < 0) {
+            if (t >= 0) close(t);
+            return -1;
+        }
+        epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+        c->other_fd = t;
+        c->mode = 'w';
+        struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, t, &ev) < 0) return -1;
         return 0;
     }
     if (n == 1 && b == 'R') {

@@ -110,7 +110,7 @@ void emnet_px_conn_update_rx(struct emnet_px_conn *c)
     int pause = c->over_budget || c->full_streams || c->tx_pending;
     if (pause != c->rx_paused) {
         c->rx_paused = pause;
-        if (c->wisp_window) update_targets_reading(c);   /* receive credit holds a stream only while the client is read */
+        if (c->credit_starved) update_targets_reading(c);   /* receive credit holds a stream only while the client is read */
         lws_rx_flow_control(c->wsi, !pause);
     }
 }
@@ -155,6 +155,7 @@ void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream
         s->target_full = 0;
         c->full_streams--;
     }
+    if (s->credit_on && s->credit == 0) c->credit_starved--;
     /* Its queue towards the target leaves the budget with it. */
     emnet_px_queue_set_account(&s->to_target, NULL);
     emnet_px_conn_update_rx(c);

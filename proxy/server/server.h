@@ -262,6 +262,7 @@ struct emnet_px_conn {
     int wisp_ready;                     /* CONTINUE on stream 0 sent */
     unsigned wisp_ext;                  /* v2 extensions both sides listed: EMNET_PX_WISP_EXT(id) bits */
     uint32_t wisp_window;               /* receive credit: each TCP stream's first credit (0: none) */
+    size_t credit_starved;              /* linked streams with no receive credit left */
     int64_t last_activity_ms;
 };
 int64_t emnet_px_now_ms(void);

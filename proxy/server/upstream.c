@@ -364,11 +364,22 @@ void emnet_px_stream_update_reading(struct emnet_px_stream *s)
     else if (s->read_paused && !stop && s->to_client <= limit / 2) set_reading(s, 1);
 }
 
+/* The stream's credit, with its conn's count of starved streams kept:
+ * only those need a look when the client's reads pause or resume. */
+static void set_credit(struct emnet_px_stream *s, uint32_t credit)
+{
+    if (s->conn && (s->credit == 0) != (credit == 0)) {
+        if (credit == 0) s->conn->credit_starved++;
+        else s->conn->credit_starved--;
+    }
+    s->credit = credit;
+}
+
 int emnet_px_stream_add_credit(struct emnet_px_stream *s, uint32_t n)
 {
     if (!s->credit_on) return 0;
     if ((uint64_t)s->credit + n > INT32_MAX) return -1;
-    s->credit += n;
+    set_credit(s, s->credit + n);
     emnet_px_stream_update_reading(s);
     return 0;
 }
@@ -590,7 +601,7 @@ static int on_readable(struct emnet_px_stream *s)
             return 0;
         }
         emnet_px_metrics.bytes_to_client += (uint64_t)n;
-        if (s->credit_on) s->credit -= s->credit < (uint32_t)n ? s->credit : (uint32_t)n;   /* past it: 0 */
+        if (s->credit_on) set_credit(s, s->credit < (uint32_t)n ? 0 : s->credit - (uint32_t)n);   /* past it: 0 */
         emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
         emnet_px_stream_update_reading(s);
     }

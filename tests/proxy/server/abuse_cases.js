@@ -49,19 +49,7 @@ async function stillServing(proxy, echoPort, what) {
   check(rt !== null, `${what}: another client's echo works` + (rt ? ` (median ${rt.median.toFixed(2)} ms)` : ''));
 }
 
-// Reads one counter of GET /metrics (the sum over its labels if several).
-async function metric(proxy, name, label) {
-  const { body } = await L.httpGet(proxy.port, '/metrics');
-  let sum = 0;
-  for (const line of body.split('\n')) {
-    if (line.startsWith('#') || !line.startsWith(name)) continue;
-    if (label && !line.includes(label)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    sum += Number(line.split(' ').pop());
-  }
-  return sum;
-}
+const { metric } = L;
 
 // A Wisp v1 client (no subprotocol: the proxy sends CONTINUE, never INFO).
 async function wispClient(proxy) {

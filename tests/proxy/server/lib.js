@@ -178,6 +178,22 @@ function httpGet(port, pathq) {
   });
 }
 
+// Reads one counter of GET /metrics: name (a full series such as
+// 'x{reason="y"}' too), the sum over its labels if several, or only the
+// lines that contain label.
+async function metric(proxy, name, label) {
+  const { body } = await httpGet(proxy.port, '/metrics');
+  let sum = 0;
+  for (const line of body.split('\n')) {
+    if (line.startsWith('#') || !line.startsWith(name)) continue;
+    if (label && !line.includes(label)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    sum += Number(line.split(' ').pop());
+  }
+  return sum;
+}
+
 // --- Wisp packets (written here independently of net/wisp_codec.c, so the
 // test checks the codec's use, not the codec against itself). ---
 const wisp = {
@@ -262,4 +278,4 @@ function run(cases) {
 }
 
 module.exports = { check, eq, sleep, startProcess, startTestsrv, startProxy, freePort, silentTarget, openWs, withTimeout,
-                   httpGet, wisp, run, tmp };
+                   httpGet, metric, wisp, run, tmp };

@@ -17,12 +17,7 @@ const onStream = (c, id) => packets(c).filter((p) => p.id === id);
 const closeOf = (c, id) => packets(c).find((p) => p.type === 4 && p.id === id);
 const dataOf = (c, id) => Buffer.concat(onStream(c, id).filter((p) => p.type === 2).map((p) => p.payload));
 
-async function metric(proxy, name) {
-  const m = await L.httpGet(proxy.port, '/metrics');
-  const line = m.body.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  if (!line) throw new Error('no metric ' + name);
-  return Number(line.split(' ').pop());
-}
+const { metric } = L;
 
 // A v2 client that listed exts in its INFO (an id, or [id, payload]),
 // once the proxy is ready.

@@ -15,12 +15,7 @@ function logged(proc, re) {
   return proc.waitLine(re, 1000).then(() => true, () => false);
 }
 
-async function metric(proxy, name) {
-  const m = await L.httpGet(proxy.port, '/metrics');
-  const line = m.body.split('\n').find((l) => l.startsWith(name + ' '));
-  if (!line) throw new Error('no metric ' + name);
-  return Number(line.split(' ').pop());
-}
+const { metric } = L;
 
 // A v2 client up to the server's INFO: {c, info (parsed)}.
 async function v2Client(proxy) {

@@ -605,8 +605,10 @@ static struct wisp_stream *sockstream_for(struct emnet_sock *s, const struct soc
                                           int *err)
 {
     if (s->state == SOCK_CONNECTED || to_record(to, a) < 0) return NULL;
-    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next)
+    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next) {
         if (st->sockstream) return st;
+        if (st->sess->ready && !st->sess->udp_sockets) return NULL;   /* a plain server: no lookup per datagram */
+    }
     const char *url = emnet__wisp_url();
     struct wisp_conn *ss = url ? conn_for(url, err) : NULL;
     if (!ss || (ss->ready && !ss->udp_sockets)) return NULL;

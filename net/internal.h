@@ -10,6 +10,7 @@
 #include "emnet/net.h"
 #include "emnet/reactor.h"
 #include "../reactor/internal.h"
+#include "channel.h"
 
 /* ---- rxbuf.c: the bytes received and not yet read ---- */
 struct rxbuf {
@@ -48,21 +49,42 @@ void emnet__dns_answer(int id, int answer);
 /* The host: starts a lookup whose answer comes to emnet__dns_answer(id). */
 void emnet_js_dns_query(const char *url, const char *name, unsigned port, int id);
 
-/* ---- config.c ---- */
-const char *emnet__url_template(void);
-const char *emnet__wisp_url(void);
-long emnet__config_long(const char *env_name, long fallback);
+/* ---- config.c: every EMNET_* setting, its name and default in one table ----
+ * Read where the value is needed (a connect, a new socket), never on a hot
+ * path, so that a program's setenv() before a connect takes effect. */
+enum emnet_setting {
+    SETTING_CONNECT_TIMEOUT_MS,   /* an unanswered connect gives up: ETIMEDOUT */
+    SETTING_CONNECT_CONFIRM_MS,   /* silence that confirms a connect, where no "connected" comes */
+    SETTING_RECV_BUFFER,          /* a stream socket's receive buffer */
+    SETTING_SEND_BUFFER,          /* bytes a WebSocket may hold queued */
+    SETTING_UDP_DESTINATIONS,     /* per-destination streams a UDP socket keeps */
+    SETTING_RESOLVE_CACHE_MS,
+    SETTING_RESOLVE_TIMEOUT_MS,
+    SETTING_COUNT
+};
+long emnet__setting(enum emnet_setting which);
 /* Whether the list in env_name (names separated by commas or spaces)
  * names name; an unset variable allows everything, an empty one nothing. */
 int emnet__config_allows(const char *env_name, const char *name);
+/* EMNET_WISP_USER (default empty) and EMNET_WISP_PASSWORD (NULL: unset). */
+void emnet__wisp_credentials(const char **user, const char **password);
+
+/* ---- transports.c: the registry of transports ---- */
+struct emnet_transport;
+/* The transport for a connect to (host, port), or NULL when the
+ * configuration names none that exists. */
+const struct emnet_transport *emnet__transport_for(const char *host, unsigned port);
+/* The transport for datagrams to (host, port): the configured one if it
+ * carries them, else one that does and is configured; NULL (warned) when
+ * none. */
+const struct emnet_transport *emnet__datagram_transport_for(const char *host, unsigned port);
+/* The transport's server URL (a template with {host} and {port} for
+ * websockify), or NULL after a warning naming the setting that is missing. */
+const char *emnet__transport_url(const struct emnet_transport *t);
 /* The URL of emnet-proxy's /resolve to ask about (host, port): the
  * configured one, or one derived from the chosen transport's URL (in buf);
  * NULL when there is none. */
 const char *emnet__resolve_url(const char *host, unsigned port, char *buf, size_t len);
-struct emnet_transport_ops;
-/* The transport for a connect to (host, port), or NULL when the
- * configuration names none that exists. */
-const struct emnet_transport_ops *emnet__transport_for(const char *host, unsigned port);
 
 /* ---- socket.c ---- */
 enum emnet_sock_state {
@@ -74,40 +96,12 @@ enum emnet_sock_state {
 
 struct emnet_sock;
 
-/* A transport carries one socket's bytes (one small vtable; DESIGN.md). */
-struct emnet_transport_ops {
-    const char *name;
-    /* Starts connecting to host:port; the transport later calls
-     * emnet__sock_connected() or emnet__sock_failed(). */
-    int (*open)(struct emnet_sock *s, const char *host, unsigned port);
-    /* Queues up to len bytes; returns how many it took (0 when full, and
-     * then it calls emnet__sock_writable() once there is room again). */
-    long (*send)(struct emnet_sock *s, const void *buf, size_t len);
-    /* Bytes queued and not yet sent on. */
-    size_t (*queued)(struct emnet_sock *s);
-    /* The program has read: the receive buffer has room again. */
-    void (*resume)(struct emnet_sock *s);
-    /* close(): ends the connection in order, or with a reset when
-     * emnet__sock_close_resets(s) says Linux would send an RST. */
-    void (*close)(struct emnet_sock *s);
-    /* shutdown(SHUT_WR) of a connected stream socket: tells the peer
-     * (TCP's FIN) and returns 1, or 0 when the transport cannot (NULL: never). */
-    int (*shutdown_write)(struct emnet_sock *s);
-    /* Datagram sockets (NULL: this transport carries none). Sends one
-     * datagram to `to` (in the socket's family; emnet__udp_dest_host names
-     * it), reported back as the source of what comes from there (through
-     * emnet__sock_datagram). Returns 0, -EAGAIN when it cannot take it now
-     * (emnet__sock_writable() follows), or -errno. */
-    int (*send_datagram)(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
-                         size_t len);
-};
-
 /* What connect() has told the program (Linux's sock->state). */
 enum emnet_connect_phase { PHASE_UNCONNECTED, PHASE_CONNECTING, PHASE_CONNECTED };
 
 struct emnet_sock {
     struct emnet_pollable base;               /* first: a socket is a pollable */
-    int id;                                   /* handle for the transport's callbacks */
+    int slot;                                 /* in the table of sockets */
     int domain, type, protocol;
     enum emnet_sock_state state;
     enum emnet_connect_phase phase;
@@ -118,11 +112,9 @@ struct emnet_sock {
     struct sockaddr_storage peer, local;
     socklen_t peer_len, local_len;
     struct rxbuf rx;
-    size_t rcvbuf_limit, sndbuf_limit;
     int opt_rcvbuf, opt_sndbuf, opt_keepalive, opt_reuseaddr, opt_nodelay, opt_broadcast, opt_v6only;
     int opt_linger_on, opt_linger_secs;       /* SO_LINGER: the time is kept when the flag goes off */
-    const struct emnet_transport_ops *transport;
-    void *transport_state;                    /* the transport's own */
+    struct emnet_channel ch;                  /* what carries the socket's bytes (channel.h) */
     /* SOCK_DGRAM: the received datagrams, oldest first, and what they
      * cost against the receive buffer (udp.c). */
     struct emnet_dgram *dq_head, *dq_tail;
@@ -132,33 +124,35 @@ struct emnet_sock {
     unsigned char addr_locked;                /* bind() named a local address */
 };
 
-struct emnet_sock *emnet__sock_by_id(int id);
 struct emnet_sock *emnet__sock_from_fd(int fd, int *err);   /* -EBADF, -ENOTSOCK */
+struct emnet_sock *emnet__sock_of(struct emnet_channel *ch);
 int emnet__sock_create(int domain, int type, int protocol);
+/* Ends the socket's channel, if any: a reset when `reset`. */
+void emnet__sock_close_channel(struct emnet_sock *s, int reset);
+/* Counted in emnet_net_stats(): a receive buffer that could not grow. */
+void emnet__sock_count_rx_failure(void);
+/* Both kinds' destroy operation. */
+void emnet__sock_destroy(struct emnet_pollable *p);
+
+/* ---- tcp.c: stream sockets ---- */
+extern const struct emnet_pollable_ops emnet__tcp_ops;
 /* The socket calls, non-blocking; posix_socket.c adds blocking. */
 int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len);
 long emnet__sock_recv(struct emnet_sock *s, void *buf, size_t len, int flags);
 long emnet__sock_send(struct emnet_sock *s, const void *buf, size_t len);
 size_t emnet__sock_pending(struct emnet_sock *s);   /* bytes received, not read */
 void emnet__sock_disconnect(struct emnet_sock *s);  /* back to fresh */
-
-/* Events from the transport. */
-void emnet__sock_connected(struct emnet_sock *s);
-void emnet__sock_failed(struct emnet_sock *s, int err);      /* while connecting */
-void emnet__sock_data(struct emnet_sock *s);                  /* rx grew */
-void emnet__sock_peer_closed(struct emnet_sock *s, int reset);
-/* The peer's FIN on a transport that carries half-close: end of stream to
- * read, and the socket may still send (CLOSE_WAIT). */
-void emnet__sock_peer_fin(struct emnet_sock *s);
+/* Our shutdown(SHUT_WR): the FIN goes where the transport carries one. */
+void emnet__sock_shutdown_write(struct emnet_sock *s);
 /* Whether closing s now resets the connection, as tcp_close decides:
  * SO_LINGER {1, 0}, or received data left unread. */
 int emnet__sock_close_resets(const struct emnet_sock *s);
-/* A stream socket's receive buffer limit, EMNET_RECV_BUFFER (default 1 MiB). */
-size_t emnet__recv_buffer(void);
-void emnet__sock_writable(struct emnet_sock *s);              /* send room again */
 /* After our shutdown(SHUT_WR) or the peer's FIN: when both have happened,
  * the connection is over (state SOCK_CLOSED). */
 void emnet__sock_ends_met(struct emnet_sock *s);
+/* The address to send or connect to, with Linux's checks: host text, port. */
+int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host,
+                           size_t hostlen, unsigned *port);
 
 /* Is some other socket of this type bound to this local port? */
 int emnet__sock_port_in_use(const struct emnet_sock *self, unsigned port);
@@ -177,7 +171,6 @@ void emnet__sock_normalize_addr(const struct emnet_sock *s, const struct sockadd
 /* ---- udp.c: datagram sockets (state FRESH: unconnected, CONNECTED:
  * connected to a default peer) ---- */
 struct emnet_dgram;
-uint32_t emnet__udp_poll(struct emnet_sock *s);
 /* Receives one datagram: its length as Linux returns it (the real length
  * with MSG_TRUNC), *truncated set when it did not fit; from/fromlen as
  * recvfrom's (fromlen in/out, may be NULL). */
@@ -191,60 +184,15 @@ size_t emnet__udp_next_size(struct emnet_sock *s);   /* FIONREAD */
 size_t emnet__udp_rcvbuf(struct emnet_sock *s);
 void emnet__udp_free_queue(struct emnet_sock *s);
 unsigned long emnet__udp_total_drops(void);
-/* Events from the transport: a datagram from `from` (dropped, and
- * counted, when the receive buffer is full; ignored on a connected socket
- * when from is not its peer), and an error a network would report for a
- * destination (only a connected socket hears it, as in Linux). */
-void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, const void *data,
-                          size_t len);
-void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, int err);
-/* A destination as a proxy is told it: the name behind a getaddrinfo
- * placeholder, or the address in text; and the port. */
-#define EMNET_HOST_TEXT_MAX 256
-int emnet__udp_dest_host(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, char *host,
-                         size_t hostlen, unsigned *port);
-/* The address to send to, with Linux's checks: host text, port. */
-int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host,
-                           size_t hostlen, unsigned *port);
-
-/* ---- transport_websockify.c ---- */
-extern const struct emnet_transport_ops emnet__websockify_transport;
-
-/* Entry points js/library_emnet_ws.js calls (exported). */
-void emnet__ws_on_open(int sock_id);
-uint8_t *emnet__ws_rx_reserve(int sock_id, size_t len);
-int emnet__ws_rx_commit(int sock_id, size_t len);   /* 1: send more, 0: pause */
-void emnet__ws_on_close(int sock_id, int code);
-void emnet__ws_on_drain(int sock_id);
+extern const struct emnet_pollable_ops emnet__udp_ops;
+/* Events from the channel: a datagram from `from` (dropped, and counted,
+ * when the receive buffer is full; ignored on a connected socket when from
+ * is not its peer), and an error a network would report for a destination
+ * (only a connected socket hears it, as in Linux). */
+void emnet__udp_datagram(struct emnet_sock *s, const struct sockaddr *from, const void *data, size_t len);
+void emnet__udp_datagram_error(struct emnet_sock *s, const struct sockaddr *from, int err);
 
 /* ---- transport_wisp.c ---- */
-extern const struct emnet_transport_ops emnet__wisp_transport;
 unsigned emnet__wisp_live_streams(void);   /* streams open on Wisp connections */
-
-/* Entry points js/library_emnet_wisp.js calls (exported). */
-void emnet__wisp_on_open(int conn_id);
-uint8_t *emnet__wisp_rx_reserve(int conn_id, size_t len);   /* room for one message */
-int emnet__wisp_rx_commit(int conn_id, size_t len);         /* 1: read on, 0: pause */
-void emnet__wisp_on_close(int conn_id, int code);
-void emnet__wisp_on_drain(int conn_id);
-
-/* ---- the host (js/library_emnet_wisp.js): one WebSocket per connection ---- */
-int emnet_js_wisp_open(const char *url, int conn_id);   /* a handle, or -errno */
-/* Sends one message: head (head_len bytes) then tail (tail_len, may be 0). */
-void emnet_js_wisp_send(int ws, const void *head, size_t head_len, const void *tail, size_t tail_len);
-double emnet_js_wisp_buffered(int ws);
-void emnet_js_wisp_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
-void emnet_js_wisp_pause(int ws, int paused);           /* stop or restart reading messages */
-void emnet_js_wisp_close(int ws);
-int emnet_js_wisp_live(void);                           /* Wisp WebSockets alive */
-
-/* ---- the host (js/library_emnet_ws.js) ---- */
-int emnet_js_ws_open(const char *url, int sock_id);   /* a WebSocket handle, or -errno */
-void emnet_js_ws_send(int ws, const void *buf, size_t len);
-double emnet_js_ws_buffered(int ws);
-void emnet_js_ws_watch_drain(int ws, double below);   /* call back once bufferedAmount < below */
-void emnet_js_ws_close(int ws);
-void emnet_js_ws_resume(int ws);                      /* room again after a pause */
-int emnet_js_ws_live(void);                           /* WebSocket objects alive */
 
 #endif

@@ -92,6 +92,7 @@ long __syscall_connect(long fd, long addr, long len, long d1, long d2, long d3)
     if (len && !addr) return -EFAULT;
     GET_SOCK(fd);
     if (len < (long)sizeof(sa_family_t)) return -EINVAL;
+    if (s->type == SOCK_DGRAM) return emnet__udp_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
     long r = emnet__sock_connect(s, (const struct sockaddr *)addr, (socklen_t)len);
     if (r != -EINPROGRESS || !blocking(s, 0)) return r;
     /* SO_SNDTIMEO bounds the wait: then EINPROGRESS, as inet_wait_for_connect. */
@@ -319,10 +320,7 @@ static long sys_shutdown(long fd, long how)
     long r = s->state == SOCK_FRESH || s->state == SOCK_CLOSED ? -ENOTCONN : 0;
     if (how != SHUT_WR) s->rd_shut = 1;
     if (how != SHUT_RD && !s->wr_shut) {
-        /* Our FIN goes to the peer where the transport carries one (Wisp
-         * to emnet-proxy); websockify's cannot (DEVIATIONS.md W1). */
-        if (s->state == SOCK_CONNECTED && s->transport && s->transport->shutdown_write)
-            s->transport->shutdown_write(s);
+        emnet__sock_shutdown_write(s);
         s->wr_shut = 1;
     }
     emnet__sock_ends_met(s);

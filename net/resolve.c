@@ -60,6 +60,30 @@ const char *emnet__placeholder_name(const struct sockaddr *sa)
     return i >= 1 && i <= name_count ? names[i - 1] : NULL;
 }
 
+int emnet__addr_host(const struct sockaddr *a, socklen_t len, char *host, size_t hostlen, unsigned *port)
+{
+    const char *name = emnet__placeholder_name(a);   /* a name from getaddrinfo: the proxy resolves it */
+    if (a->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)a;
+        inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
+        *port = ntohs(in->sin_port);
+    } else if (a->sa_family == AF_INET6 && len >= 24 /* SIN6_LEN_RFC2133 */) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)a;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+            inet_ntop(AF_INET, in6->sin6_addr.s6_addr + 12, host, (socklen_t)hostlen);
+        else
+            inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
+        *port = ntohs(in6->sin6_port);
+    } else {
+        return -EINVAL;
+    }
+    if (name) {
+        if (strlen(name) >= hostlen) return -EINVAL;
+        strcpy(host, name);
+    }
+    return 0;
+}
+
 static int parse_service(const char *service, int flags, unsigned *port)
 {
     if (!service) {

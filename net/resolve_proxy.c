@@ -50,7 +50,7 @@ static int cache_get(const char *name, unsigned port, uint64_t now, int *answer)
 
 static void cache_put(const char *name, unsigned port, int answer, uint64_t now)
 {
-    long ms = emnet__config_long("EMNET_RESOLVE_CACHE_MS", 10000);
+    long ms = emnet__setting(SETTING_RESOLVE_CACHE_MS);
     if (ms <= 0 || strlen(name) > MAX_NAME) return;
     struct cached *c = &cache[cache_next++ % CACHE_SLOTS];
     strcpy(c->name, name);
@@ -81,7 +81,7 @@ int emnet__dns_ask(const char *name, unsigned port)
     next_id = next_id == 0x7fffffff ? 1 : next_id + 1;
     waiting_answered = 0;
     emnet_js_dns_query(url, name, port, waiting_id);
-    uint64_t deadline = now + (uint64_t)emnet__config_long("EMNET_RESOLVE_TIMEOUT_MS", 10000) * 1000000u;
+    uint64_t deadline = now + (uint64_t)emnet__setting(SETTING_RESOLVE_TIMEOUT_MS) * 1000000u;
     answer = EMNET__DNS_AGAIN;   /* what a lookup with no answer in time is on Linux */
     while (!waiting_answered && emnet__now_ns() < deadline) {
         if (emnet__block_until(deadline) < 0) {

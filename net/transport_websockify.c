@@ -21,23 +21,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <emscripten.h>
-
+#include "channel.h"
 #include "internal.h"
+#include "websocket.h"
 
 struct wsk {
-    int ws;                        /* the JS WebSocket handle */
-    int paused;                    /* receiving stopped: the buffer is full */
+    int ws;                        /* the WebSocket (websocket.h) */
+    int paused;                    /* receiving stopped: the socket's buffer is full */
     int opened;                    /* the WebSocket's open event came */
+    int confirmed;                 /* the connect is taken as done */
+    int full;                      /* the WebSocket's queue reached the send buffer: wait for the drain */
     struct emnet__timer confirm;   /* open, not yet confirmed */
     struct emnet__timer timeout;   /* not open yet */
-    struct emnet_sock *sock;
+    struct emnet_channel *ch;
 };
-
-static struct wsk *state_of(struct emnet_sock *s)
-{
-    return (struct wsk *)s->transport_state;
-}
 
 /* Expands {host} and {port} in the template. */
 static int build_url(const char *tmpl, const char *host, unsigned port, char *out, size_t outlen)
@@ -68,176 +65,174 @@ static int build_url(const char *tmpl, const char *host, unsigned port, char *ou
     return 0;
 }
 
+/* In messages of at most 64 KiB: proxies limit message sizes (emnet-proxy's
+ * max_message), and a smaller message leaves the connection sooner. */
+#define MAX_MESSAGE 65536
+
+/* Lets go of the WebSocket and the state; the channel hears nothing more. */
+static void wsk_free(struct wsk *w)
+{
+    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
+    emnet__ws_close(w->ws);
+    free(w);
+}
+
 static void confirm_expired(struct emnet__timer *t, uint64_t now)
 {
     (void)now;
     struct wsk *w = (struct wsk *)((char *)t - offsetof(struct wsk, confirm));
-    emnet__sock_connected(w->sock);
+    w->confirmed = 1;
+    emnet__chan_opened(w->ch);
 }
-
-#define MAX_MESSAGE 65536
-
-/* The connect timeout: Linux gives up on an unanswered SYN after about
- * 127 s (tcp_syn_retries = 6); the same by default. */
-#define CONNECT_TIMEOUT_MS 127000
 
 static void timeout_expired(struct emnet__timer *t, uint64_t now)
 {
     (void)now;
     struct wsk *w = (struct wsk *)((char *)t - offsetof(struct wsk, timeout));
-    struct emnet_sock *s = w->sock;
-    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
-    emnet_js_ws_close(w->ws);
-    free(w);
-    s->transport_state = NULL;
-    emnet__sock_failed(s, ETIMEDOUT);
+    struct emnet_channel *ch = w->ch;
+    wsk_free(w);
+    emnet__chan_failed(ch, ETIMEDOUT);   /* as an unanswered SYN */
 }
 
-static int wsk_open(struct emnet_sock *s, const char *host, unsigned port)
+/* ---- the WebSocket's events ---- */
+
+static void on_open(void *owner)
 {
-    const char *tmpl = emnet__url_template();
-    if (!tmpl) {
-        emnet_js_warn_once("emnet: no WebSocket URL for connect(): set EMNET_WS_URL (for a page, "
-                           "Module.emnetEnv) or call emnet_net_set_url_template(). connect() fails "
-                           "with ENETUNREACH.");
-        return -ENETUNREACH;
+    struct wsk *w = owner;
+    w->opened = 1;
+    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
+    uint64_t ms = (uint64_t)emnet__setting(SETTING_CONNECT_CONFIRM_MS);
+    emnet__timer_schedule(&w->confirm, emnet__now_ns() + ms * 1000000u);
+}
+
+/* Every message is the stream's next bytes: straight into the socket's
+ * receive buffer. Out of memory there, the connection is reset. */
+static uint8_t *on_reserve(void *owner, size_t len, const uint8_t *head, size_t head_len, size_t *skip)
+{
+    (void)head, (void)head_len, (void)skip;
+    struct wsk *w = owner;
+    uint8_t *p = emnet__chan_rx_reserve(w->ch, len);
+    if (!p) {
+        struct emnet_channel *ch = w->ch;
+        wsk_free(w);
+        emnet__chan_ended(ch, ECONNRESET);
     }
+    return p;
+}
+
+static int on_commit(void *owner, size_t len)
+{
+    struct wsk *w = owner;
+    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
+    w->confirmed = 1;
+    emnet__chan_rx_commit(w->ch, len);
+    w->paused = emnet__chan_rx_held(w->ch) >= w->ch->rcv_limit;
+    return !w->paused;
+}
+
+static void on_closed(void *owner, int code, int opened)
+{
+    struct wsk *w = owner;
+    struct emnet_channel *ch = w->ch;
+    int confirmed = w->confirmed;
+    w->ws = 0;   /* gone already */
+    wsk_free(w);
+    if (!opened)
+        emnet__chan_failed(ch, EHOSTUNREACH);          /* no proxy to reach the host through */
+    else if (!confirmed)
+        emnet__chan_failed(ch, ECONNREFUSED);          /* the proxy's connect to the target failed */
+    else
+        emnet__chan_ended(ch, code == 1000 ? 0 : ECONNRESET);
+}
+
+static void on_drained(void *owner)
+{
+    struct wsk *w = owner;
+    w->full = 0;
+    emnet__chan_drained(w->ch);
+}
+
+static const struct emnet_ws_events events = {
+    .opened = on_open,
+    .reserve = on_reserve,
+    .commit = on_commit,
+    .closed = on_closed,
+    .drained = on_drained,
+};
+
+/* ---- the transport's operations ---- */
+
+static int wsk_open(struct emnet_channel *ch, const char *host, unsigned port)
+{
+    const char *tmpl = emnet__transport_url(ch->transport);
+    if (!tmpl) return -ENETUNREACH;
     char url[512];
     int r = build_url(tmpl, host, port, url, sizeof url);
     if (r < 0) return r;
     struct wsk *w = calloc(1, sizeof *w);
     if (!w) return -ENOMEM;
-    w->sock = s;
+    w->ch = ch;
     w->confirm.expire = confirm_expired;
     w->timeout.expire = timeout_expired;
-    w->ws = emnet_js_ws_open(url, s->id);
+    w->ws = emnet__ws_open(url, NULL, &events, w);
     if (w->ws < 0) {
-        int e = w->ws;
+        r = w->ws;
         free(w);
-        return e;
+        return r;
     }
-    s->transport_state = w;
-    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS);
+    ch->state = w;
+    uint64_t ms = (uint64_t)emnet__setting(SETTING_CONNECT_TIMEOUT_MS);
     emnet__timer_schedule(&w->timeout, emnet__now_ns() + ms * 1000000u);
     return 0;
 }
 
-static long wsk_send(struct emnet_sock *s, const void *buf, size_t len)
+static long wsk_send(struct emnet_channel *ch, const void *buf, size_t len)
 {
-    struct wsk *w = state_of(s);
-    double queued = emnet_js_ws_buffered(w->ws);
-    if (queued >= (double)s->sndbuf_limit) {
-        emnet_js_ws_watch_drain(w->ws, (double)s->sndbuf_limit);
-        return 0;
-    }
-    size_t room = s->sndbuf_limit - (size_t)queued;
+    struct wsk *w = ch->state;
+    if (w->full) return 0;
+    double queued = emnet__ws_buffered(w->ws);
+    size_t room = queued >= (double)ch->snd_limit ? 0 : ch->snd_limit - (size_t)queued;
     if (len > room) len = room;
-    /* In messages of at most 64 KiB: proxies limit message sizes
-     * (emnet-proxy's max_message), and a smaller message leaves the
-     * connection sooner. */
     for (size_t off = 0; off < len; off += MAX_MESSAGE)
-        emnet_js_ws_send(w->ws, (const char *)buf + off, len - off < MAX_MESSAGE ? len - off : MAX_MESSAGE);
-    /* Full now: EPOLLOUT is gone until the queue drains, and a program
-     * waiting for it must hear when it does. */
-    if (len == room) emnet_js_ws_watch_drain(w->ws, (double)s->sndbuf_limit);
+        emnet__ws_send(w->ws, (const char *)buf + off, len - off < MAX_MESSAGE ? len - off : MAX_MESSAGE, NULL, 0);
+    /* Full now: EPOLLOUT is gone until the queue drains (to half: one
+     * wake-up per message sent would cost a trip through JS each). */
+    if (len == room) {
+        w->full = 1;
+        emnet__ws_watch_drain(w->ws, (double)(ch->snd_limit / 2));
+    }
     return (long)len;
 }
 
-static size_t wsk_queued(struct emnet_sock *s)
+static int wsk_send_full(const struct emnet_channel *ch)
 {
-    return (size_t)emnet_js_ws_buffered(state_of(s)->ws);
+    const struct wsk *w = ch->state;
+    return w->full;
 }
 
-static void wsk_resume(struct emnet_sock *s)
+static void wsk_consumed(struct emnet_channel *ch)
 {
-    struct wsk *w = state_of(s);
+    struct wsk *w = ch->state;
     /* Resume at half the limit, not at the first byte read: one message
      * per read would cost a round trip through JS each. */
-    if (w && w->paused && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) {
+    if (w->paused && emnet__chan_rx_held(ch) <= ch->rcv_limit / 2) {
         w->paused = 0;
-        emnet_js_ws_resume(w->ws);
+        emnet__ws_pause(w->ws, 0);
     }
 }
 
-static void wsk_close(struct emnet_sock *s)
+static void wsk_close(struct emnet_channel *ch, int reset)
 {
-    struct wsk *w = state_of(s);
-    if (!w) return;
-    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
-    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
-    emnet_js_ws_close(w->ws);
-    free(w);
-    s->transport_state = NULL;
+    (void)reset;   /* websockify has no reset: the proxy closes its TCP connection in order */
+    if (ch->state) wsk_free(ch->state);
 }
 
-const struct emnet_transport_ops emnet__websockify_transport = {
+const struct emnet_transport emnet__websockify_transport = {
     .name = "websockify",
     .open = wsk_open,
     .send = wsk_send,
-    .queued = wsk_queued,
-    .resume = wsk_resume,
+    .consumed = wsk_consumed,
+    .send_full = wsk_send_full,
     .close = wsk_close,
 };
-
-/* ---- callbacks from js/library_emnet_ws.js ---- */
-
-static struct emnet_sock *live(int sock_id)
-{
-    struct emnet_sock *s = emnet__sock_by_id(sock_id);
-    return s && s->transport == &emnet__websockify_transport ? s : NULL;
-}
-
-EMSCRIPTEN_KEEPALIVE void emnet__ws_on_open(int sock_id)
-{
-    struct emnet_sock *s = live(sock_id);
-    if (!s) return;
-    struct wsk *w = state_of(s);
-    w->opened = 1;
-    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
-    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
-    emnet__timer_schedule(&w->confirm, emnet__now_ns() + ms * 1000000u);
-}
-
-/* Room for len bytes of a message in the socket's receive buffer; the JS
- * side copies the message there and commits it. NULL: drop the socket. */
-EMSCRIPTEN_KEEPALIVE uint8_t *emnet__ws_rx_reserve(int sock_id, size_t len)
-{
-    struct emnet_sock *s = live(sock_id);
-    return s ? rxbuf_reserve(&s->rx, len) : NULL;
-}
-
-EMSCRIPTEN_KEEPALIVE int emnet__ws_rx_commit(int sock_id, size_t len)
-{
-    struct emnet_sock *s = live(sock_id);
-    if (!s) return 0;
-    rxbuf_commit(&s->rx, len);
-    struct wsk *w = state_of(s);
-    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
-    w->paused = rxbuf_len(&s->rx) >= s->rcvbuf_limit;
-    int more = !w->paused;
-    emnet__sock_data(s);
-    return more;
-}
-
-EMSCRIPTEN_KEEPALIVE void emnet__ws_on_close(int sock_id, int code)
-{
-    struct emnet_sock *s = live(sock_id);
-    if (!s) return;
-    struct wsk *w = state_of(s);
-    int opened = w->opened;
-    emnet__timer_schedule(&w->confirm, EMNET__NEVER);
-    emnet__timer_schedule(&w->timeout, EMNET__NEVER);
-    emnet_js_ws_close(w->ws);
-    free(w);
-    s->transport_state = NULL;
-    if (!opened)
-        emnet__sock_failed(s, EHOSTUNREACH);        /* no proxy to reach the host through */
-    else
-        emnet__sock_peer_closed(s, code != 1000);   /* sets s->transport = NULL */
-}
-
-EMSCRIPTEN_KEEPALIVE void emnet__ws_on_drain(int sock_id)
-{
-    struct emnet_sock *s = live(sock_id);
-    if (s) emnet__sock_writable(s);
-}

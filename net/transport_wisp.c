@@ -94,14 +94,15 @@
 
 #include <emscripten.h>
 
+#include "channel.h"
 #include "internal.h"
+#include "websocket.h"
 #include "wisp_codec.h"
 
 #define BUCKETS 256                /* stream id -> stream, chained */
 /* Payload of one DATA packet we send: the whole message stays within
  * 64 KiB, a message size servers commonly cap (emnet-proxy's default). */
 #define MAX_DATA ((64u << 10) - EMNET_WISP_HEADER)
-#define CONNECT_TIMEOUT_MS 127000  /* as an unanswered SYN on Linux */
 
 struct wisp_conn;
 
@@ -118,7 +119,8 @@ struct wisp_pending {
 struct wisp_stream {
     uint32_t id;
     struct wisp_conn *sess;
-    struct emnet_sock *sock;
+    struct emnet_channel *ch;      /* the socket's */
+    unsigned char opened;          /* TCP: the connect was reported done */
     struct wisp_stream *next;      /* in its bucket */
     uint32_t credit;               /* DATA packets the server still takes */
     unsigned char connect_sent;
@@ -129,8 +131,8 @@ struct wisp_stream {
     /* Receive credit (TCP, when negotiated): bytes the server may send in
      * all, and bytes it sent; the difference is what it may still send. */
     uint64_t granted, delivered;
-    /* UDP: a socket has a stream per destination, chained from its
-     * transport_state; `to` is the destination as the program named it. */
+    /* UDP: a socket has a stream per destination, chained from its flow;
+     * `to` is the destination as the program named it. */
     unsigned char udp;
     unsigned char sockstream;      /* a UDP socket stream (emnet's 0xe3): every destination, records */
     struct wisp_stream *sock_next;
@@ -140,11 +142,15 @@ struct wisp_stream {
     size_t pending_bytes;
 };
 
+/* A UDP socket's datagram flow: its streams, most recently used first. */
+struct wisp_flow {
+    struct wisp_stream *streams;
+};
+
 struct wisp_conn {
     struct wisp_conn *next;
-    int id;                        /* handle for the JS callbacks */
     char *url;
-    int ws;                        /* the JS WebSocket handle */
+    int ws;                        /* the WebSocket (websocket.h) */
     int opened;                    /* the WebSocket's open event came */
     int ready;                     /* the initial CONTINUE came */
     int version;                   /* 0 until the server's first packet, then 1 or 2 */
@@ -159,30 +165,31 @@ struct wisp_conn {
     uint32_t next_id;
     unsigned full;                 /* streams at their receive buffer limit */
     struct emnet__timer timeout;   /* not ready yet */
-    uint8_t *rx;                   /* one received message, being decoded */
+    uint8_t *rx;                   /* one received control message, being decoded */
     size_t rx_cap;
+    struct wisp_stream *rx_direct; /* the TCP stream whose DATA payload went straight to its socket */
     struct wisp_stream *buckets[BUCKETS];
 };
 
 static struct wisp_conn *connections;
-static int next_conn_id;
 static unsigned live_streams;
+
+static const struct emnet_ws_events conn_events;
+extern const struct emnet_transport emnet__wisp_transport;
 
 unsigned emnet__wisp_live_streams(void)
 {
     return live_streams;
 }
 
-static struct wisp_stream *stream_of(struct emnet_sock *s)
+static struct wisp_stream *stream_of(struct emnet_channel *ch)
 {
-    return (struct wisp_stream *)s->transport_state;
+    return (struct wisp_stream *)ch->state;
 }
 
-static struct wisp_conn *conn_by_id(int id)
+static struct wisp_flow *flow_of(struct emnet_channel *ch)
 {
-    for (struct wisp_conn *ss = connections; ss; ss = ss->next)
-        if (ss->id == id) return ss;
-    return NULL;
+    return (struct wisp_flow *)ch->state;
 }
 
 static struct wisp_stream **bucket_of(struct wisp_conn *ss, uint32_t id)
@@ -201,7 +208,7 @@ static struct wisp_stream *find_stream(struct wisp_conn *ss, uint32_t id)
 
 static void send_packet(struct wisp_conn *ss, const uint8_t *pkt, size_t len)
 {
-    if (len) emnet_js_wisp_send(ss->ws, pkt, len, NULL, 0);
+    if (len) emnet__ws_send(ss->ws, pkt, len, NULL, 0);
 }
 
 static void conn_full(struct wisp_conn *ss, size_t limit);
@@ -213,7 +220,7 @@ static void send_datagram_now(struct wisp_stream *st, const uint8_t *rec, size_t
     uint8_t hdr[EMNET_WISP_HEADER + EMNET_WISP_ADDR_MAX];
     emnet_wisp_encode_data_header(hdr, sizeof hdr, st->id);
     memcpy(hdr + EMNET_WISP_HEADER, rec, rec_len);
-    emnet_js_wisp_send(st->sess->ws, hdr, EMNET_WISP_HEADER + rec_len, buf, len);
+    emnet__ws_send(st->sess->ws, hdr, EMNET_WISP_HEADER + rec_len, buf, len);
 }
 
 static void sockstream_fallback(struct wisp_stream *st);
@@ -251,18 +258,16 @@ static int send_connect(struct wisp_stream *st)
         }
         st->pending_tail = NULL;
         st->pending_bytes = 0;
-        if (emnet_js_wisp_buffered(st->sess->ws) >= (double)st->sock->sndbuf_limit)
-            conn_full(st->sess, st->sock->sndbuf_limit);
+        if (emnet__ws_buffered(st->sess->ws) >= (double)st->ch->snd_limit)
+            conn_full(st->sess, st->ch->snd_limit);
         else if (waited)
-            emnet__sock_writable(st->sock);   /* room again for a sender that was told EAGAIN */
+            emnet__chan_drained(st->ch);   /* room again for a sender that was told EAGAIN */
         return 0;
     }
     st->credit = st->sess->default_credit;
     /* With confirmation the server says when the target accepted; else
      * silence for a while is taken for success. */
-    uint64_t ms = st->sess->confirm
-                      ? (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS)
-                      : (uint64_t)emnet__config_long("EMNET_CONNECT_CONFIRM_MS", 100);
+    uint64_t ms = (uint64_t)emnet__setting(st->sess->confirm ? SETTING_CONNECT_TIMEOUT_MS : SETTING_CONNECT_CONFIRM_MS);
     emnet__timer_schedule(&st->confirm, emnet__now_ns() + ms * 1000000u);
     return 0;
 }
@@ -278,7 +283,7 @@ static void set_over_limit(struct wisp_stream *st, int over)
         ss->full++;
     } else if (--ss->full == 0 && ss->paused) {
         ss->paused = 0;
-        emnet_js_wisp_pause(ss->ws, 0);
+        emnet__ws_pause(ss->ws, 0);
     }
 }
 
@@ -290,7 +295,7 @@ static void grant_credit(struct wisp_stream *st)
 {
     uint32_t window = st->sess->window;
     int64_t outstanding = (int64_t)(st->granted - st->delivered);
-    uint64_t used = (uint64_t)(outstanding > 0 ? outstanding : 0) + rxbuf_len(&st->sock->rx);
+    uint64_t used = (uint64_t)(outstanding > 0 ? outstanding : 0) + emnet__chan_rx_held(st->ch);
     if (used >= window || window - used < window / 2) return;
     uint32_t more = window - (uint32_t)used;
     uint8_t pkt[EMNET_WISP_CREDIT_SIZE];
@@ -298,8 +303,8 @@ static void grant_credit(struct wisp_stream *st)
     st->granted += more;
 }
 
-/* Takes the stream out of its connection and frees it; the socket no longer
- * has a transport state. */
+/* Takes the stream out of its connection (and a UDP one out of its flow)
+ * and frees it. */
 static void stream_free(struct wisp_stream *st)
 {
     struct wisp_conn *ss = st->sess;
@@ -311,8 +316,9 @@ static void stream_free(struct wisp_stream *st)
     }
     set_over_limit(st, 0);
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
+    if (st->sess->rx_direct == st) st->sess->rx_direct = NULL;
     if (st->udp) {
-        for (struct wisp_stream **p = (struct wisp_stream **)&st->sock->transport_state; *p; p = &(*p)->sock_next) {
+        for (struct wisp_stream **p = &flow_of(st->ch)->streams; *p; p = &(*p)->sock_next) {
             if (*p == st) {
                 *p = st->sock_next;
                 break;
@@ -324,7 +330,7 @@ static void stream_free(struct wisp_stream *st)
             free(d);
         }
     } else {
-        st->sock->transport_state = NULL;
+        st->ch->state = NULL;
     }
     free(st->host);
     free(st);
@@ -346,7 +352,8 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
         send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_VOLUNTARY));
         stream_ended(st, ETIMEDOUT);
     } else {
-        emnet__sock_connected(st->sock);
+        st->opened = 1;
+        emnet__chan_opened(st->ch);
     }
 }
 
@@ -354,29 +361,24 @@ static void confirm_expired(struct emnet__timer *t, uint64_t now)
  * for an orderly end, else the errno Linux would report. */
 static void stream_ended(struct wisp_stream *st, int err)
 {
-    struct emnet_sock *s = st->sock;
+    struct emnet_channel *ch = st->ch;
     if (st->udp) {
-        /* The destination's stream is gone; the socket is not. A connected
-         * socket hears why, as from an ICMP error; the next send to there
-         * opens a new stream. */
+        /* The destination's stream is gone; the socket's flow is not. A
+         * connected socket hears why, as from an ICMP error; the next send
+         * to there opens a new stream. */
         struct sockaddr_storage to = st->to;
         socklen_t tolen = st->tolen;
         stream_free(st);
         int e = err == ECONNRESET ? ENETUNREACH : err == ETIMEDOUT ? 0 : err;
-        if (tolen) emnet__sock_datagram_error(s, (const struct sockaddr *)&to, tolen, e);   /* a socket stream names none */
+        if (tolen) emnet__chan_datagram_error(ch, (const struct sockaddr *)&to, tolen, e);   /* a socket stream names none */
         return;
     }
+    int opened = st->opened;
     stream_free(st);
-    if (s->state == SOCK_CONNECTING) {
-        if (err) {
-            emnet__sock_failed(s, err == ECONNRESET ? ECONNREFUSED : err);
-            return;
-        }
-        emnet__sock_connected(s);   /* it had connected: the server closed it at once */
-    }
-    emnet__sock_peer_closed(s, err != 0);
-    if (err && err != ECONNRESET && s->error == ECONNRESET) s->error = err;   /* e.g. data_timeout */
-    s->transport = NULL;   /* nothing more goes out on this stream */
+    if (!opened && err)
+        emnet__chan_failed(ch, err == ECONNRESET ? ECONNREFUSED : err);   /* a generic reason reads as a refusal */
+    else
+        emnet__chan_ended(ch, err);
 }
 
 /* ---- connections ---- */
@@ -394,17 +396,16 @@ static struct wisp_conn *conn_open(const char *url, int *err)
         free(ss);
         return NULL;
     }
-    ss->id = ++next_conn_id;
     ss->next_id = 1;
     ss->timeout.expire = conn_timeout;
-    ss->ws = emnet_js_wisp_open(url, ss->id);
+    ss->ws = emnet__ws_open(url, "wisp-v2", &conn_events, ss);
     if (ss->ws < 0) {
         *err = ss->ws;   /* a malformed URL */
         free(ss->url);
         free(ss);
         return NULL;
     }
-    uint64_t ms = (uint64_t)emnet__config_long("EMNET_CONNECT_TIMEOUT_MS", CONNECT_TIMEOUT_MS);
+    uint64_t ms = (uint64_t)emnet__setting(SETTING_CONNECT_TIMEOUT_MS);
     emnet__timer_schedule(&ss->timeout, emnet__now_ns() + ms * 1000000u);
     ss->next = connections;
     connections = ss;
@@ -422,11 +423,11 @@ static void conn_end(struct wisp_conn *ss, int err, int connect_err)
         }
     }
     emnet__timer_schedule(&ss->timeout, EMNET__NEVER);
-    emnet_js_wisp_close(ss->ws);
+    emnet__ws_close(ss->ws);
     for (int b = 0; b < BUCKETS; b++) {
         while (ss->buckets[b]) {
             struct wisp_stream *st = ss->buckets[b];
-            if (connect_err && (st->sock->state == SOCK_CONNECTING || (st->udp && !st->connect_sent)))
+            if (connect_err && (st->udp ? !st->connect_sent : !st->opened))
                 stream_ended(st, connect_err);
             else
                 stream_ended(st, err);
@@ -459,7 +460,7 @@ static struct wisp_conn *conn_for(const char *url, int *err)
 static void conn_full(struct wisp_conn *ss, size_t limit)
 {
     ss->send_full = 1;
-    emnet_js_wisp_watch_drain(ss->ws, (double)(limit / 2));
+    emnet__ws_watch_drain(ss->ws, (double)(limit / 2));
 }
 
 /* ---- the transport's operations ---- */
@@ -467,13 +468,10 @@ static void conn_full(struct wisp_conn *ss, size_t limit)
 /* A new stream of the connection to the configured server, for host:port;
  * its CONNECT goes out now or once the connection is ready. NULL with *err
  * set when it cannot be made. */
-static struct wisp_stream *stream_new(struct emnet_sock *s, const char *host, unsigned port, int udp, int *err)
+static struct wisp_stream *stream_new(struct emnet_channel *ch, const char *host, unsigned port, int udp, int *err)
 {
-    const char *url = emnet__wisp_url();
+    const char *url = emnet__transport_url(&emnet__wisp_transport);
     if (!url) {
-        emnet_js_warn_once("emnet: EMNET_TRANSPORT is wisp but there is no Wisp server URL: set "
-                           "EMNET_WISP_URL (for a page, Module.emnetEnv) or call emnet_net_set_wisp_url(). "
-                           "connect() fails with ENETUNREACH.");
         *err = -ENETUNREACH;
         return NULL;
     }
@@ -496,7 +494,7 @@ static struct wisp_stream *stream_new(struct emnet_sock *s, const char *host, un
         st->id = ss->next_id++;
     } while (st->id == 0 || find_stream(ss, st->id));
     st->sess = ss;
-    st->sock = s;
+    st->ch = ch;
     st->udp = (unsigned char)udp;
     live_streams++;
     st->port = (uint16_t)port;
@@ -506,12 +504,12 @@ static struct wisp_stream *stream_new(struct emnet_sock *s, const char *host, un
     return st;
 }
 
-static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
+static int wisp_open(struct emnet_channel *ch, const char *host, unsigned port)
 {
     int err;
-    struct wisp_stream *st = stream_new(s, host, port, 0, &err);
+    struct wisp_stream *st = stream_new(ch, host, port, 0, &err);
     if (!st) return err;
-    s->transport_state = st;
+    ch->state = st;
     if (st->sess->ready) send_connect(st);   /* the host was checked: it fits */
     return 0;
 }
@@ -519,11 +517,11 @@ static int wisp_open(struct emnet_sock *s, const char *host, unsigned port)
 /* Ends a stream from our side: CLOSE if the server knows it, VOLUNTARY
  * (the server writes what we sent, then FIN), or RESET where Linux's
  * close would send an RST and the server speaks emnet's reset extension. */
-static void stream_close(struct wisp_stream *st)
+static void stream_close(struct wisp_stream *st, int reset)
 {
     if (st->connect_sent) {
         uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
-        int reset = !st->udp && st->sess->reset && emnet__sock_close_resets(st->sock);
+        reset = reset && !st->udp && st->sess->reset;
         send_packet(st->sess, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id,
                                                            reset ? EMNET_WISP_CLOSE_RESET : EMNET_WISP_CLOSE_VOLUNTARY));
     }
@@ -537,10 +535,10 @@ static void stream_close(struct wisp_stream *st)
  * resolver, a tracker) does not use up the server's streams. A late reply
  * from a destination whose stream was closed is lost, as a datagram may
  * be. */
-static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen,
+static struct wisp_stream *udp_stream_for(struct emnet_channel *ch, const struct sockaddr *to, socklen_t tolen,
                                           int *err)
 {
-    struct wisp_stream **head = (struct wisp_stream **)&s->transport_state;
+    struct wisp_stream **head = &flow_of(ch)->streams;
     unsigned count = 0;
     struct wisp_stream *last = NULL;   /* the least recently used destination stream */
     for (struct wisp_stream **p = head; *p; p = &(*p)->sock_next) {
@@ -555,13 +553,13 @@ static struct wisp_stream *udp_stream_for(struct emnet_sock *s, const struct soc
             return st;
         }
     }
-    unsigned max = (unsigned)emnet__config_long("EMNET_UDP_DESTINATIONS", 64);
-    if (max && count >= max && last) stream_close(last);
+    unsigned max = (unsigned)emnet__setting(SETTING_UDP_DESTINATIONS);
+    if (max && count >= max && last) stream_close(last, 0);
     char host[EMNET_HOST_TEXT_MAX];
     unsigned port;
-    *err = emnet__udp_dest_host(s, to, tolen, host, sizeof host, &port);
+    *err = emnet__addr_host(to, tolen, host, sizeof host, &port);
     if (*err < 0) return NULL;
-    struct wisp_stream *st = stream_new(s, host, port, 1, err);
+    struct wisp_stream *st = stream_new(ch, host, port, 1, err);
     if (!st) return NULL;
     memcpy(&st->to, to, tolen);
     st->tolen = tolen;
@@ -591,44 +589,44 @@ static int to_record(const struct sockaddr *to, struct emnet_wisp_addr *a)
 }
 
 /* An address record as an address of the socket's family. */
-static int from_record(const struct emnet_sock *s, const struct emnet_wisp_addr *a, struct sockaddr_storage *ss,
+static int from_record(const struct emnet_channel *ch, const struct emnet_wisp_addr *a, struct sockaddr_storage *ss,
                        socklen_t *len)
 {
     unsigned n;
-    if (emnet_wisp_addr_to_sockaddr(a, s->domain, ss, &n) < 0) return -1;
+    if (emnet_wisp_addr_to_sockaddr(a, ch->family, ss, &n) < 0) return -1;
     *len = (socklen_t)n;
     return 0;
 }
 
 /* The socket's UDP socket stream, when this datagram should take it. */
-static struct wisp_stream *sockstream_for(struct emnet_sock *s, const struct sockaddr *to, struct emnet_wisp_addr *a,
-                                          int *err)
+static struct wisp_stream *sockstream_for(struct emnet_channel *ch, const struct sockaddr *to,
+                                          struct emnet_wisp_addr *a, int *err)
 {
-    if (s->state == SOCK_CONNECTED || to_record(to, a) < 0) return NULL;
-    for (struct wisp_stream *st = s->transport_state; st; st = st->sock_next) {
+    if (ch->one_peer || to_record(to, a) < 0) return NULL;
+    for (struct wisp_stream *st = flow_of(ch)->streams; st; st = st->sock_next) {
         if (st->sockstream) return st;
         if (st->sess->ready && !st->sess->udp_sockets) return NULL;   /* a plain server: no lookup per datagram */
     }
-    const char *url = emnet__wisp_url();
+    const char *url = emnet__transport_url(&emnet__wisp_transport);
     struct wisp_conn *ss = url ? conn_for(url, err) : NULL;
     if (!ss || (ss->ready && !ss->udp_sockets)) return NULL;
-    struct wisp_stream *st = stream_new(s, s->domain == AF_INET6 ? "::" : "0.0.0.0", 0, 1, err);
+    struct wisp_stream *st = stream_new(ch, ch->family == AF_INET6 ? "::" : "0.0.0.0", 0, 1, err);
     if (!st) return NULL;
     st->sockstream = 1;
-    st->sock_next = s->transport_state;
-    s->transport_state = st;
+    st->sock_next = flow_of(ch)->streams;
+    flow_of(ch)->streams = st;
     if (st->sess->ready) send_connect(st);
     return st;
 }
 
-static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
-                              size_t len);
+static int wisp_send_datagram(struct emnet_channel *ch, const struct sockaddr *to, socklen_t tolen,
+                              const void *buf, size_t len);
 
 /* The server has no UDP socket streams: what waited in the socket's goes
  * out on streams per destination, in order. */
 static void sockstream_fallback(struct wisp_stream *st)
 {
-    struct emnet_sock *s = st->sock;
+    struct emnet_channel *ch = st->ch;
     struct wisp_pending *d = st->pending;
     st->pending = st->pending_tail = NULL;
     st->pending_bytes = 0;
@@ -638,8 +636,8 @@ static void sockstream_fallback(struct wisp_stream *st)
         struct emnet_wisp_addr a;
         struct sockaddr_storage to;
         socklen_t tolen;
-        if (emnet_wisp_decode_addr(d->rec, d->rec_len, &a) > 0 && from_record(s, &a, &to, &tolen) == 0)
-            wisp_send_datagram(s, (struct sockaddr *)&to, tolen, d->data, d->len);   /* a full queue drops it */
+        if (emnet_wisp_decode_addr(d->rec, d->rec_len, &a) > 0 && from_record(ch, &a, &to, &tolen) == 0)
+            wisp_send_datagram(ch, (struct sockaddr *)&to, tolen, d->data, d->len);   /* a full queue drops it */
         free(d);
         d = next;
     }
@@ -647,20 +645,21 @@ static void sockstream_fallback(struct wisp_stream *st)
 
 /* One datagram, one DATA packet. Before the connection is ready it waits
  * in the stream (up to the send buffer); a full WebSocket says EAGAIN. */
-static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, const void *buf,
-                              size_t len)
+static int wisp_send_datagram(struct emnet_channel *ch, const struct sockaddr *to, socklen_t tolen,
+                              const void *buf, size_t len)
 {
+    if (!ch->state && !(ch->state = calloc(1, sizeof(struct wisp_flow)))) return -ENOBUFS;
     int err = 0;
     struct emnet_wisp_addr a;
     uint8_t rec[EMNET_WISP_ADDR_MAX];
     size_t rec_len = 0;
-    struct wisp_stream *st = sockstream_for(s, to, &a, &err);
+    struct wisp_stream *st = sockstream_for(ch, to, &a, &err);
     if (st) rec_len = emnet_wisp_encode_addr(rec, sizeof rec, &a);
     else if (err) return err;
-    else st = udp_stream_for(s, to, tolen, &err);
+    else st = udp_stream_for(ch, to, tolen, &err);
     if (!st) return err;
     if (!st->connect_sent) {
-        if (st->pending_bytes + len > s->sndbuf_limit) return -EAGAIN;   /* sent, and told, on ready */
+        if (st->pending_bytes + len > ch->snd_limit) return -EAGAIN;   /* sent, and told, on ready */
         struct wisp_pending *d = malloc(sizeof *d + (len ? len : 1));
         if (!d) return -ENOBUFS;
         d->next = NULL;
@@ -678,91 +677,92 @@ static int wisp_send_datagram(struct emnet_sock *s, const struct sockaddr *to, s
     }
     if (st->sess->send_full) return -EAGAIN;
     send_datagram_now(st, rec, rec_len, buf, len);
-    if (emnet_js_wisp_buffered(st->sess->ws) >= (double)s->sndbuf_limit) conn_full(st->sess, s->sndbuf_limit);
+    if (emnet__ws_buffered(st->sess->ws) >= (double)ch->snd_limit) conn_full(st->sess, ch->snd_limit);
     return 0;
 }
 
 /* Sending stops at zero credit or at a full WebSocket; EPOLLOUT then goes
- * away for this socket (wisp_queued) and comes back through on_continue()
- * or emnet__wisp_on_drain(), which tell every stream, not only those that
- * tried: a socket that saw no EPOLLOUT has not tried. */
-static long wisp_send(struct emnet_sock *s, const void *buf, size_t len)
+ * away for this socket (wisp_send_full) and comes back through
+ * on_continue() or on_drained(), which tell every stream, not only those
+ * that tried: a socket that saw no EPOLLOUT has not tried. */
+static long wisp_send(struct emnet_channel *ch, const void *buf, size_t len)
 {
-    struct wisp_stream *st = stream_of(s);
+    struct wisp_stream *st = stream_of(ch);
     struct wisp_conn *ss = st->sess;
     size_t done = 0;
     if (ss->send_full) return 0;
-    double queued = emnet_js_wisp_buffered(ss->ws);
-    while (done < len && st->connect_sent && st->credit && queued < (double)s->sndbuf_limit) {
-        size_t n = len - done, room = s->sndbuf_limit - (size_t)queued;
+    double queued = emnet__ws_buffered(ss->ws);
+    while (done < len && st->connect_sent && st->credit && queued < (double)ch->snd_limit) {
+        size_t n = len - done, room = ch->snd_limit - (size_t)queued;
         if (n > room) n = room;
         if (n > MAX_DATA) n = MAX_DATA;
         uint8_t hdr[EMNET_WISP_HEADER];
         emnet_wisp_encode_data_header(hdr, sizeof hdr, st->id);
-        emnet_js_wisp_send(ss->ws, hdr, sizeof hdr, (const uint8_t *)buf + done, n);
+        emnet__ws_send(ss->ws, hdr, sizeof hdr, (const uint8_t *)buf + done, n);
         st->credit--;
         done += n;
-        queued = emnet_js_wisp_buffered(ss->ws);
+        queued += (double)(n + sizeof hdr);   /* what the WebSocket holds grows by what it was given */
     }
-    if (queued >= (double)s->sndbuf_limit) conn_full(ss, s->sndbuf_limit);
+    if (queued >= (double)ch->snd_limit) conn_full(ss, ch->snd_limit);
     return (long)done;
 }
 
-static size_t wisp_queued(struct emnet_sock *s)
+/* A UDP socket's flow: what waits for the connection to open, or a full
+ * WebSocket. */
+static int flow_send_full(const struct emnet_channel *ch)
 {
-    /* Polled on every readiness check: no call into JS. The WebSocket's
-     * fill is known from send_full, set whenever a send fills it. */
-    struct wisp_stream *st = stream_of(s);
-    if (s->type == SOCK_DGRAM) {
-        /* What waits for the connection to open, or a full WebSocket. */
-        size_t n = 0;
-        for (; st; st = st->sock_next) {
-            if (st->connect_sent && st->sess->send_full) return s->sndbuf_limit;
-            n += st->pending_bytes;
-        }
-        return n;
+    const struct wisp_flow *f = ch->state;
+    size_t n = 0;
+    for (const struct wisp_stream *st = f ? f->streams : NULL; st; st = st->sock_next) {
+        if (st->connect_sent && st->sess->send_full) return 1;
+        n += st->pending_bytes;
     }
-    /* No credit is a full send buffer, whatever the WebSocket holds. */
-    return !st->connect_sent || st->credit == 0 || st->sess->send_full ? s->sndbuf_limit : 0;
+    return n >= ch->snd_limit;
 }
 
-static void wisp_resume(struct emnet_sock *s)
+/* Polled on every readiness check: no call into JS. The WebSocket's fill
+ * is known from send_full, set whenever a send fills it. */
+static int wisp_send_full(const struct emnet_channel *ch)
 {
-    struct wisp_stream *st = stream_of(s);
-    if (s->type == SOCK_DGRAM) return;   /* datagrams are dropped when full, never held up */
-    if (st && st->sess->window && st->connect_sent) grant_credit(st);
+    if (ch->datagrams) return flow_send_full(ch);
+    const struct wisp_stream *st = ch->state;
+    /* No credit is a full send buffer, whatever the WebSocket holds. */
+    return !st || !st->connect_sent || st->credit == 0 || st->sess->send_full;
+}
+
+static void wisp_consumed(struct emnet_channel *ch)
+{
+    struct wisp_stream *st = stream_of(ch);
+    if (ch->datagrams || !st) return;   /* datagrams are dropped when full, never held up */
+    if (st->sess->window && st->connect_sent) grant_credit(st);
     /* At half the limit, not at the first byte read: one resume per read
      * would cost a trip through JS each. */
-    if (st && st->over_limit && rxbuf_len(&s->rx) <= s->rcvbuf_limit / 2) set_over_limit(st, 0);
+    if (st->over_limit && emnet__chan_rx_held(ch) <= ch->rcv_limit / 2) set_over_limit(st, 0);
 }
 
-static void wisp_close(struct emnet_sock *s)
+static void wisp_close(struct emnet_channel *ch, int reset)
 {
-    struct wisp_stream *st;
-    while ((st = stream_of(s))) stream_close(st);   /* a UDP socket may have several */
+    if (!ch->state) return;
+    if (!ch->datagrams) {
+        stream_close(stream_of(ch), reset);
+        return;
+    }
+    struct wisp_flow *f = flow_of(ch);
+    while (f->streams) stream_close(f->streams, 0);
+    free(f);
+    ch->state = NULL;
 }
 
 /* Our FIN, after every DATA packet already sent (one WebSocket, in order),
  * where the server speaks emnet's half-close extension. */
-static int wisp_shutdown_write(struct emnet_sock *s)
+static int wisp_shutdown_write(struct emnet_channel *ch)
 {
-    struct wisp_stream *st = stream_of(s);
-    if (!st || st->udp || !st->connect_sent || !st->sess->half_close) return 0;
+    struct wisp_stream *st = stream_of(ch);
+    if (ch->datagrams || !st || !st->connect_sent || !st->sess->half_close) return 0;
     uint8_t pkt[EMNET_WISP_FIN_SIZE];
     send_packet(st->sess, pkt, emnet_wisp_encode_fin(pkt, sizeof pkt, st->id));
     return 1;
 }
-
-const struct emnet_transport_ops emnet__wisp_transport = {
-    .name = "wisp",
-    .open = wisp_open,
-    .send = wisp_send,
-    .queued = wisp_queued,
-    .resume = wisp_resume,
-    .close = wisp_close,
-    .shutdown_write = wisp_shutdown_write,
-    .send_datagram = wisp_send_datagram,
-};
 
 /* ---- packets from the server ---- */
 
@@ -780,43 +780,61 @@ static void on_ready(struct wisp_conn *ss, uint32_t credit)
     }
 }
 
+/* Flow control after bytes reached a TCP stream's socket. */
+static void data_arrived(struct wisp_conn *ss, struct wisp_stream *st, size_t len)
+{
+    st->delivered += len;
+    st->opened = 1;   /* data proves the connect (the socket knows it from the commit) */
+    /* With receive credit the server stops at the window on its own: the
+     * whole connection pauses only for one that does not. */
+    size_t held = emnet__chan_rx_held(st->ch);
+    if (ss->window ? held > ss->window : held >= st->ch->rcv_limit) set_over_limit(st, 1);
+}
+
+/* A TCP stream's socket could not take its bytes (out of memory): the
+ * stream cannot go on with a hole, so it ends with a reset both ways. */
+static void stream_overflow(struct wisp_conn *ss, struct wisp_stream *st)
+{
+    uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
+    send_packet(ss, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id,
+                                                 ss->reset ? EMNET_WISP_CLOSE_RESET : EMNET_WISP_CLOSE_CLIENT_ERROR));
+    stream_ended(st, ECONNRESET);
+}
+
 static void on_data(struct wisp_conn *ss, struct wisp_stream *st, const uint8_t *data, size_t len)
 {
-    struct emnet_sock *s = st->sock;
     if (st->sockstream) {   /* the source's address record, then the datagram */
         struct emnet_wisp_addr a;
         struct sockaddr_storage from;
         socklen_t flen;
         int r = emnet_wisp_decode_addr(data, len, &a);
-        if (r < 0 || from_record(s, &a, &from, &flen) < 0) {
+        if (r < 0 || from_record(st->ch, &a, &from, &flen) < 0) {
             emnet_js_warn_once("emnet: the Wisp server sent a datagram without a valid source; it was dropped.");
             return;
         }
-        emnet__sock_datagram(s, (const struct sockaddr *)&from, flen, data + r, len - (size_t)r);
+        emnet__chan_datagram(st->ch, (const struct sockaddr *)&from, flen, data + r, len - (size_t)r);
         return;
     }
     if (st->udp) {   /* one packet, one datagram */
-        emnet__sock_datagram(s, (const struct sockaddr *)&st->to, st->tolen, data, len);
+        emnet__chan_datagram(st->ch, (const struct sockaddr *)&st->to, st->tolen, data, len);
         return;
     }
     emnet__timer_schedule(&st->confirm, EMNET__NEVER);
-    if (len) {
-        uint8_t *p = rxbuf_reserve(&s->rx, len);
-        if (!p) {   /* out of memory: the stream cannot go on */
-            uint8_t pkt[EMNET_WISP_CLOSE_SIZE];
-            send_packet(ss, pkt, emnet_wisp_encode_close(pkt, sizeof pkt, st->id, EMNET_WISP_CLOSE_CLIENT_ERROR));
-            stream_ended(st, ENOMEM);
-            return;
+    if (!len) {   /* an empty DATA still proves the connect */
+        if (!st->opened) {
+            st->opened = 1;
+            emnet__chan_opened(st->ch);
         }
-        memcpy(p, data, len);
-        rxbuf_commit(&s->rx, len);
-        st->delivered += len;
-        /* With receive credit the server stops at the window on its own:
-         * the whole connection pauses only for one that does not. */
-        size_t held = rxbuf_len(&s->rx);
-        if (ss->window ? held > ss->window : held >= s->rcvbuf_limit) set_over_limit(st, 1);
+        return;
     }
-    emnet__sock_data(s);   /* the first data also completes the connect */
+    uint8_t *p = emnet__chan_rx_reserve(st->ch, len);
+    if (!p) {
+        stream_overflow(ss, st);
+        return;
+    }
+    memcpy(p, data, len);
+    emnet__chan_rx_commit(st->ch, len);
+    data_arrived(ss, st, len);
 }
 
 static void on_continue(struct wisp_stream *st, uint32_t credit)
@@ -828,8 +846,12 @@ static void on_continue(struct wisp_stream *st, uint32_t credit)
     /* With 0x05 the first CONTINUE is the confirmation; without, the
      * server writes to the target before it gives credit back: either
      * way the stream is connected. */
-    if (st->sock->state == SOCK_CONNECTING) emnet__sock_connected(st->sock);
-    else if (!before && credit) emnet__sock_writable(st->sock);
+    if (!st->opened) {
+        st->opened = 1;
+        emnet__chan_opened(st->ch);
+    } else if (!before && credit) {
+        emnet__chan_drained(st->ch);
+    }
 }
 
 /* The server's INFO. First on the connection, it makes it version 2: we
@@ -859,14 +881,15 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
             if (id == EMNET_WISP_EXT_RESET) ss->reset = WANTS("reset");
             if (id == EMNET_WISP_EXT_UDP_SOCKETS) ss->udp_sockets = WANTS("udp-sockets");
             if (id == EMNET_WISP_EXT_RECEIVE_CREDIT && WANTS("credit")) {
-                size_t w = emnet__recv_buffer();
+                size_t w = (size_t)emnet__setting(SETTING_RECV_BUFFER);
                 ss->window = w > INT32_MAX ? INT32_MAX : (uint32_t)w;
             }
         }
 #undef WANTS
     }
-    const char *user = getenv("EMNET_WISP_USER"), *pass = password ? getenv("EMNET_WISP_PASSWORD") : NULL;
-    if (!user) user = "";
+    const char *user, *pass;
+    emnet__wisp_credentials(&user, &pass);
+    if (!password) pass = NULL;
     size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
     size_t ext_cap = 7 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
     uint8_t *info = malloc(cap + cred_max);
@@ -936,7 +959,10 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         break;
     case EMNET_WISP_FIN:
         /* The target's FIN: end of stream to read; we may still send. */
-        if (ss->half_close && !st->udp) emnet__sock_peer_fin(st->sock);
+        if (ss->half_close && !st->udp) {
+            st->opened = 1;
+            emnet__chan_peer_fin(st->ch);
+        }
         break;
     case EMNET_WISP_UDP_ERROR: {
         /* A datagram of the socket stream could not go (blocked, say): as
@@ -945,8 +971,8 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         struct sockaddr_storage to;
         socklen_t tolen;
         if (st->sockstream && emnet_wisp_decode_addr(pkt->u.udp_error.addr, pkt->u.udp_error.addr_len, &a) > 0 &&
-            from_record(st->sock, &a, &to, &tolen) == 0)
-            emnet__sock_datagram_error(st->sock, (const struct sockaddr *)&to, tolen,
+            from_record(st->ch, &a, &to, &tolen) == 0)
+            emnet__chan_datagram_error(st->ch, (const struct sockaddr *)&to, tolen,
                                        emnet_wisp_close_reason_errno(pkt->u.udp_error.reason));
         break;
     }
@@ -956,64 +982,109 @@ static int on_packet(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
     return 1;
 }
 
-/* ---- callbacks from js/library_emnet_wisp.js ---- */
+/* ---- the WebSocket's events ---- */
 
-EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_open(int conn_id)
+static void conn_opened(void *owner)
 {
-    struct wisp_conn *ss = conn_by_id(conn_id);
-    if (ss) ss->opened = 1;
+    struct wisp_conn *ss = owner;
+    ss->opened = 1;
 }
 
-/* Room for one message of len bytes; the JS side copies it there and
- * commits it. NULL: out of memory (the message is dropped). */
-EMSCRIPTEN_KEEPALIVE uint8_t *emnet__wisp_rx_reserve(int conn_id, size_t len)
+/* Room for one message. A DATA packet of a TCP stream goes straight into
+ * its socket's receive buffer, its 5-byte header left out (one copy from
+ * the WebSocket message to the socket, one from there to the program);
+ * every other packet into the connection's buffer, to be decoded whole. */
+static uint8_t *conn_reserve(void *owner, size_t len, const uint8_t *head, size_t head_len, size_t *skip)
 {
-    struct wisp_conn *ss = conn_by_id(conn_id);
-    if (!ss) return NULL;
+    struct wisp_conn *ss = owner;
+    ss->rx_direct = NULL;
+    if (head_len >= EMNET_WISP_HEADER && head[0] == EMNET_WISP_DATA && len > EMNET_WISP_HEADER) {
+        uint32_t id = (uint32_t)head[1] | (uint32_t)head[2] << 8 | (uint32_t)head[3] << 16 | (uint32_t)head[4] << 24;
+        struct wisp_stream *st = id ? find_stream(ss, id) : NULL;
+        if (st && !st->udp) {
+            emnet__timer_schedule(&st->confirm, EMNET__NEVER);
+            uint8_t *p = emnet__chan_rx_reserve(st->ch, len - EMNET_WISP_HEADER);
+            if (!p) {
+                stream_overflow(ss, st);
+                return NULL;
+            }
+            ss->rx_direct = st;
+            *skip = EMNET_WISP_HEADER;
+            return p;
+        }
+    }
     if (len > ss->rx_cap || !ss->rx) {
         size_t cap = ss->rx_cap ? ss->rx_cap : 4096;
         while (cap < len) cap *= 2;
         uint8_t *p = realloc(ss->rx, cap);
-        if (!p) return NULL;
+        if (!p) {
+            /* A packet we cannot hold: which stream it was for is unknown
+             * past its header, so the connection cannot go on whole. */
+            emnet_js_warn_once("emnet: out of memory for a Wisp packet; the connection was reset.");
+            conn_end(ss, ECONNRESET, ECONNREFUSED);
+            return NULL;
+        }
         ss->rx = p;
         ss->rx_cap = cap;
     }
     return ss->rx;
 }
 
-/* Decodes the message; returns 1 to read on, 0 to pause the WebSocket
- * (emnet_js_wisp_pause(ws, 0) resumes it). */
-EMSCRIPTEN_KEEPALIVE int emnet__wisp_rx_commit(int conn_id, size_t len)
+/* The message is in: 1 to read on, 0 to pause the WebSocket. */
+static int conn_commit(void *owner, size_t len)
 {
-    struct wisp_conn *ss = conn_by_id(conn_id);
-    if (!ss) return 0;
-    struct emnet_wisp_packet pkt;
-    int r = emnet_wisp_decode(ss->rx, len, &pkt);
-    if (r < 0) {
-        emnet_js_warn_once("emnet: the Wisp server sent a malformed packet; it was dropped.");
-        return 1;
+    struct wisp_conn *ss = owner;
+    struct wisp_stream *st = ss->rx_direct;
+    if (st) {
+        ss->rx_direct = NULL;
+        emnet__chan_rx_commit(st->ch, len);
+        data_arrived(ss, st, len);
+    } else {
+        struct emnet_wisp_packet pkt;
+        if (emnet_wisp_decode(ss->rx, len, &pkt) < 0) {
+            emnet_js_warn_once("emnet: the Wisp server sent a malformed packet; it was dropped.");
+            return 1;
+        }
+        if (!on_packet(ss, &pkt)) return 0;
     }
-    if (!on_packet(ss, &pkt)) return 0;
     ss->paused = ss->full > 0;
     return !ss->paused;
 }
 
-EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_close(int conn_id, int code)
+static void conn_closed(void *owner, int code, int opened)
 {
-    (void)code;   /* every close ends every stream the same way */
-    struct wisp_conn *ss = conn_by_id(conn_id);
-    if (!ss) return;
+    (void)code, (void)opened;   /* every close ends every stream the same way */
+    struct wisp_conn *ss = owner;
+    ss->ws = 0;   /* gone already */
     /* Before the handshake the server itself could not be reached. */
     conn_end(ss, ECONNRESET, ss->ready ? ECONNREFUSED : EHOSTUNREACH);
 }
 
-EMSCRIPTEN_KEEPALIVE void emnet__wisp_on_drain(int conn_id)
+static void conn_drained(void *owner)
 {
-    struct wisp_conn *ss = conn_by_id(conn_id);
-    if (!ss) return;
+    struct wisp_conn *ss = owner;
     ss->send_full = 0;
     for (int b = 0; b < BUCKETS; b++) {
         for (struct wisp_stream *st = ss->buckets[b]; st; st = st->next)
-            if (st->udp || (st->credit && st->sock->state == SOCK_CONNECTED)) emnet__sock_writable(st->sock);
+            if (st->udp || (st->credit && st->opened)) emnet__chan_drained(st->ch);
     }
 }
+
+static const struct emnet_ws_events conn_events = {
+    .opened = conn_opened,
+    .reserve = conn_reserve,
+    .commit = conn_commit,
+    .closed = conn_closed,
+    .drained = conn_drained,
+};
+
+const struct emnet_transport emnet__wisp_transport = {
+    .name = "wisp",
+    .open = wisp_open,
+    .send = wisp_send,
+    .consumed = wisp_consumed,
+    .shutdown_write = wisp_shutdown_write,
+    .send_datagram = wisp_send_datagram,
+    .send_full = wisp_send_full,
+    .close = wisp_close,
+};

@@ -16,9 +16,11 @@
  * getsockname answers as Linux would. The proxy's own UDP socket has
  * another port; servers see that one. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -83,23 +85,22 @@ static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_sto
 
 /* ---- readiness (datagram_poll) ---- */
 
-uint32_t emnet__udp_poll(struct emnet_sock *s)
+static uint32_t udp_poll(struct emnet_pollable *p)
 {
+    struct emnet_sock *s = (struct emnet_sock *)p;
     uint32_t m = 0;
     if (s->error) m |= EPOLLERR;
     if (s->rd_shut) m |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
     if (s->rd_shut && s->wr_shut) m |= EPOLLHUP;
     if (s->dq_head) m |= EPOLLIN | EPOLLRDNORM;
-    if (!s->transport || s->transport->queued(s) < s->sndbuf_limit) m |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+    if (!s->ch.transport || !s->ch.transport->send_full(&s->ch)) m |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
     return m;
 }
 
-/* ---- events from the transport ---- */
+/* ---- events from the channel ---- */
 
-void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, const void *data,
-                          size_t len)
+void emnet__udp_datagram(struct emnet_sock *s, const struct sockaddr *from, const void *data, size_t len)
 {
-    (void)fromlen;
     struct sockaddr_storage src;
     socklen_t srclen;
     emnet__sock_normalize_addr(s, from, &src, &srclen);
@@ -132,9 +133,8 @@ void emnet__sock_datagram(struct emnet_sock *s, const struct sockaddr *from, soc
     emnet_pollable_notify(&s->base, EPOLLIN | EPOLLRDNORM);
 }
 
-void emnet__sock_datagram_error(struct emnet_sock *s, const struct sockaddr *from, socklen_t fromlen, int err)
+void emnet__udp_datagram_error(struct emnet_sock *s, const struct sockaddr *from, int err)
 {
-    (void)fromlen;
     /* An unconnected socket is not told of errors for its destinations
      * (without IP_RECVERR): it could not tell which send they belong to. */
     if (s->state != SOCK_CONNECTED || !err) return;
@@ -212,31 +212,6 @@ static int check_destination(struct emnet_sock *s, const struct sockaddr **to, s
     return port ? 0 : -EINVAL;
 }
 
-int emnet__udp_dest_host(struct emnet_sock *s, const struct sockaddr *to, socklen_t tolen, char *host,
-                         size_t hostlen, unsigned *port)
-{
-    int r = emnet__sock_parse_addr(s, to, tolen, host, hostlen, port);
-    if (r < 0) return r;
-    const char *name = emnet__placeholder_name(to);   /* a name from getaddrinfo: the proxy resolves it */
-    if (name) {
-        if (strlen(name) >= hostlen) return -EINVAL;
-        strcpy(host, name);
-    }
-    return 0;
-}
-
-/* The transport for datagrams to host:port: the configured one if it
- * carries datagrams, else Wisp when a Wisp server is configured. */
-static const struct emnet_transport_ops *datagram_transport(const char *host, unsigned port)
-{
-    const struct emnet_transport_ops *t = emnet__transport_for(host, port);
-    if (t && t->send_datagram) return t;
-    if (emnet__wisp_url()) return &emnet__wisp_transport;
-    emnet_js_warn_once("emnet: UDP needs the wisp transport (websockify carries only TCP): set "
-                       "EMNET_WISP_URL or call emnet_net_set_wisp_url(). Sends fail with ENETUNREACH.");
-    return NULL;
-}
-
 long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flags, const struct sockaddr *to,
                      socklen_t tolen)
 {
@@ -277,15 +252,15 @@ long emnet__udp_send(struct emnet_sock *s, const void *buf, size_t len, int flag
     if (v4 && s->opt_v6only) return -ENETUNREACH;   /* an IPv6-only socket has no IPv4 route */
     if (s->error) return -take_error(s);
     if (s->wr_shut) return -EPIPE;
-    if (!s->transport) {
+    if (!s->ch.transport) {
         char host[EMNET_HOST_TEXT_MAX];
         unsigned port;
-        r = emnet__udp_dest_host(s, (const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
+        r = emnet__addr_host((const struct sockaddr *)&dest, dlen, host, sizeof host, &port);
         if (r < 0) return r;
-        s->transport = datagram_transport(host, port);
-        if (!s->transport) return -ENETUNREACH;
+        s->ch.transport = emnet__datagram_transport_for(host, port);
+        if (!s->ch.transport) return -ENETUNREACH;
     }
-    r = s->transport->send_datagram(s, (const struct sockaddr *)&dest, dlen, buf, len);
+    r = s->ch.transport->send_datagram(&s->ch, (const struct sockaddr *)&dest, dlen, buf, len);
     return r < 0 ? r : (long)len;
 }
 
@@ -297,6 +272,7 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
         /* udp_disconnect: the peer goes, and what connect chose locally. */
         s->state = SOCK_FRESH;
         s->phase = PHASE_UNCONNECTED;
+        s->ch.one_peer = 0;
         s->peer_len = 0;
         emnet__local_disconnected(s);
         if (s->port_autobound) s->local_len = 0;
@@ -318,7 +294,44 @@ int emnet__udp_connect(struct emnet_sock *s, const struct sockaddr *addr, sockle
     emnet__sock_normalize_addr(s, addr, &s->peer, &s->peer_len);
     s->state = SOCK_CONNECTED;
     s->phase = PHASE_CONNECTED;
+    s->ch.one_peer = 1;
     emnet__local_connected(s);
     emnet_pollable_notify(&s->base, EPOLLOUT);
     return 0;
 }
+
+/* ---- the fd's operations ---- */
+
+static long udp_read(struct emnet_pollable *p, void *buf, size_t len)
+{
+    if (!len) return 0;   /* read() of nothing never reaches the protocol on Linux */
+    struct emnet_sock *s = (struct emnet_sock *)p;
+    int truncated;
+    long r = emnet__udp_recv(s, buf, len, 0, NULL, NULL, &truncated);
+    /* After SHUT_RD a read that would wait returns 0 instead. */
+    if (r == -EAGAIN && s->rd_shut && !(p->status_flags & O_NONBLOCK)) return 0;
+    return r;
+}
+
+static long udp_write(struct emnet_pollable *p, const void *buf, size_t len)
+{
+    return emnet__udp_send((struct emnet_sock *)p, buf, len, 0, NULL, 0);
+}
+
+static long udp_ioctl(struct emnet_pollable *p, unsigned long request, void *arg)
+{
+    if (request != FIONREAD) return -ENOTTY;
+    if (!arg) return -EFAULT;
+    *(int *)arg = (int)emnet__udp_next_size((struct emnet_sock *)p);   /* the next datagram only */
+    return 0;
+}
+
+const struct emnet_pollable_ops emnet__udp_ops = {
+    .name = "socket:[udp]",
+    .poll = udp_poll,
+    .read = udp_read,
+    .write = udp_write,
+    .ioctl = udp_ioctl,
+    .destroy = emnet__sock_destroy,
+    .gather_writes = 1,
+};

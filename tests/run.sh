@@ -118,7 +118,7 @@ for tier in "${tiers[@]}"; do
   started=$SECONDS
   case $tier in
     native) run_ctest_tier native build/native ;;
-    wasm) run_ctest_tier wasm build/wasm ;;
+    wasm) run_ctest_tier wasm "${EMNET_WASM_BUILD:-build/wasm}" ;;
     browser) run_browser_tier ;;
     fuzz) run_fuzz_tier ;;
     *) echo "unknown tier '$tier' (native, wasm, browser, fuzz)"; total_failed=$((total_failed + 1)) ;;

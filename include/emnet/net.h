@@ -210,6 +210,10 @@ struct emnet_net_stats {
     /* Streams open on Wisp connections: one per TCP socket, one per
      * destination of a UDP socket (at most EMNET_UDP_DESTINATIONS each). */
     unsigned wisp_streams;
+    /* Stream sockets reset because received bytes could not be kept (out
+     * of memory, or a peer sending far past the receive buffer where the
+     * engine cannot pause a WebSocket), since the start: never a hole. */
+    unsigned long receive_failures;
 };
 void emnet_net_stats(struct emnet_net_stats *out);
 

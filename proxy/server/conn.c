@@ -65,7 +65,7 @@ void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk)
     }
     struct emnet_px_stream *s = chunk->stream;
     if (s) {
-        s->to_client += chunk->len;
+        s->to_client += chunk->len - chunk->off;
         if (s->out_tail) s->out_tail->snext = chunk;
         else s->out_head = chunk;
         s->out_tail = chunk;
@@ -208,11 +208,16 @@ void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
     else emnet_px_websockify_stream_failed(c, s, f);
 }
 
-void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *data, size_t len)
+size_t emnet_px_conn_data_head(const struct emnet_px_conn *c)
+{
+    return c->mode == EMNET_PX_WISP ? EMNET_WISP_HEADER : 0;
+}
+
+void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk)
 {
     emnet_px_conn_touch(c);
-    if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_data(c, s, data, len);
-    else emnet_px_websockify_stream_data(c, s, data, len);
+    if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_data(c, s, chunk);
+    else emnet_px_websockify_stream_data(c, s, chunk);
 }
 
 void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err)
@@ -368,8 +373,8 @@ static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
     struct emnet_px_chunk *chunk;
     while (messages < WRITE_BURST_MESSAGES && sent < WRITE_BURST_BYTES && (chunk = emnet_px_queue_pop(&c->out))) {
         struct emnet_px_stream *s = chunk->stream;
-        size_t len = chunk->len;
-        int n = lws_write(wsi, emnet_px_chunk_payload(chunk), len, LWS_WRITE_BINARY);
+        size_t len = chunk->len - chunk->off;
+        int n = lws_write(wsi, emnet_px_chunk_payload(chunk) + chunk->off, len, LWS_WRITE_BINARY);
         if (s) {
             s->out_head = chunk->snext;
             if (!s->out_head) s->out_tail = NULL;

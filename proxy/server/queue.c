@@ -19,6 +19,16 @@ struct emnet_px_chunk *emnet_px_chunk_new(size_t len)
     return c;
 }
 
+struct emnet_px_chunk *emnet_px_chunk_trim(struct emnet_px_chunk *c, size_t len)
+{
+    if (len >= c->len) return c;
+    /* A failed shrink leaves the larger block, which holds the bytes too. */
+    struct emnet_px_chunk *t = realloc(c, sizeof *c + LWS_PRE + len);
+    if (t) c = t;
+    c->len = len;
+    return c;
+}
+
 void emnet_px_queue_push(struct emnet_px_queue *q, struct emnet_px_chunk *c)
 {
     c->next = NULL;

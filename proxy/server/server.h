@@ -83,7 +83,9 @@ size_t emnet_px_metrics_render(char *buf, size_t cap);
 
 /* ---- queue.c ---- */
 /* A chunk keeps LWS_PRE bytes of headroom so that a WebSocket message can be
- * written in place. */
+ * written in place. A message for the client starts at off (always with
+ * LWS_PRE bytes before it); a chunk towards a target advances off as the
+ * socket takes its bytes. */
 struct emnet_px_chunk {
     struct emnet_px_chunk *next;
     struct emnet_px_chunk *snext;   /* conn->out: the stream's next chunk there */
@@ -101,6 +103,11 @@ struct emnet_px_queue {
     size_t *account;                /* also charged with cost when not NULL (a conn's budget) */
 };
 struct emnet_px_chunk *emnet_px_chunk_new(size_t len);
+/* Shrinks c, not yet queued, to len payload bytes (len <= c->len): room
+ * made for a read that brought less is given back, so that the budgets
+ * (which count len) count what is held. Returns c, which may have moved;
+ * its bytes are kept (glibc shrinks a block in place, without a copy). */
+struct emnet_px_chunk *emnet_px_chunk_trim(struct emnet_px_chunk *c, size_t len);
 static inline unsigned char *emnet_px_chunk_payload(struct emnet_px_chunk *c) { return c->data + LWS_PRE; }
 void emnet_px_queue_push(struct emnet_px_queue *q, struct emnet_px_chunk *c);
 /* Removes and returns the head (the caller frees it), or NULL. */
@@ -266,7 +273,8 @@ struct emnet_px_conn {
     int64_t last_activity_ms;
 };
 int64_t emnet_px_now_ms(void);
-/* Queues a binary message (payload already in the chunk) for the client. */
+/* Queues a binary message for the client: the chunk's payload from off to
+ * len (the conn owns the chunk from now on). */
 void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk);
 /* Sends what is queued, then closes with code and reason. */
 void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason);
@@ -283,7 +291,14 @@ int emnet_px_conn_check_peer(struct emnet_px_conn *c);
 /* Events from a stream to its conn (dispatched to the mode). */
 void emnet_px_conn_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
-void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *data, size_t len);
+/* Bytes from a stream's target are read straight into the message that
+ * carries them to the client: a chunk whose payload, from off, has
+ * emnet_px_conn_data_head(c) bytes of room for the mode's header (Wisp's
+ * DATA header; none in websockify mode), then the bytes, up to len. The
+ * mode fills the header and queues it (the conn owns the chunk from now
+ * on). */
+size_t emnet_px_conn_data_head(const struct emnet_px_conn *c);
+void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk);
 /* The target closed (err 0) or failed (errno) after the stream was open. */
 void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 /* The target sent its FIN: 1 if the client was told and the stream goes
@@ -305,7 +320,7 @@ void emnet_px_websockify_start(struct emnet_px_conn *c, const char *host, uint16
 void emnet_px_websockify_rx(struct emnet_px_conn *c, const void *data, size_t len);
 void emnet_px_websockify_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_websockify_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
-void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
+void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk);
 void emnet_px_websockify_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 
 /* ---- wisp.c ---- */
@@ -318,7 +333,7 @@ void emnet_px_wisp_start(struct emnet_px_conn *c);
 void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len);
 void emnet_px_wisp_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
-void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n);
+void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk);
 void emnet_px_wisp_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 int emnet_px_wisp_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
 /* A datagram of a UDP socket stream was not sent (reason: a Wisp close

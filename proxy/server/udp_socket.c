@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -53,26 +54,50 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
         emnet_px_metrics.bytes_to_target += len - (size_t)rec;
 }
 
+/* The room before a datagram in its message: the DATA header and the
+ * longest address record. The record is written right before the
+ * datagram, and the message starts (chunk->off) where it needs. */
+#define RECV_ROOM (EMNET_WISP_HEADER + EMNET_WISP_ADDR_MAX)
+#define DATAGRAM_MAX 65536
+
+/* One datagram, read straight into its message to the client (no copy of
+ * its bytes): 1 if read, 0 if none waits, -1 on an error (errno set). */
+static int recv_one(struct emnet_px_stream *s)
+{
+    struct emnet_px_chunk *chunk = emnet_px_chunk_new(RECV_ROOM + DATAGRAM_MAX);
+    if (!chunk) {   /* the client goes, and the stream with it */
+        emnet_px_conn_close(s->conn, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
+        errno = ENOMEM;
+        return -1;
+    }
+    uint8_t *payload = emnet_px_chunk_payload(chunk);
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof from;
+    ssize_t n = recvfrom(s->fd, payload + RECV_ROOM, DATAGRAM_MAX, 0, (struct sockaddr *)&from, &flen);
+    if (n < 0) {
+        int err = errno;
+        free(chunk);
+        errno = err;
+        return err == EAGAIN || err == EINTR ? 0 : -1;
+    }
+    struct emnet_wisp_addr a;
+    emnet_wisp_addr_from_sockaddr((struct sockaddr *)&from, &a);
+    uint8_t rec[EMNET_WISP_ADDR_MAX];
+    size_t r = emnet_wisp_encode_addr(rec, sizeof rec, &a);
+    memcpy(payload + RECV_ROOM - r, rec, r);
+    chunk->off = EMNET_WISP_ADDR_MAX - r;   /* the DATA header goes right before the record */
+    emnet_px_metrics.bytes_to_client += (uint64_t)n;
+    emnet_px_conn_stream_data(s->conn, s, emnet_px_chunk_trim(chunk, RECV_ROOM + (size_t)n));
+    emnet_px_stream_update_reading(s);
+    return 1;
+}
+
 int emnet_px_udp_socket_recv(struct emnet_px_stream *s)
 {
-    static uint8_t buf[EMNET_WISP_ADDR_MAX + 65536];
     /* A few datagrams per wake-up, then yield to other connections. */
     for (int round = 0; round < 16 && s->conn && !s->read_paused; round++) {
-        struct sockaddr_storage from;
-        socklen_t flen = sizeof from;
-        ssize_t n = recvfrom(s->fd, buf + EMNET_WISP_ADDR_MAX, sizeof buf - EMNET_WISP_ADDR_MAX, 0,
-                             (struct sockaddr *)&from, &flen);
-        if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : -1;
-        struct emnet_wisp_addr a;
-        emnet_wisp_addr_from_sockaddr((struct sockaddr *)&from, &a);
-        /* The record goes right before the datagram: one payload, no copy. */
-        uint8_t rec[EMNET_WISP_ADDR_MAX];
-        size_t r = emnet_wisp_encode_addr(rec, sizeof rec, &a);
-        uint8_t *start = buf + EMNET_WISP_ADDR_MAX - r;
-        memcpy(start, rec, r);
-        emnet_px_metrics.bytes_to_client += (uint64_t)n;
-        emnet_px_conn_stream_data(s->conn, s, start, r + (size_t)n);
-        emnet_px_stream_update_reading(s);
+        int r = recv_one(s);
+        if (r <= 0) return r;
     }
     return 0;
 }

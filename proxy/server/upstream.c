@@ -26,11 +26,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "server.h"
 
 #define READ_CHUNK 65536   /* one WebSocket message per read: fewer, larger writes */
+#define READ_ROUNDS 4      /* reads per wake-up, then other connections get a turn */
 #define UDP_MAX 65536
 #define UDP_EARLY_MAX 32
 
@@ -497,25 +499,52 @@ static int connect_result(struct emnet_px_stream *s)
     return err;
 }
 
+/* Chunks handed to one sendmsg: a client's 64 KiB message often comes in
+ * several pieces (each its own chunk), and the socket takes them all in
+ * one call. */
+#define SEND_IOV 16
+
+/* One sendmsg of the chunks at the head of to_target: what the socket
+ * took (0 when full), or -1 if it failed (errno). */
+static ssize_t send_queued(struct emnet_px_stream *s)
+{
+    struct iovec iov[SEND_IOV];
+    int n = 0;
+    for (struct emnet_px_chunk *c = s->to_target.head; c && n < SEND_IOV; c = c->next, n++) {
+        iov[n].iov_base = emnet_px_chunk_payload(c) + c->off;
+        iov[n].iov_len = c->len - c->off;
+    }
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)n };
+    ssize_t sent = sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+    if (sent < 0 && (errno == EAGAIN || errno == EINTR)) return 0;
+    return sent;
+}
+
 /* Writes queued client bytes; returns -1 if the socket failed. */
 static int flush_to_target(struct emnet_px_stream *s)
 {
     uint32_t packets = 0;
     size_t wrote = 0;
-    struct emnet_px_chunk *c;
-    while ((c = s->to_target.head)) {
-        size_t left = c->len - c->off;
-        ssize_t n = send(s->fd, emnet_px_chunk_payload(c) + c->off, left, MSG_NOSIGNAL);
+    while (s->to_target.head) {
+        ssize_t n = send_queued(s);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR) break;
             s->last_err = errno;
             return -1;
         }
-        emnet_px_queue_consume(&s->to_target, (size_t)n);
+        if (n == 0) break;
         wrote += (size_t)n;
-        if ((size_t)n < left) break;
-        free(emnet_px_queue_pop(&s->to_target));
-        packets++;
+        /* Whole chunks written are freed (each a client message: a Wisp
+         * packet's credit); a partial one keeps its offset. */
+        for (size_t left = (size_t)n; left;) {
+            struct emnet_px_chunk *c = s->to_target.head;
+            size_t in = c->len - c->off < left ? c->len - c->off : left;
+            emnet_px_queue_consume(&s->to_target, in);
+            left -= in;
+            if (c->off < c->len) break;
+            free(emnet_px_queue_pop(&s->to_target));
+            packets++;
+        }
+        if (s->to_target.head && s->to_target.head->off) break;   /* the socket is full */
     }
     emnet_px_metrics.bytes_to_target += wrote;
     if (s->to_target.head) lws_callback_on_writable(s->wsi);
@@ -556,6 +585,66 @@ static int on_writeable(struct emnet_px_stream *s)
     return 0;
 }
 
+/* recv failed: 0 if it only would have blocked, -1 (the stream is over)
+ * otherwise. */
+static int read_failed(struct emnet_px_stream *s, int err)
+{
+    if (err == EAGAIN || err == EINTR) return 0;
+    /* UDP too: an ICMP error for an earlier datagram ends the stream with
+     * "refused", which the client reports as a connected UDP socket's
+     * ECONNREFUSED; it opens another to send again. */
+    s->last_err = err;
+    return -1;
+}
+
+/* The target's FIN: the client hears of it and may still send
+ * (half-close), unless its own FIN went already or the mode cannot carry
+ * one: then the stream is over (-1). */
+static int target_fin(struct emnet_px_stream *s)
+{
+    s->last_err = 0;
+    if (s->fin_sent || !emnet_px_conn_stream_peer_fin(s->conn, s)) return -1;
+    s->target_eof = 1;
+    set_reading(s, 0);
+    return 0;
+}
+
+/* One read of the target, straight into the message that carries it to
+ * the client: the chunk has room for the mode's header before the bytes,
+ * so the kernel's copy is the only one before lws writes them. A chunk
+ * larger than what came is trimmed, so that the budget counts what is
+ * held. 1: read, and more may be waiting; 0: nothing more for now; -1: the
+ * stream is over. */
+static int read_once(struct emnet_px_stream *s)
+{
+    size_t want = s->udp ? UDP_MAX : READ_CHUNK;
+    if (credit_holds(s) && want > s->credit) want = s->credit;
+    if (!want) {
+        set_reading(s, 0);   /* no credit left: CREDIT resumes it */
+        return 0;
+    }
+    size_t head = emnet_px_conn_data_head(s->conn);
+    struct emnet_px_chunk *chunk = emnet_px_chunk_new(head + want);
+    if (!chunk) {   /* the client goes, and the stream with it */
+        emnet_px_conn_close(s->conn, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
+        s->last_err = ENOMEM;
+        return -1;
+    }
+    ssize_t n = recv(s->fd, emnet_px_chunk_payload(chunk) + head, want, 0);
+    if (n < 0 || (n == 0 && !s->udp)) {   /* a UDP datagram may be empty */
+        int err = errno;
+        free(chunk);
+        return n < 0 ? read_failed(s, err) : target_fin(s);
+    }
+    emnet_px_metrics.bytes_to_client += (uint64_t)n;
+    if (s->credit_on) set_credit(s, s->credit < (uint32_t)n ? 0 : s->credit - (uint32_t)n);   /* past it: 0 */
+    emnet_px_conn_stream_data(s->conn, s, emnet_px_chunk_trim(chunk, head + (size_t)n));
+    emnet_px_stream_update_reading(s);
+    /* A TCP read shorter than asked emptied the socket: poll says when
+     * more comes, and a read that would only fail with EAGAIN is saved. */
+    return s->udp || (size_t)n == want;
+}
+
 static int on_readable(struct emnet_px_stream *s)
 {
     if (finish_connect(s) < 0) return -1;
@@ -571,39 +660,10 @@ static int on_readable(struct emnet_px_stream *s)
         s->last_err = errno;
         return -1;
     }
-    static unsigned char buf[UDP_MAX];
     /* A few reads per wake-up, then yield to other connections. */
-    for (int round = 0; round < 4 && s->conn && !s->read_paused; round++) {
-        size_t want = s->udp ? sizeof buf : READ_CHUNK;
-        if (credit_holds(s) && want > s->credit) want = s->credit;   /* 0: paused below, not read */
-        if (!want) {
-            set_reading(s, 0);   /* no credit left: CREDIT resumes it */
-            break;
-        }
-        ssize_t n = recv(s->fd, buf, want, 0);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR) return 0;
-            /* UDP too: an ICMP error for an earlier datagram ends the
-             * stream with "refused", which the client reports as a
-             * connected UDP socket's ECONNREFUSED; it opens another to
-             * send again. */
-            s->last_err = errno;
-            return -1;
-        }
-        if (n == 0 && !s->udp) {
-            /* The target's FIN: the client hears of it and may still send
-             * (half-close), unless its own FIN went already or the mode
-             * cannot carry one: then the stream is over. */
-            s->last_err = 0;
-            if (s->fin_sent || !emnet_px_conn_stream_peer_fin(s->conn, s)) return -1;
-            s->target_eof = 1;
-            set_reading(s, 0);
-            return 0;
-        }
-        emnet_px_metrics.bytes_to_client += (uint64_t)n;
-        if (s->credit_on) set_credit(s, s->credit < (uint32_t)n ? 0 : s->credit - (uint32_t)n);   /* past it: 0 */
-        emnet_px_conn_stream_data(s->conn, s, buf, (size_t)n);
-        emnet_px_stream_update_reading(s);
+    for (int round = 0; round < READ_ROUNDS && s->conn && !s->read_paused; round++) {
+        int r = read_once(s);
+        if (r <= 0) return r;
     }
     return 0;
 }

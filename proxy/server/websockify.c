@@ -62,14 +62,9 @@ void emnet_px_websockify_stream_failed(struct emnet_px_conn *c, struct emnet_px_
     emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, reason);
 }
 
-void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n)
+/* The target's bytes are the message as they are: no header. */
+void emnet_px_websockify_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk)
 {
-    struct emnet_px_chunk *chunk = emnet_px_chunk_new(n);
-    if (!chunk) {
-        emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
-        return;
-    }
-    memcpy(emnet_px_chunk_payload(chunk), d, n);
     chunk->stream = s;
     emnet_px_conn_send(c, chunk);
 }

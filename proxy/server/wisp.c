@@ -548,16 +548,10 @@ void emnet_px_wisp_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
     send_close(c, id, reason_of(f));
 }
 
-void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, const void *d, size_t n)
+/* The target's bytes were read in place after the room for the header. */
+void emnet_px_wisp_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk)
 {
-    struct emnet_px_chunk *chunk = emnet_px_chunk_new(EMNET_WISP_HEADER + n);
-    if (!chunk) {
-        emnet_px_conn_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "Out of memory");
-        return;
-    }
-    uint8_t *p = emnet_px_chunk_payload(chunk);
-    emnet_wisp_encode_data_header(p, EMNET_WISP_HEADER, s->id);
-    memcpy(p + EMNET_WISP_HEADER, d, n);
+    emnet_wisp_encode_data_header(emnet_px_chunk_payload(chunk) + chunk->off, EMNET_WISP_HEADER, s->id);
     chunk->stream = s;
     emnet_px_conn_send(c, chunk);
 }

@@ -98,22 +98,17 @@ var LibraryEmnetWebSocket = {
     },
 
     // ---- sending ----
-    // One write in flight per WebSocketStream, the rest wait in its outbox:
-    // Chromium's renderer has been seen to crash when a stream is closed
-    // with several writes pending.
-    writeNext: function (e) {
-      if (e.writing) return;
-      if (!e.outbox.length) {
-        if (e.closing) EMNETWS.closeStream(e);
-        return;
-      }
-      var bytes = e.outbox.shift();
-      e.writing = true;
+    // Writes are not waited for one by one (a datagram each would cost a
+    // trip through the microtask queue), but a WebSocketStream is closed
+    // only once every write has settled: Chromium's renderer has been seen
+    // to crash when a stream is closed with several writes pending.
+    write: function (e, bytes) {
+      e.writes++;
       var written = function () {
-        e.writing = false;
+        e.writes--;
         e.inflight -= bytes.length;
         EMNETWS.drained(e);
-        EMNETWS.writeNext(e);
+        if (!e.writes && e.closing) EMNETWS.closeStream(e);
       };
       e.writer.write(bytes).then(written, written);
     },
@@ -242,7 +237,7 @@ var LibraryEmnetWebSocket = {
               ws: null, stream: null, reader: null, writer: null, opened: false, gone: false,
               paused: false, canPause: false, reading: false, pump: null,
               inbox: [], inboxBytes: 0, arrivals: 0, seen: 0, flushQueued: false,
-              drainBelow: -1, inflight: 0, outbox: [], writing: false, closing: false };
+              drainBelow: -1, inflight: 0, writes: 0, closing: false };
     try {
       EMNETWS.attempt(e, !!e.protocol);
     } catch (x) {
@@ -262,8 +257,7 @@ var LibraryEmnetWebSocket = {
     if (tailLen) msg.set(HEAPU8.subarray(tail, tail + tailLen), headLen);
     if (e.writer) {
       e.inflight += msg.length;
-      e.outbox.push(msg);
-      EMNETWS.writeNext(e);
+      EMNETWS.write(e, msg);
     } else if (e.ws && e.ws.readyState === 1) {
       e.ws.send(msg);
     }
@@ -304,7 +298,7 @@ var LibraryEmnetWebSocket = {
     if (ws) {
       if (ws.readyState <= 1) ws.close(1000);
     } else if (e.stream) {
-      if (e.writing) e.closing = true;   // after the outbox: EMNETWS.writeNext
+      if (e.writes) e.closing = true;   // once they settle: EMNETWS.write
       else EMNETWS.closeStream(e);
     }
   },

@@ -75,10 +75,15 @@ size_t emnet__chan_rx_held(const struct emnet_channel *ch);    /* received, not 
 void emnet__chan_drained(struct emnet_channel *ch);            /* room to send again */
 void emnet__chan_peer_fin(struct emnet_channel *ch);           /* the peer's FIN: it may still read */
 void emnet__chan_ended(struct emnet_channel *ch, int err);     /* 0: the peer closed in order; else an errno */
-/* A datagram from `from`; an error a network reports for a destination
- * (as an ICMP error). */
-void emnet__chan_datagram(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, const void *data,
-                          size_t len);
+/* A datagram, written straight into its queue entry: reserve room for len
+ * bytes (NULL: out of memory, the datagram is dropped and counted, as
+ * Linux drops it), write, then commit it as data[off, off + len) from
+ * `from` -- bytes before off are the transport's, e.g. a header it reads
+ * the source from. */
+uint8_t *emnet__chan_dgram_reserve(struct emnet_channel *ch, size_t len);
+void emnet__chan_dgram_commit(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, size_t off,
+                              size_t len);
+/* An error a network reports for a destination (as an ICMP error). */
 void emnet__chan_datagram_error(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, int err);
 
 /* ---- addresses ---- */

@@ -118,6 +118,7 @@ struct emnet_sock {
     /* SOCK_DGRAM: the received datagrams, oldest first, and what they
      * cost against the receive buffer (udp.c). */
     struct emnet_dgram *dq_head, *dq_tail;
+    struct emnet_dgram *dq_reserved;          /* arriving: reserved, its bytes being written */
     size_t dq_charge;
     unsigned long dq_drops;                   /* dropped because the queue was full */
     unsigned char port_autobound;             /* port chosen by emnet, not bind(): connect(AF_UNSPEC) frees it */
@@ -189,7 +190,8 @@ extern const struct emnet_pollable_ops emnet__udp_ops;
  * when the receive buffer is full; ignored on a connected socket when from
  * is not its peer), and an error a network would report for a destination
  * (only a connected socket hears it, as in Linux). */
-void emnet__udp_datagram(struct emnet_sock *s, const struct sockaddr *from, const void *data, size_t len);
+uint8_t *emnet__udp_reserve(struct emnet_sock *s, size_t len);
+void emnet__udp_commit(struct emnet_sock *s, const struct sockaddr *from, size_t off, size_t len);
 void emnet__udp_datagram_error(struct emnet_sock *s, const struct sockaddr *from, int err);
 
 /* ---- transport_wisp.c ---- */

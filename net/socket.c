@@ -86,11 +86,16 @@ void emnet__chan_drained(struct emnet_channel *ch)
     emnet_pollable_notify(&emnet__sock_of(ch)->base, EPOLLOUT | EPOLLWRNORM);
 }
 
-void emnet__chan_datagram(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, const void *data,
-                          size_t len)
+uint8_t *emnet__chan_dgram_reserve(struct emnet_channel *ch, size_t len)
+{
+    return emnet__udp_reserve(emnet__sock_of(ch), len);
+}
+
+void emnet__chan_dgram_commit(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, size_t off,
+                              size_t len)
 {
     (void)fromlen;
-    emnet__udp_datagram(emnet__sock_of(ch), from, data, len);
+    emnet__udp_commit(emnet__sock_of(ch), from, off, len);
 }
 
 void emnet__chan_datagram_error(struct emnet_channel *ch, const struct sockaddr *from, socklen_t fromlen, int err)

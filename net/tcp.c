@@ -78,7 +78,10 @@ uint8_t *emnet__chan_rx_reserve(struct emnet_channel *ch, size_t len)
 {
     struct emnet_sock *s = emnet__sock_of(ch);
     uint8_t *p = NULL;
-    if (rxbuf_len(&s->rx) + len <= RX_HARD_LIMIT_FACTOR * ch->rcv_limit + (64u << 10)) p = rxbuf_reserve(&s->rx, len);
+    size_t hard = ch->rcv_limit > SIZE_MAX / (2 * RX_HARD_LIMIT_FACTOR)
+                      ? SIZE_MAX / 2
+                      : RX_HARD_LIMIT_FACTOR * ch->rcv_limit + (64u << 10);
+    if (rxbuf_len(&s->rx) + len <= hard) p = rxbuf_reserve(&s->rx, len);
     if (!p) emnet__sock_count_rx_failure();
     return p;
 }

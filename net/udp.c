@@ -35,7 +35,7 @@
 
 struct emnet_dgram {
     struct emnet_dgram *next;
-    size_t len, charge;
+    size_t off, len, charge;       /* the datagram is data[off, off + len) */
     struct sockaddr_storage from;
     socklen_t fromlen;
     uint8_t data[];
@@ -55,6 +55,8 @@ size_t emnet__udp_rcvbuf(struct emnet_sock *s)
 
 void emnet__udp_free_queue(struct emnet_sock *s)
 {
+    free(s->dq_reserved);
+    s->dq_reserved = NULL;
     while (s->dq_head) {
         struct emnet_dgram *d = s->dq_head;
         s->dq_head = d->next;
@@ -99,31 +101,50 @@ static uint32_t udp_poll(struct emnet_pollable *p)
 
 /* ---- events from the channel ---- */
 
-void emnet__udp_datagram(struct emnet_sock *s, const struct sockaddr *from, const void *data, size_t len)
+/* A datagram arrives in two steps, so that its bytes are written once,
+ * straight into its queue entry: room for len bytes (a header the
+ * transport reads first may come before the datagram), then the commit. */
+uint8_t *emnet__udp_reserve(struct emnet_sock *s, size_t len)
 {
+    free(s->dq_reserved);
+    s->dq_reserved = malloc(sizeof *s->dq_reserved + (len ? len : 1));
+    if (!s->dq_reserved) {   /* as the kernel drops what it cannot allocate */
+        s->dq_drops++;
+        total_drops++;
+        return NULL;
+    }
+    return s->dq_reserved->data;
+}
+
+void emnet__udp_commit(struct emnet_sock *s, const struct sockaddr *from, size_t off, size_t len)
+{
+    struct emnet_dgram *d = s->dq_reserved;
+    s->dq_reserved = NULL;
+    if (!d || !from) {   /* no datagram after all */
+        free(d);
+        return;
+    }
     struct sockaddr_storage src;
     socklen_t srclen;
     emnet__sock_normalize_addr(s, from, &src, &srclen);
-    if (s->state == SOCK_CONNECTED && !same_peer(&src, &s->peer)) return;   /* not from the peer */
+    if (s->state == SOCK_CONNECTED && !same_peer(&src, &s->peer)) {   /* not from the peer */
+        free(d);
+        return;
+    }
     /* __udp_enqueue_schedule_skb: taken while what is queued is within
      * the buffer, whatever its own size; dropped once it is over. */
     if (s->dq_charge > emnet__udp_rcvbuf(s)) {
         s->dq_drops++;
         total_drops++;
-        return;
-    }
-    struct emnet_dgram *d = malloc(sizeof *d + (len ? len : 1));
-    if (!d) {
-        s->dq_drops++;
-        total_drops++;
+        free(d);
         return;
     }
     d->next = NULL;
+    d->off = off;
     d->len = len;
     d->charge = len + DGRAM_OVERHEAD;
     d->from = src;
     d->fromlen = srclen;
-    if (len) memcpy(d->data, data, len);
     if (s->dq_tail)
         s->dq_tail->next = d;
     else
@@ -164,7 +185,7 @@ long emnet__udp_recv(struct emnet_sock *s, void *buf, size_t len, int flags, str
     struct emnet_dgram *d = s->dq_head;
     if (!d) return -EAGAIN;   /* the caller waits, or sees 0 after SHUT_RD */
     size_t n = d->len < len ? d->len : len;
-    if (n && buf) memcpy(buf, d->data, n);
+    if (n && buf) memcpy(buf, d->data + d->off, n);
     *truncated = d->len > len;
     if (from && fromlen) {
         socklen_t room = *fromlen;

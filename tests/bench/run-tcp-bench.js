@@ -11,29 +11,22 @@
 // EMNET_NATIVE_BUILD (the harness's native tree) say where the programs are.
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { spawn, execFileSync } = require('child_process');
-const { createServer } = require('../harness/static-server.js');
+const { execFileSync } = require('child_process');
+const { runPage, root } = require('./direct-chromium.js');
 
-const root = path.resolve(__dirname, '../..');
 const [runs = 5, mib = 64, pings = 1000, open = 100, dgrams = 20000] = process.argv.slice(2).map(Number);
 const env = (k) => {
   if (!process.env[k]) throw new Error(`${k} is not set: run under tests/harness/services.sh`);
   return process.env[k];
 };
 
-function chromiumPath() {
-  return [process.env.EMNET_CHROMIUM, '/usr/lib/chromium/chromium', '/usr/bin/chromium']
-    .find((p) => p && fs.existsSync(p));
-}
-
 // Columns, in this order, for the variants that ran.
 const COLUMNS = [
   ['raw', 'raw WS/wsfy'], ['rawp', 'raw WS/proxy'], ['emnet', 'emnet ws/wsfy'], ['emnetp', 'emnet ws/proxy'],
   ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['sockfs', 'SOCKFS/wsfy'], ['native', 'native'],
 ];
-const RATIOS = [['wisp', 'raw'], ['wisp', 'emnet'], ['wisp', 'emnetp'], ['emnet', 'raw'], ['wisp', 'wispplain']];
+const RATIOS = [['emnet', 'raw'], ['emnetp', 'rawp'], ['wisp', 'rawp'], ['wisp', 'emnetp'], ['wisp', 'wispplain']];
 
 function table(text) {
   const fig = {};   // figure -> variant -> [values]
@@ -94,52 +87,25 @@ async function main() {
   }
   if (process.env.EMNET_UDP_ECHO_PORT) q.set('udp', process.env.EMNET_UDP_ECHO_PORT);
   if (process.env.EMNET_TCP_REFUSED_PORT) q.set('refused', process.env.EMNET_TCP_REFUSED_PORT);
-  let resolveResults;
-  const results = new Promise((r) => { resolveResults = r; });
-  const server = createServer(root, (p, body) => { if (p === '/results') resolveResults(body); });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}/tests/bench/bench-tcp.html?${q}`;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'emnet-bench-chromium-'));
-  const browser = spawn(chromiumPath(), [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`, url,
-  ], { detached: true, stdio: 'ignore' });   // its own process group: stopped as one below
-  // Stopped ourselves (the harness stops its command's group, which the
-  // browser's group is not part of): take the browser down first.
-  const stopBrowser = () => { try { process.kill(-browser.pid, 'SIGKILL'); } catch (e) { /* gone */ } };
-  process.on('exit', stopBrowser);
-  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(sig, () => process.exit(1));
-  const timeout = setTimeout(() => resolveResults('error timed out\n'), 600000);
-  try {
-    const text = await results;
-    process.stdout.write(text);
-    if (!/^done$/m.test(text)) {
-      process.exitCode = 1;
-      return;
-    }
-    stopBrowser();
-    const native = nativeLines();
-    process.stdout.write(native);
-    console.log(`\nTCP and UDP in headless Chromium, median of ${runs} runs ` +
-                `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes, ${open} connections ` +
-                `opened at once, ${dgrams} UDP datagrams of 8-1200 bytes with 64 in flight)`);
-    console.log(table(text + native));
-    console.log('wsfy = websockify; proxy = emnet-proxy (websockify mode; wisp = its Wisp mode, with every ' +
-                'extension; wisp plain = the same server as plain Wisp, EMNET_WISP_EXTENSIONS=udp); ' +
-                'ws = emnet\'s websockify transport.\ntcp_connect_all: until every connect completed ' +
-                '(raw: every WebSocket opened; emnet: at the stream confirmation over wisp, else ' +
-                'EMNET_CONNECT_CONFIRM_MS, 100 ms, after the open/CONNECT); tcp_connect_roundtrip: until ' +
-                '32 bytes came back on each; connect_median/p90: one connect at a time, connect() to EPOLLOUT.');
-    for (const line of text.split('\n')) if (line.startsWith('note ')) console.log(line);
-  } finally {
-    clearTimeout(timeout);
-    try { process.kill(-browser.pid, 'SIGTERM'); } catch (e) { /* already gone */ }
-    const exited = () => browser.exitCode !== null || browser.signalCode !== null;
-    await new Promise((r) => (exited() ? r() : browser.once('exit', r)));
-    server.close();
-    server.closeAllConnections();
-    fs.rmSync(profile, { recursive: true, force: true });
+  const text = await runPage('tests/bench/bench-tcp.html', q, 600000);
+  process.stdout.write(text);
+  if (!/^done$/m.test(text)) {
+    process.exitCode = 1;
+    return;
   }
+  const native = nativeLines();
+  process.stdout.write(native);
+  console.log(`\nTCP and UDP in headless Chromium, median of ${runs} runs ` +
+              `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes, ${open} connections ` +
+              `opened at once, ${dgrams} UDP datagrams of 8-1200 bytes with 64 in flight)`);
+  console.log(table(text + native));
+  console.log('wsfy = websockify; proxy = emnet-proxy (websockify mode; wisp = its Wisp mode, with every ' +
+              'extension; wisp plain = the same server as plain Wisp, EMNET_WISP_EXTENSIONS=udp); ' +
+              'ws = emnet\'s websockify transport.\ntcp_connect_all: until every connect completed ' +
+              '(raw: every WebSocket opened; emnet: at the stream confirmation over wisp, else ' +
+              'EMNET_CONNECT_CONFIRM_MS, 100 ms, after the open/CONNECT); tcp_connect_roundtrip: until ' +
+              '32 bytes came back on each; connect_median/p90: one connect at a time, connect() to EPOLLOUT.');
+  for (const line of text.split('\n')) if (line.startsWith('note ')) console.log(line);
 }
 
 main().catch((e) => { console.error(e); process.exitCode = 1; });

@@ -29,6 +29,10 @@ EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
     node tests/bench/run-tcp-bench.js 5 64 1000 100 20000 >"$out/tcp.txt"
 sed -n '/^TCP and UDP/,$p' "$out/tcp.txt"
 
+echo
+EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
+    node tests/bench/run-transfer.js "${EMNET_BENCH_TRANSFER_MIB:-1024}" | tee "$out/transfer.txt"
+
 # emnet-proxy against websockify: throughput and memory per idle connection,
 # one native client for both (it prints its own table).
 scripts/bench-proxy.sh

@@ -1,5 +1,6 @@
 /* Integrity of long TCP streams both ways: MiB megabytes of the shared test
- * pattern go to the echo server in chunks of random size and come back;
+ * pattern go to the echo server in writes of random size and come back,
+ * read in reads of random size;
  * every byte received is checked against the pattern at its offset, and
  * an FNV-1a of what was sent and of what came back is printed. With
  * SOCKETS > 1, that many connections do it at once (MiB each, each its own
@@ -98,7 +99,7 @@ static void on_socket(emnet_loop *loop, int fd, uint32_t events, void *arg)
         if (c->sent == total) emnet_loop_mod(loop, fd, EPOLLIN);
     }
     for (;;) {
-        ssize_t r = recv(fd, buf, sizeof buf, 0);
+        ssize_t r = recv(fd, buf, next_chunk(c), 0);   /* reads of random size too */
         if (r < 0) {
             if (errno == EAGAIN) return;
             finish(loop, 1, "recv failed");

@@ -41,8 +41,12 @@ var LibraryEmnetWebSocket = {
     },
     arrived: function (e, bytes) {
       if (e.gone) return;
-      e.inbox.push(bytes);
-      e.inboxBytes += bytes.length;
+      if (e.packType >= 0 && EMNETWS.isPacked(e, bytes)) {
+        EMNETWS.unpack(e, bytes);
+      } else {
+        e.inbox.push(bytes);
+        e.inboxBytes += bytes.length;
+      }
       e.arrivals++;
       if (e.flushQueued) return;
       e.flushQueued = true;
@@ -84,6 +88,66 @@ var LibraryEmnetWebSocket = {
       });
       if (!e.gone && e.pump) e.pump();
     },
+    // ---- packed messages (emnet_js_websocket_pack) ----
+    packHeader: 5,         // the type byte, then four zero bytes
+    packRecord: 4,         // a record's length, u32 LE
+    packSmall: 4096,       // messages this small may share a message
+    packMax: 65536,        // a packed message at most (servers' usual message limit)
+    isPacked: function (e, b) {
+      return b.length > EMNETWS.packHeader && b[0] == e.packType && !b[1] && !b[2] && !b[3] && !b[4];
+    },
+    // Each record becomes a message of its own, a view of the packed one
+    // (no copy); a malformed packed message reaches C whole, which says so.
+    unpack: function (e, b) {
+      var dv = new DataView(b.buffer, b.byteOffset, b.length), at = EMNETWS.packHeader, parts = [];
+      while (at + EMNETWS.packRecord <= b.length) {
+        var n = dv.getUint32(at, true);
+        at += EMNETWS.packRecord;
+        if (n > b.length - at) break;
+        parts.push(b.subarray(at, at + n));
+        at += n;
+      }
+      if (at != b.length || !parts.length) parts = [b];
+      for (var i = 0; i < parts.length; i++) {
+        e.inbox.push(parts[i]);
+        e.inboxBytes += parts[i].length;
+      }
+      e.arrivals += parts.length - 1;
+    },
+    // What was sent in this turn, in order: small messages back to back
+    // packed together, the others alone.
+    sendQueued: function (e) {
+      var q = e.outq;
+      e.outq = [];
+      e.outqBytes = 0;
+      e.outqFlush = false;
+      for (var i = 0; i < q.length;) {
+        var size = EMNETWS.packHeader, j = i;
+        while (j < q.length && q[j].length <= EMNETWS.packSmall &&
+               size + EMNETWS.packRecord + q[j].length <= EMNETWS.packMax) {
+          size += EMNETWS.packRecord + q[j].length;
+          j++;
+        }
+        if (j - i < 2) {
+          EMNETWS.transmit(e, q[i++]);
+          continue;
+        }
+        var msg = new Uint8Array(size), dv = new DataView(msg.buffer), at = EMNETWS.packHeader;
+        msg[0] = e.packType;
+        if (e.writer) e.inflight += EMNETWS.packHeader + (j - i) * EMNETWS.packRecord;   // the packing's own bytes
+        for (; i < j; i++) {
+          dv.setUint32(at, q[i].length, true);
+          msg.set(q[i], at + EMNETWS.packRecord);
+          at += EMNETWS.packRecord + q[i].length;
+        }
+        EMNETWS.transmit(e, msg);
+      }
+    },
+    transmit: function (e, msg) {
+      if (e.writer) EMNETWS.write(e, msg);
+      else if (e.ws && e.ws.readyState === 1) e.ws.send(msg);
+    },
+
     partial: function (bytes, from) {
       var w = 0;
       for (var i = from; i < from + 4 && i < bytes.length; i++) w |= bytes[i] << (8 * (i - from));
@@ -237,7 +301,8 @@ var LibraryEmnetWebSocket = {
               ws: null, stream: null, reader: null, writer: null, opened: false, gone: false,
               paused: false, canPause: false, reading: false, pump: null,
               inbox: [], inboxBytes: 0, arrivals: 0, seen: 0, flushQueued: false,
-              drainBelow: -1, inflight: 0, writes: 0, closing: false };
+              drainBelow: -1, inflight: 0, writes: 0, closing: false,
+              packType: -1, outq: [], outqBytes: 0, outqFlush: false };
     try {
       EMNETWS.attempt(e, !!e.protocol);
     } catch (x) {
@@ -255,19 +320,33 @@ var LibraryEmnetWebSocket = {
     var msg = new Uint8Array(headLen + tailLen);
     msg.set(HEAPU8.subarray(head, head + headLen));
     if (tailLen) msg.set(HEAPU8.subarray(tail, tail + tailLen), headLen);
-    if (e.writer) {
-      e.inflight += msg.length;
-      EMNETWS.write(e, msg);
-    } else if (e.ws && e.ws.readyState === 1) {
-      e.ws.send(msg);
+    if (e.writer) e.inflight += msg.length;
+    if (e.packType < 0) {
+      EMNETWS.transmit(e, msg);
+      return;
     }
+    // Packing: what this turn sends leaves together, once C is done.
+    e.outq.push(msg);
+    e.outqBytes += msg.length;
+    if (!e.outqFlush) {
+      e.outqFlush = true;
+      queueMicrotask(function () { if (!e.gone) EMNETWS.sendQueued(e); });
+    }
+  },
+
+  emnet_js_websocket_pack__deps: ['$EMNETWS'],
+  emnet_js_websocket_pack: function (handle, type) {
+    var e = EMNETWS.sockets[handle];
+    if (!e) return;
+    EMNETWS.sendQueued(e);   // what went before, unpacked
+    e.packType = type;
   },
 
   emnet_js_websocket_buffered__deps: ['$EMNETWS'],
   emnet_js_websocket_buffered: function (handle) {
     var e = EMNETWS.sockets[handle];
     if (!e) return 0;
-    return e.ws ? e.ws.bufferedAmount : e.inflight;
+    return e.ws ? e.ws.bufferedAmount + e.outqBytes : e.inflight;
   },
 
   emnet_js_websocket_watch_drain__deps: ['$EMNETWS'],
@@ -294,6 +373,7 @@ var LibraryEmnetWebSocket = {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
     var ws = e.ws;
+    if (e.outq.length) EMNETWS.sendQueued(e);   // what close() sent before it still goes out
     EMNETWS.forget(e);
     if (ws) {
       if (ws.readyState <= 1) ws.close(1000);

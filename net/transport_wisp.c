@@ -15,7 +15,8 @@
  *               with our INFO listing those of them we support (UDP 0x01,
  *               stream open confirmation 0x05, password 0x02 when
  *               EMNET_WISP_PASSWORD is set, emnet's half-close 0xe0,
- *               reset 0xe1 and receive credit 0xe2), then comes CONTINUE
+ *               reset 0xe1, receive credit 0xe2, UDP sockets 0xe3 and
+ *               packed messages 0xe4), then comes CONTINUE
  *   version 1   CONTINUE straight away (a server that did not select the
  *               subprotocol is version 1 too, unless it sends INFO first)
  *

@@ -17,6 +17,7 @@ void emnet_js_websocket_send(int h, const void *head, size_t head_len, const voi
 double emnet_js_websocket_buffered(int h);
 void emnet_js_websocket_watch_drain(int h, double below);
 void emnet_js_websocket_pause(int h, int paused);
+void emnet_js_websocket_pack(int h, int type);
 void emnet_js_websocket_close(int h);
 
 struct ws_slot {
@@ -88,6 +89,11 @@ void emnet__ws_watch_drain(int h, double below)
 void emnet__ws_pause(int h, int paused)
 {
     if (slot(h)) emnet_js_websocket_pause(h, paused);
+}
+
+void emnet__ws_pack(int h, uint8_t type)
+{
+    if (slot(h)) emnet_js_websocket_pack(h, type);
 }
 
 void emnet__ws_close(int h)

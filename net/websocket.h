@@ -40,6 +40,11 @@ void emnet__ws_send(int h, const void *head, size_t head_len, const void *tail, 
 double emnet__ws_buffered(int h);
 void emnet__ws_watch_drain(int h, double below);   /* drained() once the queue is below `below` */
 void emnet__ws_pause(int h, int paused);          /* stop or restart reading messages */
+/* From now on both ends may pack messages: a message whose first byte is
+ * `type`, then four zero bytes, holds records, each a u32 LE length and
+ * one message. Received ones are unpacked before C sees them; small
+ * messages sent back to back leave packed (a browser pays per message). */
+void emnet__ws_pack(int h, uint8_t type);
 void emnet__ws_close(int h);                      /* code 1000; no event follows */
 unsigned emnet__ws_live(void);                    /* WebSockets open, for emnet_net_stats */
 

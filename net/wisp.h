@@ -76,6 +76,7 @@ struct wisp_conn {
     int reset;                     /* emnet's reset (0xe1): CLOSE RESET both ways */
     uint32_t window;               /* emnet's receive credit (0xe2): each TCP stream's credit; 0: none */
     int udp_sockets;               /* emnet's UDP sockets (0xe3): a UDP socket is one stream */
+    int packed;                    /* emnet's packed messages (0xe4): several packets a message */
     int paused;                    /* not reading the WebSocket */
     int send_full;                 /* the WebSocket filled up: no sends until it drains to half */
     uint32_t default_credit;

@@ -71,6 +71,8 @@ const char *emnet_wisp_type_name(uint8_t type)
         return "CREDIT";
     case EMNET_WISP_UDP_ERROR:
         return "UDP_ERROR";
+    case EMNET_WISP_PACKED:
+        return "PACKED";
     }
     return "?";
 }
@@ -340,6 +342,28 @@ static int fixed_size(size_t n, size_t size)
     return n > size ? EMNET_WISP_ETRAILING : 0;
 }
 
+/* A PACKED payload: records of a whole packet each (at least a header,
+ * not PACKED), filling it exactly, at least one. */
+static int check_packed(const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return EMNET_WISP_ESHORT;
+    while (n) {
+        if (n < EMNET_WISP_PACKED_RECORD)
+            return EMNET_WISP_ESHORT;
+        uint32_t len = get_le32(p);
+        p += EMNET_WISP_PACKED_RECORD;
+        n -= EMNET_WISP_PACKED_RECORD;
+        if (len < EMNET_WISP_HEADER || len > n)
+            return EMNET_WISP_ESHORT;
+        if (p[0] == EMNET_WISP_PACKED)
+            return EMNET_WISP_ETYPE;
+        p += len;
+        n -= len;
+    }
+    return 0;
+}
+
 int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *out)
 {
     int rc;
@@ -403,8 +427,27 @@ int emnet_wisp_decode(const uint8_t *buf, size_t len, struct emnet_wisp_packet *
         out->u.udp_error.addr_len = n - 1;
         return 0;
     }
+    case EMNET_WISP_PACKED:
+        if (out->stream_id != 0)
+            return EMNET_WISP_ESTREAM_ID;
+        if ((rc = check_packed(p, n)) < 0)
+            return rc;
+        out->u.packed.records = p;
+        out->u.packed.len = n;
+        return 0;
     }
     return EMNET_WISP_ETYPE;
+}
+
+int emnet_wisp_packed_next(const uint8_t **it, const uint8_t *end, const uint8_t **pkt, size_t *len)
+{
+    if ((size_t)(end - *it) < EMNET_WISP_PACKED_RECORD)
+        return 0;
+    uint32_t n = get_le32(*it);
+    *pkt = *it + EMNET_WISP_PACKED_RECORD;
+    *len = n;
+    *it = *pkt + n;
+    return 1;
 }
 
 /* ---- encoding ---- */
@@ -625,6 +668,12 @@ size_t emnet_wisp_encode(uint8_t *buf, size_t cap, const struct emnet_wisp_packe
             return 0;
         return emnet_wisp_encode_udp_error(buf, cap, pkt->stream_id, pkt->u.udp_error.reason, &a);
     }
+    case EMNET_WISP_PACKED:
+        if (pkt->stream_id != 0 || check_packed(pkt->u.packed.records, pkt->u.packed.len) < 0 ||
+            !put_header(buf, cap, EMNET_WISP_PACKED, 0, pkt->u.packed.len))
+            return 0;
+        memcpy(buf + EMNET_WISP_HEADER, pkt->u.packed.records, pkt->u.packed.len);
+        return EMNET_WISP_HEADER + pkt->u.packed.len;
     }
     return 0;
 }

@@ -75,6 +75,7 @@ enum emnet_wisp_type {
     EMNET_WISP_FIN = 0xe0,       /* emnet's half-close extension */
     EMNET_WISP_CREDIT = 0xe2,    /* emnet's receive credit extension */
     EMNET_WISP_UDP_ERROR = 0xe3, /* emnet's UDP sockets extension */
+    EMNET_WISP_PACKED = 0xe4,    /* emnet's packed messages extension */
 };
 
 enum emnet_wisp_stream_type {
@@ -96,6 +97,7 @@ enum emnet_wisp_ext_id {
     EMNET_WISP_EXT_RESET = 0xe1,
     EMNET_WISP_EXT_RECEIVE_CREDIT = 0xe2,
     EMNET_WISP_EXT_UDP_SOCKETS = 0xe3,
+    EMNET_WISP_EXT_PACKED = 0xe4,
 };
 
 /* Extension payloads (in INFO, after an entry's id and length).
@@ -122,6 +124,9 @@ enum emnet_wisp_ext_id {
  *                        new TCP stream before CREDIT packets give more.
  *   UDP sockets 0xe3     none either way. When both list it, streams of
  *                        type 0xe3 are UDP sockets (above).
+ *   packed 0xe4          none either way. When both list it, either side
+ *                        may send several packets in one WebSocket message:
+ *                        a PACKED packet (below).
  *
  * Decoders take exactly one payload: bytes past the fields are EEXT_PAYLOAD,
  * as are missing bytes and strings that are not UTF-8 or hold a NUL. */
@@ -218,12 +223,25 @@ struct emnet_wisp_packet {
             size_t addr_len;
         } udp_error;
         struct {
+            const uint8_t *records; /* well-formed: walk it with emnet_wisp_packed_next */
+            size_t len;
+        } packed;
+        struct {
             uint8_t major, minor;
             const uint8_t *ext;  /* well-formed list: walk it with emnet_wisp_ext_next */
             size_t ext_len;
         } info;
     } u;
 };
+
+/* PACKED (emnet's packed messages extension, 0xe4): stream id 0, then
+ * records, each a u32 LE length (at least EMNET_WISP_HEADER) and that many
+ * bytes of one packet, which is never PACKED itself. At least one record;
+ * the records fill the payload exactly. */
+#define EMNET_WISP_PACKED_RECORD 4   /* a record's length field */
+/* Steps *it through the records up to end: 1 with the next packet in
+ * (*pkt, *len), 0 at the end. Only for a payload emnet_wisp_decode took. */
+int emnet_wisp_packed_next(const uint8_t **it, const uint8_t *end, const uint8_t **pkt, size_t *len);
 
 /* Decodes one packet (one WebSocket message) of len bytes.
  *

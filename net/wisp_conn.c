@@ -292,6 +292,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
             if (id == EMNET_WISP_EXT_HALF_CLOSE) ss->half_close = WANTS("half-close");
             if (id == EMNET_WISP_EXT_RESET) ss->reset = WANTS("reset");
             if (id == EMNET_WISP_EXT_UDP_SOCKETS) ss->udp_sockets = WANTS("udp-sockets");
+            if (id == EMNET_WISP_EXT_PACKED) ss->packed = WANTS("packed");
             if (id == EMNET_WISP_EXT_RECEIVE_CREDIT && WANTS("credit")) {
                 size_t w = (size_t)emnet__setting(SETTING_RECV_BUFFER);
                 ss->window = w > INT32_MAX ? INT32_MAX : (uint32_t)w;
@@ -303,7 +304,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
     emnet__wisp_credentials(&user, &pass);
     if (!password) pass = NULL;
     size_t cred_max = pass ? EMNET_WISP_PASSWORD_FIXED + strlen(user) + strlen(pass) : 0;
-    size_t ext_cap = 7 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
+    size_t ext_cap = 8 * EMNET_WISP_EXT_HEADER + 4 + cred_max, cap = EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + ext_cap;
     uint8_t *info = malloc(cap + cred_max);
     if (!info) return;   /* the server waits in vain, and its timeout ends the connection */
     uint8_t *ext = info + EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED, *cred = ext + ext_cap;
@@ -316,6 +317,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
         elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_UDP_SOCKETS, NULL, 0);
     else
         ss->udp_sockets = 0;   /* they need UDP */
+    if (ss->packed) elen += emnet_wisp_encode_ext(ext + elen, ext_cap - elen, EMNET_WISP_EXT_PACKED, NULL, 0);
     if (ss->window) {
         uint8_t w[4] = { (uint8_t)ss->window, (uint8_t)(ss->window >> 8), (uint8_t)(ss->window >> 16),
                          (uint8_t)(ss->window >> 24) };
@@ -333,6 +335,7 @@ static void on_info(struct wisp_conn *ss, const struct emnet_wisp_packet *pkt)
      * header and version (encode_info moves them, overlap is fine). */
     wisp_send_packet(ss, info, emnet_wisp_encode_info(info, cap, 2, 0, ext, elen));
     free(info);
+    if (ss->packed) emnet__ws_pack(ss->ws, EMNET_WISP_PACKED);   /* after the INFO, which goes alone */
 }
 
 /* Returns 0 once the connection has ended (ss is gone). */

@@ -26,7 +26,7 @@ join -j 1 <(awk '$1 == "bench" { print $2, $3 }' "$out/native.txt" | sort) \
 # opened at once, 20,000 UDP datagrams, per run.
 echo
 EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
-    node tests/bench/run-tcp-bench.js 5 64 1000 100 20000 >"$out/tcp.txt"
+    node tests/bench/run-tcp-bench.js 5 64 1000 100 60000 >"$out/tcp.txt"
 sed -n '/^TCP and UDP/,$p' "$out/tcp.txt"
 
 echo

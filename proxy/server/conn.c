@@ -358,6 +358,65 @@ static void on_receive(struct lws *wsi, struct emnet_px_conn *c, const unsigned 
 #define WRITE_BURST_MESSAGES 64
 #define WRITE_BURST_BYTES (256 * 1024)
 
+/* A message for the client has left the queue: its stream's accounting. */
+static void chunk_sent(struct emnet_px_chunk *chunk, size_t len)
+{
+    struct emnet_px_stream *s = chunk->stream;
+    if (s) {
+        s->out_head = chunk->snext;
+        if (!s->out_head) s->out_tail = NULL;
+    }
+    free(chunk);
+    if (s) {
+        s->to_client -= len;
+        emnet_px_stream_client_drained(s);
+    }
+}
+
+/* emnet's packed messages (Wisp extension 0xe4): small packets waiting
+ * back to back leave in one WebSocket message, a PACKED packet of records
+ * (u32 length, packet). A browser pays per message, not per byte: a burst
+ * of datagrams costs it one message instead of one each. */
+#define PACK_SMALL 4096              /* packets this small may share a message */
+#define PACK_MAX (64 * 1024)         /* a packed message at most: a client's usual message limit */
+
+static size_t queued_len(const struct emnet_px_chunk *chunk)
+{
+    return chunk->len - chunk->off;
+}
+
+static int pack_next(const struct emnet_px_conn *c)
+{
+    const struct emnet_px_chunk *a = c->out.head, *b = a ? a->next : NULL;
+    return c->mode == EMNET_PX_WISP && (c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PACKED)) && b &&
+           queued_len(a) <= PACK_SMALL && queued_len(b) <= PACK_SMALL;
+}
+
+/* Writes the small packets at the head of the queue as one PACKED
+ * message; its size, or -1 when the socket failed. */
+static long write_packed(struct lws *wsi, struct emnet_px_conn *c)
+{
+    static unsigned char buf[LWS_PRE + PACK_MAX];   /* lws copies what it cannot send at once */
+    unsigned char *out = buf + LWS_PRE;
+    size_t n = EMNET_WISP_HEADER;
+    out[0] = EMNET_WISP_PACKED;
+    memset(out + 1, 0, 4);   /* stream 0 */
+    struct emnet_px_chunk *chunk;
+    while ((chunk = c->out.head) && queued_len(chunk) <= PACK_SMALL &&
+           n + EMNET_WISP_PACKED_RECORD + queued_len(chunk) <= PACK_MAX) {
+        chunk = emnet_px_queue_pop(&c->out);
+        size_t len = queued_len(chunk);
+        out[n] = (unsigned char)len;
+        out[n + 1] = (unsigned char)(len >> 8);
+        out[n + 2] = (unsigned char)(len >> 16);
+        out[n + 3] = (unsigned char)(len >> 24);
+        memcpy(out + n + EMNET_WISP_PACKED_RECORD, emnet_px_chunk_payload(chunk) + chunk->off, len);
+        n += EMNET_WISP_PACKED_RECORD + len;
+        chunk_sent(chunk, len);
+    }
+    return lws_write(wsi, out, n, LWS_WRITE_BINARY) < (int)n ? -1 : (long)n;
+}
+
 static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
 {
     /* The close frame is on its way and lws waits for the client's answer,
@@ -371,22 +430,20 @@ static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
     size_t sent = 0;
     int messages = 0;
     struct emnet_px_chunk *chunk;
-    while (messages < WRITE_BURST_MESSAGES && sent < WRITE_BURST_BYTES && (chunk = emnet_px_queue_pop(&c->out))) {
-        struct emnet_px_stream *s = chunk->stream;
-        size_t len = chunk->len - chunk->off;
-        int n = lws_write(wsi, emnet_px_chunk_payload(chunk) + chunk->off, len, LWS_WRITE_BINARY);
-        if (s) {
-            s->out_head = chunk->snext;
-            if (!s->out_head) s->out_tail = NULL;
+    while (messages < WRITE_BURST_MESSAGES && sent < WRITE_BURST_BYTES && c->out.head) {
+        if (pack_next(c)) {
+            long n = write_packed(wsi, c);
+            if (n < 0) return -1;
+            sent += (size_t)n;
+        } else {
+            chunk = emnet_px_queue_pop(&c->out);
+            size_t len = queued_len(chunk);
+            int n = lws_write(wsi, emnet_px_chunk_payload(chunk) + chunk->off, len, LWS_WRITE_BINARY);
+            chunk_sent(chunk, len);
+            if (n < (int)len) return -1;
+            sent += len;
         }
-        free(chunk);
-        if (n < (int)len) return -1;
-        sent += len;
         messages++;
-        if (s) {
-            s->to_client -= len;
-            emnet_px_stream_client_drained(s);
-        }
         /* The socket took only part of it; lws keeps the rest. Write no
          * more, and read nothing, until lws has sent it (it calls back
          * here): a peer that sends FIN meanwhile must not find lws holding

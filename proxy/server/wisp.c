@@ -188,10 +188,10 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
         return;
     }
     /* INFO: version 2.0, then UDP, password (required), MOTD, stream
-     * confirmation, emnet's half-close, reset, receive credit and UDP
-     * sockets. The MOTD is at most
+     * confirmation, emnet's half-close, reset, receive credit, UDP
+     * sockets and packed messages. The MOTD is at most
      * EMNET_PROXY_WISP_TEXT_MAX bytes. */
-    uint8_t ext[8 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
+    uint8_t ext[9 * EMNET_WISP_EXT_HEADER + 1 + EMNET_PROXY_WISP_TEXT_MAX];
     uint8_t pkt[EMNET_WISP_HEADER + EMNET_WISP_INFO_FIXED + sizeof ext];
     size_t e = emnet_wisp_encode_ext(ext, sizeof ext, EMNET_WISP_EXT_UDP, NULL, 0);
     if (emnet_px.wisp_password) e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PASSWORD, "\x01", 1);
@@ -202,6 +202,7 @@ void emnet_px_wisp_start(struct emnet_px_conn *c)
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RESET, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_RECEIVE_CREDIT, NULL, 0);
     e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_UDP_SOCKETS, NULL, 0);
+    e += emnet_wisp_encode_ext(ext + e, sizeof ext - e, EMNET_WISP_EXT_PACKED, NULL, 0);
     size_t n = emnet_wisp_encode_info(pkt, sizeof pkt, 2, 0, ext, e);
     if (n) send_packet(c, pkt, n);
 }
@@ -238,7 +239,8 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
     }
     unsigned offered = EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_STREAM_CONFIRM) |
                        EMNET_PX_WISP_EXT(EMNET_WISP_EXT_HALF_CLOSE) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RESET) |
-                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RECEIVE_CREDIT) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP_SOCKETS);
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_RECEIVE_CREDIT) | EMNET_PX_WISP_EXT(EMNET_WISP_EXT_UDP_SOCKETS) |
+                       EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PACKED);
     if (emnet_px.wisp_password) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PASSWORD);
     if (emnet_px.cfg->wisp_motd) offered |= EMNET_PX_WISP_EXT(EMNET_WISP_EXT_MOTD);
     const uint8_t *it = p->u.info.ext, *end = it + p->u.info.ext_len, *payload;
@@ -267,7 +269,7 @@ static void on_client_info(struct emnet_px_conn *c, const struct emnet_wisp_pack
         } else if (id == EMNET_WISP_EXT_RECEIVE_CREDIT) {
             rc = emnet_wisp_decode_window(payload, len, &window);
         } else if (id != EMNET_WISP_EXT_MOTD) {
-            rc = emnet_wisp_check_empty_ext(len);   /* UDP, stream confirmation, half-close, reset, UDP sockets */
+            rc = emnet_wisp_check_empty_ext(len);   /* UDP, confirmation, half-close, reset, UDP sockets, packed */
         }
         /* The client's MOTD entry has no payload to speak of: any is ignored. */
         if (rc < 0) {
@@ -449,6 +451,28 @@ static void on_bad_packet(struct emnet_px_conn *c, const uint8_t *msg, size_t le
     }
 }
 
+static void on_packet(struct emnet_px_conn *c, const struct emnet_wisp_packet *p);
+
+/* Several packets in one message (emnet's packed messages, 0xe4): each as
+ * if it had come alone, while the connection lasts. */
+static void on_packed(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    if (!(c->wisp_ext & EMNET_PX_WISP_EXT(EMNET_WISP_EXT_PACKED))) {
+        protocol_error(c, 0, "packed_not_negotiated", "ignored");
+        return;
+    }
+    const uint8_t *it = p->u.packed.records, *end = it + p->u.packed.len, *pkt;
+    size_t len;
+    while (!c->closing && emnet_wisp_packed_next(&it, end, &pkt, &len) == 1) {
+        struct emnet_wisp_packet one;
+        int err = emnet_wisp_decode(pkt, len, &one);
+        if (err < 0)
+            on_bad_packet(c, pkt, len, err, &one);
+        else
+            on_packet(c, &one);
+    }
+}
+
 void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t len)
 {
     struct emnet_wisp_packet p;
@@ -477,29 +501,38 @@ void emnet_px_wisp_rx(struct emnet_px_conn *c, const unsigned char *msg, size_t 
         on_bad_packet(c, msg, len, err, &p);
         return;
     }
-    switch (p.type) {
+    if (p.type == EMNET_WISP_PACKED)
+        on_packed(c, &p);
+    else
+        on_packet(c, &p);
+}
+
+/* One packet of a ready connection (alone, or out of a PACKED one). */
+static void on_packet(struct emnet_px_conn *c, const struct emnet_wisp_packet *p)
+{
+    switch (p->type) {
     case EMNET_WISP_CONNECT:
-        on_connect(c, &p);
+        on_connect(c, p);
         break;
     case EMNET_WISP_DATA:
-        on_data(c, &p);
+        on_data(c, p);
         break;
     case EMNET_WISP_CONTINUE:
         break;
     case EMNET_WISP_CLOSE:
-        if (p.stream_id == 0) {
+        if (p->stream_id == 0) {
             emnet_px_log(EMNET_PX_DEBUG, "wisp_client_close", "client", c->client, "reason",
-                         emnet_wisp_close_reason_name(p.u.close.reason), NULL);
+                         emnet_wisp_close_reason_name(p->u.close.reason), NULL);
             emnet_px_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "");
         } else {
-            on_stream_close(c, &p);
+            on_stream_close(c, p);
         }
         break;
     case EMNET_WISP_FIN:
-        on_fin(c, &p);
+        on_fin(c, p);
         break;
     case EMNET_WISP_CREDIT:
-        on_credit(c, &p);
+        on_credit(c, p);
         break;
     case EMNET_WISP_INFO:
         protocol_error(c, 0, "info_unexpected", "ignored");

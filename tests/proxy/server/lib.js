@@ -212,6 +212,19 @@ const wisp = {
   close(id, reason) { const b = Buffer.alloc(6); b[0] = 4; b.writeUInt32LE(id, 1); b[5] = reason; return b; },
   // emnet's half-close extension (docs/wisp-extensions.md): type 0xe0.
   fin(id) { const b = Buffer.alloc(5); b[0] = 0xe0; b.writeUInt32LE(id, 1); return b; },
+  // emnet's packed messages extension: type 0xe4 on stream 0, then
+  // records (u32 length, one packet); and the packets of a message.
+  packed(pkts) {
+    return Buffer.concat([Buffer.from([0xe4, 0, 0, 0, 0]), ...pkts.map((p) => {
+      const n = Buffer.alloc(4); n.writeUInt32LE(p.length); return Buffer.concat([n, p]);
+    })]);
+  },
+  unpack(m) {
+    if (m[0] !== 0xe4 || m.length < 5) return [m];
+    const out = [];
+    for (let o = 5; o + 4 <= m.length;) { const n = m.readUInt32LE(o); out.push(m.subarray(o + 4, o + 4 + n)); o += 4 + n; }
+    return out;
+  },
   // emnet's receive credit extension: type 0xe2, bytes u32.
   credit(id, n) { const b = Buffer.alloc(9); b[0] = 0xe2; b.writeUInt32LE(id, 1); b.writeUInt32LE(n, 5); return b; },
   info(major, minor) { const b = Buffer.alloc(7); b[0] = 5; b.writeUInt32LE(0, 1); b[5] = major; b[6] = minor; return b; },

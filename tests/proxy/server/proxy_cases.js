@@ -306,8 +306,8 @@ const cases = {
     const first = wisp.parse(c.messages[0]);
     eq([first.type, first.id, first.payload[0], first.payload[1]], [5, 0, 2, 0],
       'first packet: INFO version 2.0 (a v2 server)');
-    eq(first.payload.subarray(2).toString('hex'), '01000000000500000000e000000000e100000000e200000000e300000000',
-      'INFO lists the UDP (0x01) and stream confirmation (0x05) extensions, and emnet\'s half-close (0xe0), reset (0xe1), receive credit (0xe2) and UDP sockets (0xe3)');
+    eq(first.payload.subarray(2).toString('hex'), '01000000000500000000e000000000e100000000e200000000e300000000e400000000',
+      'INFO lists the UDP (0x01) and stream confirmation (0x05) extensions, and emnet\'s half-close (0xe0), reset (0xe1), receive credit (0xe2), UDP sockets (0xe3) and packed messages (0xe4)');
     await sleep(300);
     eq(c.messages.length, 1, 'no CONTINUE before the client\'s INFO');
     c.ws.send(wisp.info(2, 0));

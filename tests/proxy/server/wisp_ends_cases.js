@@ -1,6 +1,7 @@
 // emnet's own Wisp extensions in emnet-proxy (docs/wisp-extensions.md):
 // half-close (0xe0, FIN packets), reset (0xe1, CLOSE reason RESET),
-// receive credit (0xe2, CREDIT packets) and UDP sockets (0xe3). How
+// receive credit (0xe2, CREDIT packets), UDP sockets (0xe3) and packed
+// messages (0xe4, several packets in one WebSocket message). How
 // the target saw each end is asked of emnet-testsrv's tcp_end, which
 // records FIN or RST per token; what the client saw is in its packets.
 'use strict';
@@ -9,7 +10,7 @@ const net = require('net');
 const L = require('./lib');
 const { check, eq, sleep, wisp } = L;
 
-const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2, udpSockets: 0xe3 };
+const EXT = { udp: 1, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2, udpSockets: 0xe3, packed: 0xe4 };
 const FIN = 0xe0, RESET = 0xe1;
 
 const packets = (c) => c.messages.map(wisp.parse);
@@ -281,6 +282,40 @@ const cases = {
     d.ws.close(1000);
     await d.closed;
     for (const u of whoami) u.close();
+  },
+
+  // Packed messages: a burst of datagrams and a TCP stream's packets in one
+  // message each way, taken in order; without the extension a PACKED
+  // packet is ignored, nothing in it reaches a target.
+  async wisp_packed({ proxyBin, testsrvBin }) {
+    const ports = await L.startTestsrv(testsrvBin);
+    const proxy = await L.startProxy(proxyBin, `allow = 127.0.0.1:${ports.udp_echo}\nallow = 127.0.0.1:${ports.tcp_echo}\n`);
+    const rec = (port) => { const b = Buffer.alloc(7); b[0] = 4; b.writeUInt16LE(port, 1); b.set([127, 0, 0, 1], 3); return b; };
+    const all = (c) => c.messages.flatMap(wisp.unpack).map(wisp.parse);
+    const c = await client(proxy, [EXT.udp, EXT.udpSockets, EXT.packed]);
+    const N = 50;
+    const sent = Array.from({ length: N }, (_, i) => `datagram ${i} `.padEnd(20 + (i * 37) % 400, '.'));
+    c.ws.send(wisp.packed([wisp.connect(1, 0xe3, 0, '0.0.0.0'),
+                           ...sent.map((d) => wisp.data(1, Buffer.concat([rec(ports.udp_echo), Buffer.from(d)])))]));
+    const echoes = () => all(c).filter((p) => p.type === 2 && p.id === 1).map((p) => p.payload.subarray(7).toString());
+    await c.until(() => echoes().length >= N, 5000, 'every echo');
+    eq(echoes().slice().sort(), sent.slice().sort(), 'every datagram of one packed message echoed');
+    const packedIn = c.messages.filter((m) => m[0] === 0xe4).length;
+    check(packedIn >= 1 && c.messages.length < 1 + N, `the echoes came packed too (${c.messages.length} messages for ${N})`);
+    c.ws.send(wisp.packed([wisp.connect(2, 1, ports.tcp_echo, '127.0.0.1'), wisp.data(2, 'one '), wisp.data(2, 'two')]));
+    const tcp = () => Buffer.concat(all(c).filter((p) => p.type === 2 && p.id === 2).map((p) => p.payload)).toString();
+    await c.until(() => tcp() === 'one two', 5000, 'the TCP echo');
+    c.ws.close(1000);
+    await c.closed;
+
+    const d = await client(proxy, [EXT.udp, EXT.udpSockets]);
+    d.ws.send(wisp.packed([wisp.connect(1, 1, ports.tcp_echo, '127.0.0.1'), wisp.data(1, 'lost')]));
+    d.ws.send(wisp.connect(2, 1, ports.tcp_echo, '127.0.0.1'));
+    d.ws.send(wisp.data(2, 'plain'));
+    await d.until(() => dataOf(d, 2).toString() === 'plain', 5000, 'the plain echo');
+    check(!onStream(d, 1).length, 'no extension: the PACKED packet was ignored');
+    d.ws.close(1000);
+    await d.closed;
   },
 
   // Bad FIN packets: on stream 0 the connection ends (1002); with a

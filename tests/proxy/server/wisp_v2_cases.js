@@ -9,7 +9,7 @@ const path = require('path');
 const L = require('./lib');
 const { check, eq, sleep, wisp } = L;
 
-const EXT = { udp: 1, password: 2, motd: 4, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2, udpSockets: 0xe3 };
+const EXT = { udp: 1, password: 2, motd: 4, confirm: 5, halfClose: 0xe0, reset: 0xe1, credit: 0xe2, udpSockets: 0xe3, packed: 0xe4 };
 
 function logged(proc, re) {
   return proc.waitLine(re, 1000).then(() => true, () => false);
@@ -65,8 +65,9 @@ const cases = {
       `allow = 127.0.0.1:${ports.tcp_echo}\nallow = 127.0.0.1:${ports.udp_echo}\nwisp_motd = ${motd}\nwisp_credit = 8\n`);
     const { c, info } = await v2Client(proxy);
     eq([info.major, info.minor], [2, 0], 'INFO version 2.0');
-    eq(info.exts.map(([id]) => id), [EXT.udp, EXT.motd, EXT.confirm, EXT.halfClose, EXT.reset, EXT.credit, EXT.udpSockets],
-       'extensions: UDP, MOTD, stream confirmation, half-close, reset, receive credit, UDP sockets');
+    eq(info.exts.map(([id]) => id),
+       [EXT.udp, EXT.motd, EXT.confirm, EXT.halfClose, EXT.reset, EXT.credit, EXT.udpSockets, EXT.packed],
+       'extensions: UDP, MOTD, stream confirmation, half-close, reset, receive credit, UDP sockets, packed messages');
     eq(info.exts[1][1].toString(), motd, 'the MOTD, as configured (UTF-8)');
     check(info.exts[0][1].length === 0 && info.exts[2][1].length === 0, 'UDP and confirmation carry no payload');
     await sleep(200);

@@ -145,7 +145,7 @@
  *   EMNET_WISP_EXTENSIONS     the Wisp extensions emnet may ask a server for
  *                             (names separated by commas): udp, password,
  *                             confirm (0x05), half-close, reset, credit,
- *                             udp-sockets;
+ *                             udp-sockets, packed;
  *                             default all of them. "udp" alone is plain
  *                             Wisp, e.g. to compare, or to work around a
  *                             server that gets one wrong.

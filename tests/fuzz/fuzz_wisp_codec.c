@@ -53,6 +53,21 @@ static void same_fields(const struct emnet_wisp_packet *a, const struct emnet_wi
         ASSERT(a->u.udp_error.addr_len == b->u.udp_error.addr_len);
         ASSERT(memcmp(a->u.udp_error.addr, b->u.udp_error.addr, a->u.udp_error.addr_len) == 0);
         break;
+    case EMNET_WISP_PACKED: {
+        ASSERT(a->u.packed.len == b->u.packed.len);
+        ASSERT(memcmp(a->u.packed.records, b->u.packed.records, a->u.packed.len) == 0);
+        /* Walking the records stays inside the payload, ends exactly at
+         * its end, and finds at least one whole packet, none PACKED. */
+        const uint8_t *it = a->u.packed.records, *end = it + a->u.packed.len, *pkt;
+        size_t len;
+        int records = 0;
+        while (emnet_wisp_packed_next(&it, end, &pkt, &len) == 1) {
+            ASSERT(len >= EMNET_WISP_HEADER && len <= (size_t)(end - pkt) && pkt[0] != EMNET_WISP_PACKED);
+            records++;
+        }
+        ASSERT(it == end && records >= 1);
+        break;
+    }
     default:
         abort();
     }

@@ -1,8 +1,10 @@
 # Helpers for test programs that build natively and as wasm from one source.
 #
-# emnet_test_program(<name> SOURCES ... [LIBS ...])
+# emnet_test_program(<name> SOURCES ... [LIBS ...] [OPTIMIZED])
 #   An executable with the tree's warnings (and sanitizers, natively); as wasm
-#   it links emnet's pre-js files and runs under Node through the emulator.
+#   it links emnet's pre-js files and runs under Node through the emulator,
+#   linked quickly (EMNET_WASM_TEST_LINK_OPT) unless OPTIMIZED: a program
+#   whose speed a benchmark reports.
 #
 # emnet_add_test(NAME <test> COMMAND <program> [args...] [EXIT_CODE <n>]
 #                [OUTPUT <regex>] [LABELS ...])
@@ -12,11 +14,14 @@
 #   when those are missing: run ctest under tests/harness/services.sh.
 
 function(emnet_test_program name)
-  cmake_parse_arguments(P "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(P "OPTIMIZED" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${P_SOURCES})
   emnet_target_defaults(${name})
   target_link_libraries(${name} PRIVATE ${P_LIBS})
   if(EMSCRIPTEN)
+    if(NOT P_OPTIMIZED)
+      emnet_wasm_quick_link(${name})
+    endif()
     emnet_wasm_link(${name})
   endif()
 endfunction()

@@ -31,6 +31,19 @@ set(EMNET_WASM_LINK_OPTIONS
   -sEXIT_RUNTIME=1
   -sALLOW_MEMORY_GROWTH=1)
 
+# Test programs link at -O1: their objects are compiled optimised all the
+# same, but the link's whole-program passes (and ASYNCIFY's, at -O3) take
+# about four times as long, and the tree links some 150 test programs.
+# Benchmark programs (emnet_test_program ... OPTIMIZED) and what a user
+# builds keep the build type's level.
+set(EMNET_WASM_TEST_LINK_OPT "-O1" CACHE STRING "Link optimisation level of wasm test programs")
+
+function(emnet_wasm_quick_link target)
+  if(EMNET_WASM_TEST_LINK_OPT)
+    target_link_options(${target} PRIVATE ${EMNET_WASM_TEST_LINK_OPT})
+  endif()
+endfunction()
+
 # emnet_wasm_link(<target> [ASYNCIFY | JSPI])
 #   ASYNCIFY: blocking calls (epoll_wait/poll/select with a timeout, reads
 #   of blocking fds) suspend the program instead of failing with ENOTSUP.
@@ -40,7 +53,11 @@ function(emnet_wasm_link target)
   cmake_parse_arguments(W "ASYNCIFY;JSPI" "" "" ${ARGN})
   target_link_options(${target} PRIVATE ${EMNET_WASM_LINK_OPTIONS})
   if(W_ASYNCIFY)
-    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_IMPORTS=emnet_js_wait
+    # A suspended call's stack is saved in ASYNCIFY's buffer; Emscripten's
+    # 4 KiB default overflows ("RuntimeError: unreachable" at the unwind)
+    # when the blocking call sits under deep frames, as in a program linked
+    # without inlining (-O1). 64 KiB costs only memory.
+    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536 -sASYNCIFY_IMPORTS=emnet_js_wait
                         "SHELL:--pre-js ${EMNET_JS_DIR}/asyncify_main.js")
     set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/asyncify_main.js")
   endif()

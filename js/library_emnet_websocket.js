@@ -76,10 +76,7 @@ var LibraryEmnetWebSocket = {
           var bytes = e.inbox.shift();
           e.inboxBytes -= bytes.length;
           var n = bytes.length;
-          var dv = new DataView(bytes.buffer, bytes.byteOffset, n);
-          var w0 = n >= 4 ? dv.getUint32(0, true) : EMNETWS.partial(bytes, 0);
-          var w1 = n >= 8 ? dv.getUint32(4, true) : EMNETWS.partial(bytes, 4);
-          var p = _emnet__ws_rx_reserve(h, n, w0, w1);
+          var p = _emnet__ws_rx_reserve(h, n, EMNETWS.word(bytes, 0), EMNETWS.word(bytes, 4));
           if (!p) continue;   // not wanted: C has dealt with it
           var skip = HEAP32[EMNETWS.skipSlot >> 2];
           HEAPU8.set(skip ? bytes.subarray(skip) : bytes, p);   // the global view, current after the call
@@ -148,7 +145,9 @@ var LibraryEmnetWebSocket = {
       else if (e.ws && e.ws.readyState === 1) e.ws.send(msg);
     },
 
-    partial: function (bytes, from) {
+    // Bytes [from, from + 4) as a u32 LE, zero past the end (no view
+    // allocated per message).
+    word: function (bytes, from) {
       var w = 0;
       for (var i = from; i < from + 4 && i < bytes.length; i++) w |= bytes[i] << (8 * (i - from));
       return w >>> 0;

@@ -151,7 +151,8 @@ int emnet__sock_close_resets(const struct emnet_sock *s);
 /* After our shutdown(SHUT_WR) or the peer's FIN: when both have happened,
  * the connection is over (state SOCK_CLOSED). */
 void emnet__sock_ends_met(struct emnet_sock *s);
-/* The address to send or connect to, with Linux's checks: host text, port. */
+/* The address to connect to, with Linux's checks: as a proxy is told it
+ * (emnet__addr_host), and the port. */
 int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host,
                            size_t hostlen, unsigned *port);
 

@@ -207,33 +207,26 @@ void emnet__sock_disconnect(struct emnet_sock *s)
     emnet_pollable_notify(&s->base, 0);
 }
 
-/* The address to connect to, as text for the transport, with Linux's
- * checks (tcp_v4_connect, tcp_v6_connect). An AF_INET6 socket may connect
- * to an AF_INET address. */
+/* The address to connect to, with Linux's checks (tcp_v4_connect,
+ * tcp_v6_connect), as the transport is told it (emnet__addr_host: the name
+ * behind a getaddrinfo placeholder, or the address in text). An AF_INET6
+ * socket may connect to an AF_INET address. */
 int emnet__sock_parse_addr(struct emnet_sock *s, const struct sockaddr *addr, socklen_t len, char *host, size_t hostlen,
-                      unsigned *port)
+                           unsigned *port)
 {
     if (s->domain == AF_INET && len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
     if (s->domain == AF_INET6 && len < 24 /* SIN6_LEN_RFC2133 */) return -EINVAL;
     if (addr->sa_family == AF_INET) {
         if (len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
         if (s->opt_v6only) return -ENETUNREACH;   /* an IPv6-only socket has no IPv4 route */
-        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-        inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
-        *port = ntohs(in->sin_port);
-        return 0;
+    } else if (addr->sa_family == AF_INET6 && s->domain == AF_INET6) {
+        /* A v4-mapped address is an IPv4 connect, as tcp_v6_connect makes it. */
+        if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)addr)->sin6_addr) && s->opt_v6only)
+            return -ENETUNREACH;
+    } else {
+        return -EAFNOSUPPORT;
     }
-    if (addr->sa_family == AF_INET6 && s->domain == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && s->opt_v6only) return -ENETUNREACH;
-        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))   /* an IPv4 connect, as tcp_v6_connect makes it */
-            inet_ntop(AF_INET, in6->sin6_addr.s6_addr + 12, host, (socklen_t)hostlen);
-        else
-            inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
-        *port = ntohs(in6->sin6_port);
-        return 0;
-    }
-    return -EAFNOSUPPORT;
+    return emnet__addr_host(addr, len, host, hostlen, port);
 }
 
 /* __inet_stream_connect, non-blocking: the caller waits while it returns
@@ -268,14 +261,13 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
         break;
     }
     if (s->state != SOCK_FRESH) return -EISCONN;
-    char host[64];
+    char host[EMNET_HOST_TEXT_MAX];   /* a name from getaddrinfo is the proxy's to resolve */
     unsigned port;
     r = emnet__sock_parse_addr(s, addr, len, host, sizeof host, &port);
     if (r < 0) return r;
     memcpy(&s->peer, addr, addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
     s->peer_len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-    const char *name = emnet__placeholder_name(addr);   /* a name from getaddrinfo: the proxy resolves it */
-    const struct emnet_transport *t = emnet__transport_for(name ? name : host, port);
+    const struct emnet_transport *t = emnet__transport_for(host, port);
     if (!t) return -ENETUNREACH;
     /* inet_hash_connect: the port, and the route's source address. */
     if (emnet__local_autobind(s) < 0) return -EADDRNOTAVAIL;
@@ -283,7 +275,7 @@ int emnet__sock_connect(struct emnet_sock *s, const struct sockaddr *addr, sockl
     s->state = SOCK_CONNECTING;
     s->phase = PHASE_CONNECTING;
     s->ch.transport = t;
-    r = t->open(&s->ch, name ? name : host, port);
+    r = t->open(&s->ch, host, port);
     if (r < 0) {
         s->ch.transport = NULL;
         s->ch.state = NULL;

@@ -3,7 +3,8 @@
 // net/transport_wisp.c use it). It owns the WebSocket objects and decides
 // nothing: every event goes to C, through EMNET.event.
 //
-// Which WebSocket: WebSocketStream where the engine has it (Chromium): its
+// Which WebSocket: WebSocketStream where the engine has it (Chromium;
+// Module.emnetPlainWebSocket asks for a plain one there too): its
 // reader is read only while C wants more, so a program that reads slowly
 // slows the server down instead of filling the page's memory. Under
 // Node.js the npm ws package, whose pause() does the same. Elsewhere a
@@ -111,34 +112,40 @@ var LibraryEmnetWebSocket = {
       }
       e.arrivals += parts.length - 1;
     },
-    // What was sent in this turn, in order: small messages back to back
-    // packed together, the others alone.
-    sendQueued: function (e) {
-      var q = e.outq;
-      e.outq = [];
-      e.outqBytes = 0;
-      e.outqFlush = false;
-      for (var i = 0; i < q.length;) {
-        var size = EMNETWS.packHeader, j = i;
-        while (j < q.length && q[j].length <= EMNETWS.packSmall &&
-               size + EMNETWS.packRecord + q[j].length <= EMNETWS.packMax) {
-          size += EMNETWS.packRecord + q[j].length;
-          j++;
-        }
-        if (j - i < 2) {
-          EMNETWS.transmit(e, q[i++]);
-          continue;
-        }
-        var msg = new Uint8Array(size), dv = new DataView(msg.buffer), at = EMNETWS.packHeader;
-        msg[0] = e.packType;
-        if (e.writer) e.inflight += EMNETWS.packHeader + (j - i) * EMNETWS.packRecord;   // the packing's own bytes
-        for (; i < j; i++) {
-          dv.setUint32(at, q[i].length, true);
-          msg.set(q[i], at + EMNETWS.packRecord);
-          at += EMNETWS.packRecord + q[i].length;
-        }
-        EMNETWS.transmit(e, msg);
+    // What this turn sends, in order: small messages back to back are
+    // written straight from the heap into one staging buffer as records of
+    // a packed message (no array per message: a browser's ArrayBuffers are
+    // dear, and a datagram each added up); a lone one leaves unpacked.
+    stage: function (e, head, headLen, tail, tailLen) {
+      var len = headLen + tailLen;
+      if (e.stageLen + EMNETWS.packRecord + len > EMNETWS.packMax) EMNETWS.sendStaged(e);
+      if (!e.stageBuf) e.stageBuf = new Uint8Array(EMNETWS.packMax);
+      var b = e.stageBuf, at = e.stageLen;
+      if (!e.stageCount) {
+        b[0] = e.packType;
+        b[1] = b[2] = b[3] = b[4] = 0;   // stream 0
+        at = EMNETWS.packHeader;
       }
+      b[at] = len; b[at + 1] = len >> 8; b[at + 2] = len >> 16; b[at + 3] = len >>> 24;
+      at += EMNETWS.packRecord;
+      b.set(HEAPU8.subarray(head, head + headLen), at);
+      if (tailLen) b.set(HEAPU8.subarray(tail, tail + tailLen), at + headLen);
+      e.stageLen = at + len;
+      e.stageCount++;
+      e.stagePayload += len;
+      if (!e.stageQueued) {
+        e.stageQueued = true;
+        queueMicrotask(function () { if (!e.gone) EMNETWS.sendStaged(e); });
+      }
+    },
+    sendStaged: function (e) {
+      e.stageQueued = false;
+      if (!e.stageCount) return;
+      var from = e.stageCount == 1 ? EMNETWS.packHeader + EMNETWS.packRecord : 0;
+      var msg = e.stageBuf.slice(from, e.stageLen);
+      e.stageLen = e.stageCount = e.stagePayload = 0;
+      if (e.writer) e.inflight += msg.length;
+      EMNETWS.transmit(e, msg);
     },
     transmit: function (e, msg) {
       if (e.writer) EMNETWS.write(e, msg);
@@ -235,7 +242,7 @@ var LibraryEmnetWebSocket = {
         else EMNETWS.closed(e, code);
       };
       var protocols = offer ? [e.protocol] : [];
-      if (typeof WebSocketStream == 'function') {
+      if (typeof WebSocketStream == 'function' && !Module['emnetPlainWebSocket']) {
         var stream = e.stream = new WebSocketStream(e.url, { protocols: protocols });
         e.canPause = true;
         e.pump = function () {
@@ -301,7 +308,7 @@ var LibraryEmnetWebSocket = {
               paused: false, canPause: false, reading: false, pump: null,
               inbox: [], inboxBytes: 0, arrivals: 0, seen: 0, flushQueued: false,
               drainBelow: -1, inflight: 0, writes: 0, closing: false,
-              packType: -1, outq: [], outqBytes: 0, outqFlush: false };
+              packType: -1, stageBuf: null, stageLen: 0, stageCount: 0, stagePayload: 0, stageQueued: false };
     try {
       EMNETWS.attempt(e, !!e.protocol);
     } catch (x) {
@@ -315,29 +322,24 @@ var LibraryEmnetWebSocket = {
   emnet_js_websocket_send: function (handle, head, headLen, tail, tailLen) {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
+    if (e.packType >= 0 && headLen + tailLen <= EMNETWS.packSmall) {
+      EMNETWS.stage(e, head, headLen, tail, tailLen);   // leaves packed, once C is done
+      return;
+    }
+    EMNETWS.sendStaged(e);   // what went before goes first
     // One message, copied out of the heap: it may grow before the send.
     var msg = new Uint8Array(headLen + tailLen);
     msg.set(HEAPU8.subarray(head, head + headLen));
     if (tailLen) msg.set(HEAPU8.subarray(tail, tail + tailLen), headLen);
     if (e.writer) e.inflight += msg.length;
-    if (e.packType < 0) {
-      EMNETWS.transmit(e, msg);
-      return;
-    }
-    // Packing: what this turn sends leaves together, once C is done.
-    e.outq.push(msg);
-    e.outqBytes += msg.length;
-    if (!e.outqFlush) {
-      e.outqFlush = true;
-      queueMicrotask(function () { if (!e.gone) EMNETWS.sendQueued(e); });
-    }
+    EMNETWS.transmit(e, msg);
   },
 
   emnet_js_websocket_pack__deps: ['$EMNETWS'],
   emnet_js_websocket_pack: function (handle, type) {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
-    EMNETWS.sendQueued(e);   // what went before, unpacked
+    EMNETWS.sendStaged(e);   // what went before
     e.packType = type;
   },
 
@@ -345,7 +347,7 @@ var LibraryEmnetWebSocket = {
   emnet_js_websocket_buffered: function (handle) {
     var e = EMNETWS.sockets[handle];
     if (!e) return 0;
-    return e.ws ? e.ws.bufferedAmount + e.outqBytes : e.inflight;
+    return (e.ws ? e.ws.bufferedAmount : e.inflight) + e.stagePayload;
   },
 
   emnet_js_websocket_watch_drain__deps: ['$EMNETWS'],
@@ -372,7 +374,7 @@ var LibraryEmnetWebSocket = {
     var e = EMNETWS.sockets[handle];
     if (!e) return;
     var ws = e.ws;
-    if (e.outq.length) EMNETWS.sendQueued(e);   // what close() sent before it still goes out
+    EMNETWS.sendStaged(e);   // what close() sent before it still goes out
     EMNETWS.forget(e);
     if (ws) {
       if (ws.readyState <= 1) ws.close(1000);

@@ -413,6 +413,7 @@ static long write_packed(struct lws *wsi, struct emnet_px_conn *c)
         memcpy(out + n + EMNET_WISP_PACKED_RECORD, emnet_px_chunk_payload(chunk) + chunk->off, len);
         n += EMNET_WISP_PACKED_RECORD + len;
         chunk_sent(chunk, len);
+        emnet_px_metrics.packets_packed++;
     }
     return lws_write(wsi, out, n, LWS_WRITE_BINARY) < (int)n ? -1 : (long)n;
 }
@@ -444,6 +445,7 @@ static int on_writeable(struct lws *wsi, struct emnet_px_conn *c)
             sent += len;
         }
         messages++;
+        emnet_px_metrics.messages_to_client++;
         /* The socket took only part of it; lws keeps the rest. Write no
          * more, and read nothing, until lws has sent it (it calls back
          * here): a peer that sends FIN meanwhile must not find lws holding

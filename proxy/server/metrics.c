@@ -94,6 +94,10 @@ size_t emnet_px_metrics_render(char *buf, size_t cap)
                "Clients dropped at once: FIN or reset while their reads were paused."),
         SCALAR("emnet_proxy_log_lines_suppressed_total", "counter", log_lines_suppressed,
                "Per-client log lines left out by the rate limit."),
+        SCALAR("emnet_proxy_messages_to_client_total", "counter", messages_to_client,
+               "WebSocket messages written to clients."),
+        SCALAR("emnet_proxy_packets_packed_total", "counter", packets_packed,
+               "Wisp packets that left in a packed message (0xe4), several to a message."),
 #undef SCALAR
     };
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {

@@ -74,6 +74,8 @@ struct emnet_px_metrics {
     uint64_t peers_gone;                           /* dropped: FIN or reset seen while reads were paused */
     uint64_t log_lines_suppressed;
     uint64_t queued_bytes;                         /* memory queued for all clients now (budget units) */
+    uint64_t messages_to_client;                   /* WebSocket messages written to clients */
+    uint64_t packets_packed;                       /* Wisp packets that left inside a PACKED message */
 };
 extern struct emnet_px_metrics emnet_px_metrics;
 const char *emnet_px_refusal_name(enum emnet_px_refusal r);

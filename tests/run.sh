@@ -100,7 +100,7 @@ run_browser_tier() {
 run_fuzz_tier() {
   echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-40} s each ==="
   local name passed=0 failed=0
-  for name in fuzz_wisp_codec fuzz_proxy_config fuzz_h3_codec; do
+  for name in fuzz_wisp_codec fuzz_wt_codec fuzz_proxy_config fuzz_h3_codec; do
     if [ -n "${EMNET_TEST_FILTER:-}" ] && ! [[ $name =~ $EMNET_TEST_FILTER ]]; then continue; fi
     if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-40} scripts/fuzz.sh "$name"; then
       passed=$((passed + 1))

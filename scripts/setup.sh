@@ -2,7 +2,8 @@
 # Makes a Debian 12 machine ready to build and test emnet, and does nothing
 # (in about a second) when it already is:
 #   - Debian packages: the compilers and build tools, Emscripten 3.1.6 and
-#     the node-acorn its optimizer needs, websockify, libwebsockets, Chromium;
+#     the node-acorn its optimizer needs, websockify, libwebsockets, ngtcp2,
+#     nghttp3 and GnuTLS (emnet-proxy's WebTransport), Chromium;
 #   - npm packages pinned by package-lock.json (Playwright drives the system
 #     Chromium: no browser is ever downloaded).
 # Packages are installed only if missing; `npm ci` runs only when the lock
@@ -17,6 +18,7 @@ packages=(
   nginx-light
   ngircd
   libwebsockets-dev
+  libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev
   chromium
   clang libclang-rt-14-dev
 )

@@ -62,6 +62,13 @@ static int check_origin(const char *v, const char **why)
     return 0;
 }
 
+static int check_path(const char *v, const char **why)
+{
+    if (v[0] == '/' && strlen(v) < 256 && !strpbrk(v, "?# \t")) return 0;
+    *why = "expected a path starting with '/', without '?', '#' or spaces, under 256 bytes";
+    return -1;
+}
+
 static int check_bearer(const char *v, const char **why)
 {
     if (emnet__token68_ok(v, strlen(v)))
@@ -133,6 +140,9 @@ static const struct key keys[] = {
     { "buffer", K_U32, F(buffer), 0, NULL, 262144, 4096, 256u << 20, NULL, NULL },
     { "client_buffer", K_U32, F(client_buffer), 0, NULL, 1u << 20, 16384, 1u << 30, NULL, NULL },
     { "client_buffer_max", K_U32, F(client_buffer_max), 0, NULL, 4u << 20, 16384, 1u << 30, NULL, NULL },
+    { "webtransport_listen", K_OPT_STR, F(webtransport_listen), 0, NULL, 0, 0, 0, NULL, check_listen },
+    { "webtransport_path", K_STR, F(webtransport_path), 0, "/emnet", 0, 0, 0, NULL, check_path },
+    { "webtransport_cert_days", K_U32, F(webtransport_cert_days), 0, NULL, 10, 1, 14, NULL, NULL },
     { "metrics", K_BOOL, F(metrics), 0, NULL, 1, 0, 1, NULL, NULL },
     { "metrics_allow", K_LIST, F(metrics_allow), F(n_metrics_allow), NULL, 0, 0, 0, NULL, check_metrics_cidr },
     { "log_level", K_STR, F(log_level), 0, "info", 0, 0, 0, log_levels, NULL },

@@ -12,7 +12,7 @@
  * Numbers are decimal digits only, range-checked; 0 only where it means
  * "never". Booleans: on/off, true/false, yes/no, 1/0. An optional string
  * (tls_cert, tls_key, bearer_token, bearer_token_file, token_file, wisp_user,
- * wisp_password_file, wisp_motd) set to
+ * wisp_password_file, wisp_motd, webtransport_listen) set to
  * an empty value is unset again. proxy/emnet-proxy.conf.example documents
  * every key. All fields are owned by the struct: change them only through
  * these functions. */
@@ -62,6 +62,11 @@ struct emnet_proxy_config {
                                         per-message overhead) before its packets and targets are not read */
     uint32_t client_buffer_max;      /* key client_buffer_max, default 4194304 (>= client_buffer): past it the
                                         client is closed with 1008 */
+    char *webtransport_listen;       /* key webtransport_listen, "HOST:PORT" (numeric host; port 0 = the kernel
+                                        picks): serve WebTransport over HTTP/3 on this UDP address; unset = off */
+    char *webtransport_path;         /* key webtransport_path, default "/emnet": the path sessions CONNECT to */
+    uint32_t webtransport_cert_days; /* key webtransport_cert_days, 1-14, default 10: without tls_cert, the
+                                        life of the certificate made for WebTransport (renewed at half of it) */
     int metrics;                     /* key metrics, bool (on/off/true/false/yes/no/1/0), default on: GET /metrics */
     char **metrics_allow; size_t n_metrics_allow; /* [list] key metrics_allow: CIDRs that may read /metrics;
                                         default (none configured) = loopback only */

@@ -77,6 +77,10 @@ void emnet_px_conn_send(struct emnet_px_conn *c, struct emnet_px_chunk *chunk)
 
 void emnet_px_conn_close(struct emnet_px_conn *c, int code, const char *reason)
 {
+    if (c->mode == EMNET_PX_WEBTRANSPORT) {
+        emnet_px_wtg_close(c, code, reason);
+        return;
+    }
     if (c->closing) return;
     c->closing = 1;
     c->close_code = code;
@@ -111,7 +115,7 @@ void emnet_px_conn_update_rx(struct emnet_px_conn *c)
     if (pause != c->rx_paused) {
         c->rx_paused = pause;
         if (c->credit_starved) update_targets_reading(c);   /* receive credit holds a stream only while the client is read */
-        lws_rx_flow_control(c->wsi, !pause);
+        if (c->wsi) lws_rx_flow_control(c->wsi, !pause);   /* WebTransport: QUIC credit, per stream (wt_gateway.c) */
     }
 }
 
@@ -167,7 +171,7 @@ void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream
  * with it. Drop the client now. */
 int emnet_px_conn_check_peer(struct emnet_px_conn *c)
 {
-    if (!c->rx_paused && !c->closing) return 0;
+    if ((!c->rx_paused && !c->closing) || !c->wsi) return 0;
     struct tcp_info ti;
     socklen_t len = sizeof ti;
     int fd = lws_get_socket_fd(c->wsi);
@@ -184,6 +188,7 @@ int emnet_px_conn_check_peer(struct emnet_px_conn *c)
 void emnet_px_conn_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s)
 {
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_open(c, s);
+    else if (c->mode == EMNET_PX_WEBTRANSPORT) emnet_px_wtg_stream_open(c, s);
     else emnet_px_websockify_stream_open(c, s);
 }
 
@@ -205,6 +210,7 @@ void emnet_px_conn_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream
                      "type", s->udp ? "udp" : "tcp", "reason", emnet_px_fail_name(why),
                      "answered", why != f ? emnet_px_fail_name(f) : NULL, NULL);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_failed(c, s, f);
+    else if (c->mode == EMNET_PX_WEBTRANSPORT) emnet_px_wtg_stream_failed(c, s, f);
     else emnet_px_websockify_stream_failed(c, s, f);
 }
 
@@ -217,17 +223,20 @@ void emnet_px_conn_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *
 {
     emnet_px_conn_touch(c);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_data(c, s, chunk);
+    else if (c->mode == EMNET_PX_WEBTRANSPORT) emnet_px_wtg_stream_data(c, s, chunk);
     else emnet_px_websockify_stream_data(c, s, chunk);
 }
 
 void emnet_px_conn_stream_closed(struct emnet_px_conn *c, struct emnet_px_stream *s, int err)
 {
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_closed(c, s, err);
+    else if (c->mode == EMNET_PX_WEBTRANSPORT) emnet_px_wtg_stream_closed_upstream(c, s, err);
     else emnet_px_websockify_stream_closed(c, s, err);
 }
 
 int emnet_px_conn_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s)
 {
+    if (c->mode == EMNET_PX_WEBTRANSPORT) return emnet_px_wtg_stream_peer_fin(c, s);
     return c->mode == EMNET_PX_WISP && emnet_px_wisp_stream_peer_fin(c, s);   /* websockify has no FIN */
 }
 
@@ -236,6 +245,7 @@ void emnet_px_conn_stream_drained(struct emnet_px_conn *c, struct emnet_px_strea
     emnet_px_conn_touch(c);
     if (c->mode == EMNET_PX_WISP) emnet_px_wisp_stream_drained(c, s, packets);
     emnet_px_conn_stream_queue_changed(c, s);
+    if (c->mode == EMNET_PX_WEBTRANSPORT) emnet_px_wtg_stream_drained(c, s);
 }
 
 /* ---- WebSocket life ---- */

@@ -1,5 +1,6 @@
 /* Plain HTTP on the proxy's port: GET /metrics (for clients in
- * metrics_allow, else 403; 404 when metrics are off), GET /resolve and its
+ * metrics_allow, else 403; 404 when metrics are off), GET /webtransport
+ * (WebTransport's port, path and certificate hashes), GET /resolve and its
  * CORS preflight OPTIONS /resolve (resolve_http.c) and 404 for anything else. WebSocket upgrades never come here (upgrade.c, conn.c). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "server.h"
+#include "wt.h"
 
 static int http_reply(struct lws *wsi, unsigned int status, const char *type, const char *body, size_t len)
 {
@@ -57,6 +59,13 @@ int emnet_px_on_http(struct lws *wsi, const char *path)
         int r = http_reply(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4", body, n);
         free(body);
         return r;
+    }
+    if (strcmp(path, "/webtransport") == 0 && emnet_px.wt_port) {
+        /* Where WebTransport is served and the hashes of the certificate
+         * a page passes as serverCertificateHashes. */
+        char body[512];
+        if (!emnet_px_wt_cert_json(body, sizeof body)) return -1;
+        return emnet_px_json_reply(wsi, HTTP_STATUS_OK, body);
     }
     if (strcmp(path, "/resolve") == 0) {
         /* lws hands OPTIONS to the same callback; the path comes without

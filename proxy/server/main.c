@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "wt.h"
 
 #define EMNET_PROXY_VERSION "0.1.0"
 
@@ -141,6 +142,7 @@ static void sweep(lws_sorted_usec_list_t *sul)
         }
     }
     emnet_px_metrics.queued_bytes = queued;
+    if (emnet_px.wt_port) emnet_px_wt_cert_check_rotation();
     if (emnet_px.draining) {
         if (!final_deadline_ms && emnet_px.nconns && now >= drain_deadline_ms) {
             emnet_px_log(EMNET_PX_INFO, "drain_timeout", NULL);
@@ -347,9 +349,10 @@ int main(int argc, char **argv)
 
     /* The client subprotocols, the upstream sockets' raw protocol, and
      * the zeroed entry that ends the list. */
-    static struct lws_protocols protocols[EMNET_PX_CLIENT_PROTOCOLS + 2];
+    static struct lws_protocols protocols[EMNET_PX_CLIENT_PROTOCOLS + 3];
     for (int i = 0; i < EMNET_PX_CLIENT_PROTOCOLS; i++) protocols[i] = emnet_px_client_protocols[i];
     protocols[EMNET_PX_CLIENT_PROTOCOLS] = emnet_px_upstream_protocol;
+    protocols[EMNET_PX_CLIENT_PROTOCOLS + 1] = emnet_px_wt_protocol;
 
     memset(&info, 0, sizeof info);
     info.vhost_name = "emnet";
@@ -385,6 +388,28 @@ int main(int argc, char **argv)
     emnet_px_log(EMNET_PX_INFO, "listening", "host", host, "port", portbuf, "tls", tls ? "on" : "off", "rules",
                  rules, NULL);
 
+    if (cfg.webtransport_listen) {
+        char wt_err[256];
+        int wt_port = -1;
+        if (emnet_px_wt_cert_init(cfg.tls_cert, cfg.tls_key, cfg.webtransport_cert_days, wt_err, sizeof wt_err) == 0)
+            wt_port = emnet_px_wt_start(cfg.webtransport_listen, wt_err, sizeof wt_err);
+        if (wt_port < 0) {
+            fprintf(stderr, "emnet-proxy: %s\n", wt_err);
+            lws_context_destroy(emnet_px.ctx);
+            return 1;
+        }
+        emnet_px.wt_port = wt_port;
+        char wt_host[256];
+        uint16_t ignored;
+        emnet_split_host_port(cfg.webtransport_listen, wt_host, sizeof wt_host, &ignored);
+        printf(strchr(wt_host, ':') ? "webtransport [%s]:%d\n" : "webtransport %s:%d\n", wt_host, wt_port);
+        fflush(stdout);
+        char wt_portbuf[12];
+        snprintf(wt_portbuf, sizeof wt_portbuf, "%d", wt_port);
+        emnet_px_log(EMNET_PX_INFO, "listening", "mode", "webtransport", "host", wt_host, "port", wt_portbuf,
+                     "certificate", cfg.tls_cert ? cfg.tls_cert : "self-signed", NULL);
+    }
+
     lws_sul_schedule(emnet_px.ctx, 0, &sweep_sul, sweep, 200 * LWS_US_PER_MS);
     while (!done) {
         if (lws_service(emnet_px.ctx, 0) < 0) break;
@@ -392,7 +417,9 @@ int main(int argc, char **argv)
     emnet_px_log(EMNET_PX_INFO, "exit", NULL);
     lws_sul_cancel(&sweep_sul);
     emnet_px.stopping = 1;
+    emnet_px_wt_stop();
     lws_context_destroy(emnet_px.ctx);
+    emnet_px_wt_cert_free();
     emnet_px_resolver_shutdown();
     emnet_px.ctx = NULL;
     if (emnet_px.tokens) emnet_tokens_free(emnet_px.tokens);

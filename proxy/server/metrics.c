@@ -59,8 +59,9 @@ size_t emnet_px_metrics_render(char *buf, size_t cap)
     put(&o, "# HELP emnet_proxy_connections_total WebSocket connections accepted.\n"
             "# TYPE emnet_proxy_connections_total counter\n"
             "emnet_proxy_connections_total{mode=\"websockify\"} %" PRIu64 "\n"
-            "emnet_proxy_connections_total{mode=\"wisp\"} %" PRIu64 "\n",
-        m->conns_total[0], m->conns_total[1]);
+            "emnet_proxy_connections_total{mode=\"wisp\"} %" PRIu64 "\n"
+            "emnet_proxy_connections_total{mode=\"webtransport\"} %" PRIu64 "\n",
+        m->conns_total[0], m->conns_total[1], m->conns_total[2]);
     put(&o, "# HELP emnet_proxy_streams Upstream TCP/UDP streams open now.\n"
             "# TYPE emnet_proxy_streams gauge\n"
             "emnet_proxy_streams{type=\"tcp\"} %" PRIu64 "\n"

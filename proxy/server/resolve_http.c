@@ -46,7 +46,7 @@ struct emnet_px_dns_query {
     const char *body;
 };
 
-static int reply(struct lws *wsi, unsigned status, const char *body)
+int emnet_px_json_reply(struct lws *wsi, unsigned status, const char *body)
 {
     unsigned char buf[LWS_PRE + 2048];
     unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
@@ -65,7 +65,8 @@ static int reply(struct lws *wsi, unsigned status, const char *body)
                                      end)))
         return -1;
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
-    unsigned char out[LWS_PRE + 64];
+    unsigned char out[LWS_PRE + 1024];
+    if (len > sizeof out - LWS_PRE) return -1;
     memcpy(out + LWS_PRE, body, len);
     if (lws_write(wsi, out + LWS_PRE, len, LWS_WRITE_HTTP_FINAL) < (int)len) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -202,7 +203,7 @@ static int refuse(struct lws *wsi, const char *ip, unsigned status, enum emnet_p
     emnet_px_refuse(why);
     emnet_px_log(EMNET_PX_INFO, "refused", "client", ip, "path", "/resolve", "reason", emnet_px_refusal_name(why),
                  "status", code, NULL);
-    return reply(wsi, status, body);
+    return emnet_px_json_reply(wsi, status, body);
 }
 
 int emnet_px_resolve_http(struct lws *wsi, struct emnet_px_pss *pss)
@@ -218,8 +219,8 @@ int emnet_px_resolve_http(struct lws *wsi, struct emnet_px_pss *pss)
     char *end = NULL;
     if (port) p = strtoul(port, &end, 10);
     if (!name || !*name || (port && (!*port || *end || p > 65535)) || pss->dns)
-        return reply(wsi, HTTP_STATUS_BAD_REQUEST, "{\"error\":\"invalid\"}");
-    if (!dns_encodable(name)) return reply(wsi, HTTP_STATUS_OK, "{\"error\":\"noname\"}");
+        return emnet_px_json_reply(wsi, HTTP_STATUS_BAD_REQUEST, "{\"error\":\"invalid\"}");
+    if (!dns_encodable(name)) return emnet_px_json_reply(wsi, HTTP_STATUS_OK, "{\"error\":\"noname\"}");
 
     enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, name, (uint16_t)p);
     if (p ? v != EMNET_ALLOW : v == EMNET_DENY_HOST)
@@ -254,7 +255,7 @@ int emnet_px_resolve_http_writeable(struct lws *wsi, struct emnet_px_pss *pss)
     unsigned status = q->status;
     const char *body = q->body;
     free(q);
-    return reply(wsi, status, body);
+    return emnet_px_json_reply(wsi, status, body);
 }
 
 void emnet_px_resolve_http_closed(struct emnet_px_pss *pss)

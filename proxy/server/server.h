@@ -65,7 +65,7 @@ enum emnet_px_refusal {
     EMNET_PX_REFUSE_METRICS, EMNET_PX_REFUSE_SUBPROTOCOL, EMNET_PX_REFUSE_CLIENT_BUFFER, EMNET_PX_REFUSE_COUNT
 };
 struct emnet_px_metrics {
-    uint64_t conns_current, conns_total[2];        /* [0] websockify, [1] wisp */
+    uint64_t conns_current, conns_total[3];        /* [0] websockify, [1] wisp, [2] webtransport */
     uint64_t streams_current[2], streams_total[2]; /* [0] tcp, [1] udp */
     uint64_t bytes_to_target, bytes_to_client;
     uint64_t refusals[EMNET_PX_REFUSE_COUNT];
@@ -227,7 +227,7 @@ void emnet_px_stream_check_deadline(struct emnet_px_stream *s, int64_t now_ms);
 extern const struct lws_protocols emnet_px_upstream_protocol;
 
 /* ---- conn.c, upgrade.c, http.c: the client side ---- */
-enum emnet_px_mode { EMNET_PX_WEBSOCKIFY, EMNET_PX_WISP };
+enum emnet_px_mode { EMNET_PX_WEBSOCKIFY, EMNET_PX_WISP, EMNET_PX_WEBTRANSPORT };
 /* What lws keeps per client wsi: the mode and target the upgrade asked for
  * (filled by the filter), then the conn. */
 struct emnet_px_pss {
@@ -273,6 +273,7 @@ struct emnet_px_conn {
     uint32_t wisp_window;               /* receive credit: each TCP stream's first credit (0: none) */
     size_t credit_starved;              /* linked streams with no receive credit left */
     int64_t last_activity_ms;
+    struct emnet_px_wtg_session *wt;    /* WebTransport: the gateway's session (wt_gateway.c) */
 };
 int64_t emnet_px_now_ms(void);
 /* Queues a binary message for the client: the chunk's payload from off to
@@ -317,6 +318,18 @@ void emnet_px_conn_unlink_stream(struct emnet_px_conn *c, struct emnet_px_stream
 #define EMNET_PX_CLIENT_PROTOCOLS 3
 extern const struct lws_protocols emnet_px_client_protocols[EMNET_PX_CLIENT_PROTOCOLS];
 
+/* ---- wt_gateway.c: a WebTransport session's streams (wt.h has the rest) ---- */
+void emnet_px_wtg_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s);
+void emnet_px_wtg_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f);
+void emnet_px_wtg_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk);
+void emnet_px_wtg_stream_closed_upstream(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
+int emnet_px_wtg_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
+void emnet_px_wtg_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s);
+/* Ends the session from the proxy's side (drain, idle, budget). */
+void emnet_px_wtg_close(struct emnet_px_conn *c, int code, const char *reason);
+/* The UDP socket WebTransport is served on (wt_quic.c), for lws. */
+extern const struct lws_protocols emnet_px_wt_protocol;
+
 /* ---- websockify.c ---- */
 void emnet_px_websockify_start(struct emnet_px_conn *c, const char *host, uint16_t port);
 void emnet_px_websockify_rx(struct emnet_px_conn *c, const void *data, size_t len);
@@ -360,6 +373,7 @@ struct emnet_px_server {
     size_t nconns;
     int draining;
     int stopping;                       /* lws_context_destroy is closing everything */
+    int wt_port;                        /* WebTransport's UDP port, 0 when it is off */
 };
 extern struct emnet_px_server emnet_px;
 
@@ -369,6 +383,8 @@ uint32_t emnet_px_ip_count(const char *ip);
 void emnet_px_ip_add(const char *ip, int delta);
 int emnet_px_peer_addr(struct lws *wsi, struct sockaddr_storage *ss);
 void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len);
+/* The address alone (an IPv4 peer of a dual-stack socket as IPv4). */
+void emnet_px_sockaddr_ip(const struct sockaddr_storage *ss, char *buf, size_t len);
 int emnet_px_filter(struct lws *wsi, struct emnet_px_pss *pss);
 /* Constant-time comparison of a secret: 1 if given equals want; the time
  * depends on the lengths only. */
@@ -379,6 +395,9 @@ int emnet_px_confirm_upgrade(struct lws *wsi);
 /* The upgrade's Origin and bearer-token checks, for plain HTTP too: 1 if passed. */
 int emnet_px_origin_ok(struct lws *wsi);
 int emnet_px_bearer_ok(struct lws *wsi);
+/* The same checks on values (NULL: not sent), for WebTransport's CONNECT. */
+int emnet_px_origin_allowed(const char *origin);
+int emnet_px_bearer_values_ok(const char *authorization, const char *access_token);
 /* http.c: a plain HTTP request for path. */
 int emnet_px_on_http(struct lws *wsi, const char *path);
 /* resolve_http.c: GET /resolve, answered once the lookup ends (from
@@ -388,5 +407,7 @@ int emnet_px_resolve_http_writeable(struct lws *wsi, struct emnet_px_pss *pss);
 void emnet_px_resolve_http_closed(struct emnet_px_pss *pss);
 /* OPTIONS /resolve: the CORS preflight, answered before any bearer check. */
 int emnet_px_resolve_preflight(struct lws *wsi);
+/* A JSON answer (up to 1 KiB), readable by pages on an allowed Origin. */
+int emnet_px_json_reply(struct lws *wsi, unsigned status, const char *body);
 
 #endif

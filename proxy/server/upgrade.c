@@ -74,6 +74,17 @@ int emnet_px_peer_addr(struct lws *wsi, struct sockaddr_storage *ss)
     return getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)ss, &len);
 }
 
+void emnet_px_sockaddr_ip(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+        else inet_ntop(AF_INET6, &a->sin6_addr, buf, (socklen_t)len);
+    } else {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, (socklen_t)len);
+    }
+}
+
 void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len)
 {
     struct sockaddr_storage ss;
@@ -82,13 +93,7 @@ void emnet_px_client_ip(struct lws *wsi, char *buf, size_t len)
         snprintf(buf, len, "?");
         return;
     }
-    if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], buf, (socklen_t)len);
-        else inet_ntop(AF_INET6, &a->sin6_addr, buf, (socklen_t)len);
-    } else {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)&ss)->sin_addr, buf, (socklen_t)len);
-    }
+    emnet_px_sockaddr_ip(&ss, buf, len);
 }
 
 /* Answers a plain HTTP request with a status and a short text body. */
@@ -115,33 +120,44 @@ int emnet_px_secret_equal(const char *a, const char *b)
     return diff == 0 && la == lb;
 }
 
-int emnet_px_bearer_ok(struct lws *wsi)
+int emnet_px_bearer_values_ok(const char *authorization, const char *access_token)
 {
     const char *want = emnet_px.bearer;
     if (!want) return 1;
-    char buf[1024];
-    int n = lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_AUTHORIZATION);
-    if (n > 7 && strncasecmp(buf, "Bearer ", 7) == 0) {
-        const char *t = buf + 7;
+    if (authorization && strncasecmp(authorization, "Bearer ", 7) == 0) {
+        const char *t = authorization + 7;
         while (*t == ' ') t++;
         if (emnet_px_secret_equal(t, want)) return 1;
     }
-    /* lws copies "name=value" into buf and returns where the value starts. */
-    const char *q = lws_get_urlarg_by_name(wsi, "access_token=", buf, sizeof buf);
-    if (q && emnet_px_secret_equal(q, want)) return 1;
+    return access_token && emnet_px_secret_equal(access_token, want);
+}
+
+int emnet_px_bearer_ok(struct lws *wsi)
+{
+    if (!emnet_px.bearer) return 1;
+    char auth[1024], arg[1024];
+    int n = lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION);
+    /* lws copies "name=value" into arg and returns where the value starts. */
+    const char *q = lws_get_urlarg_by_name(wsi, "access_token=", arg, sizeof arg);
+    return emnet_px_bearer_values_ok(n > 0 ? auth : NULL, q);
+}
+
+int emnet_px_origin_allowed(const char *origin)
+{
+    const struct emnet_proxy_config *cfg = emnet_px.cfg;
+    if (!origin) return 1;   /* not a browser: Origin is a browser's statement */
+    for (size_t i = 0; i < cfg->n_allow_origin; i++)
+        if (strcmp(cfg->allow_origin[i], "*") == 0 || strcmp(cfg->allow_origin[i], origin) == 0) return 1;
     return 0;
 }
 
 int emnet_px_origin_ok(struct lws *wsi)
 {
-    const struct emnet_proxy_config *cfg = emnet_px.cfg;
     int len = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
-    if (len <= 0) return 1;   /* not a browser: Origin is a browser's statement */
+    if (len <= 0) return emnet_px_origin_allowed(NULL);
     char origin[512];
     if (len >= (int)sizeof origin || lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) < 0) return 0;
-    for (size_t i = 0; i < cfg->n_allow_origin; i++)
-        if (strcmp(cfg->allow_origin[i], "*") == 0 || strcmp(cfg->allow_origin[i], origin) == 0) return 1;
-    return 0;
+    return emnet_px_origin_allowed(origin);
 }
 
 /* "/tcp/HOST/PORT" -> host, port. 0 or -1. */

@@ -645,6 +645,17 @@ static int read_once(struct emnet_px_stream *s)
     return s->udp || (size_t)n == want;
 }
 
+/* read_once without the pause or receive credit: for the bytes still in
+ * a socket lws is closing. 1 while more came, 0 or -1 at the end. */
+static int read_once_all(struct emnet_px_stream *s)
+{
+    int credit_on = s->credit_on;
+    s->credit_on = 0;
+    int r = read_once(s);
+    s->credit_on = credit_on;
+    return r;
+}
+
 static int on_readable(struct emnet_px_stream *s)
 {
     if (finish_connect(s) < 0) return -1;
@@ -677,11 +688,21 @@ static void on_close(struct emnet_px_stream *s)
         s->conn = NULL;
     }
     /* lws closes a socket that polls as an error without reading it: the
-     * error (a UDP target's ICMP port unreachable) is still pending. */
+     * error (a UDP target's ICMP port unreachable, a reset) is still
+     * pending. */
     if (!s->last_err && s->fd >= 0) {
         int e = 0;
         socklen_t elen = sizeof e;
         if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &elen) == 0) s->last_err = e;
+    }
+    /* Once both ends have sent FIN the socket polls as hung up, and lws
+     * closes it even while its reads are paused (the client was slow):
+     * what the target sent before its FIN is still in the socket, at
+     * most its receive buffer. It is taken now, or the client would see
+     * the end of a stream with a hole before it. */
+    if (!s->last_err && s->conn && s->state == EMNET_PX_OPEN && !s->udp && s->fd >= 0 && !s->target_eof) {
+        s->read_paused = 0;
+        while (s->conn && read_once_all(s) > 0) {}
     }
     s->wsi = NULL;
     s->fd = -1;

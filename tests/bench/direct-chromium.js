@@ -29,7 +29,7 @@ async function runPage(pagePath, query, timeoutMs) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'emnet-chromium-'));
   const browser = spawn(chromiumPath(), [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', `--user-data-dir=${profile}`,
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
     // Extra flags for a closer look, e.g. --js-flags=--prof for V8's profiler.
     ...(process.env.EMNET_CHROMIUM_FLAGS || '').split(' ').filter(Boolean), url,
   ], { detached: true, stdio: 'ignore' });   // its own process group: stopped as one below

@@ -24,6 +24,9 @@
 #   emnet-proxy     loopback targets only (proxy/)            -> EMNET_PROXY_PORT,
 #                   its websockify mode for emnet             -> EMNET_PROXY_WS_URL
 #                   its Wisp mode                             -> EMNET_PROXY_WISP_URL
+#                   its WebTransport (UDP port, self-signed certificate whose
+#                   hash http://127.0.0.1:EMNET_PROXY_PORT/webtransport gives)
+#                                                             -> EMNET_PROXY_WT_PORT, EMNET_PROXY_WT_URL
 # The same variables are written to the file named by EMNET_SERVICES_ENV.
 #
 # Each service runs in its own process group (its PID is the group id), so
@@ -193,9 +196,14 @@ start_all() {
     if [ -x "$PROXY" ]; then
         start emnet-proxy "$PROXY" --listen 127.0.0.1:0 --allow 127.0.0.0/8 --allow ::1 \
             --allow_origin '*' --token_file "$STATE/tokens" --log_level warn \
-            --max_streams 2048 --max_connections_per_ip 512
+            --max_streams 2048 --max_connections_per_ip 512 --webtransport_listen 127.0.0.1:0
         wait_listening emnet-proxy || return 1
         export EMNET_PROXY_PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
+        # Its WebTransport (HTTP/3) port, printed just after; the page
+        # fetches the certificate's hash from http://.../webtransport.
+        for _ in $(seq 100); do grep -q '^webtransport ' "$STATE/emnet-proxy.out" && break; sleep 0.05; done
+        export EMNET_PROXY_WT_PORT=$(sed -n 's/^webtransport 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
+        export EMNET_PROXY_WT_URL="https://127.0.0.1:$EMNET_PROXY_WT_PORT/emnet"
         export EMNET_PROXY_WS_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/tcp/{host}/{port}"
         export EMNET_PROXY_WISP_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/wisp/"
     fi

@@ -1,0 +1,418 @@
+/* emnet's protocol on a WebTransport session (docs/webtransport-protocol.md):
+ * each bidirectional stream the page opens starts with a header (net/
+ * wt_codec.h) naming what it is for. A TCP stream becomes an upstream.c
+ * target, with the same policy, resolver, timeouts and budgets as Wisp's;
+ * its status goes back when the proxy's own connect completes or fails.
+ * Then bytes flow both ways with TCP's ends carried by QUIC's: FIN is
+ * half-close, RESET_STREAM a reset.
+ *
+ * Back-pressure, both ways, without a buffer of the gateway's own:
+ *   - page to target: QUIC credit for the stream's bytes is given back
+ *     only while the target's queue is under `buffer`; past it, once
+ *     the target drained it;
+ *   - target to page: the target is read while fewer than `buffer` of
+ *     its bytes are unacknowledged on the stream (to_client), so a page
+ *     that does not read holds the target through QUIC flow control.
+ *
+ * The session is an emnet_px_conn of mode EMNET_PX_WEBTRANSPORT (for the
+ * sweep, the budget, limits and metrics); its streams are linked to it. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "h3_codec.h"
+#include "wt.h"
+#include "wt_codec.h"
+
+enum { G_HEADER, G_CONNECTING, G_OPEN, G_DONE };
+
+struct emnet_px_wtg_stream {
+    struct emnet_px_wtg_stream *hnext;   /* in the session's table, by id */
+    uint32_t id;                     /* the upstream stream's id (0: none yet) */
+    struct emnet_px_wt_stream *st;
+    struct emnet_px_stream *up;      /* the target, while linked */
+    int state;
+    int client_fin;
+    size_t held;                     /* client bytes whose credit waits for the target to drain */
+};
+
+/* Upstream streams find their gateway stream by id: an upstream may
+ * report (fail) before emnet_px_stream_open has returned. */
+#define ID_BUCKETS 256
+struct emnet_px_wtg_session {
+    struct emnet_px_wt_h3 *h3;
+    uint32_t next_id;
+    struct emnet_px_wtg_stream *by_id[ID_BUCKETS];
+};
+
+static struct emnet_px_wtg_stream *find_id(struct emnet_px_wtg_session *ws, uint32_t id)
+{
+    for (struct emnet_px_wtg_stream *g = ws->by_id[id % ID_BUCKETS]; g; g = g->hnext)
+        if (g->id == id) return g;
+    return NULL;
+}
+
+static void unhash(struct emnet_px_wtg_session *ws, struct emnet_px_wtg_stream *g)
+{
+    if (!g->id) return;
+    for (struct emnet_px_wtg_stream **p = &ws->by_id[g->id % ID_BUCKETS]; *p; p = &(*p)->hnext) {
+        if (*p == g) {
+            *p = g->hnext;
+            break;
+        }
+    }
+    g->id = 0;
+}
+
+static uint64_t wt_code(uint32_t app) { return emnet_h3_wt_app_error_to_code(app); }
+
+struct emnet_px_conn *emnet_px_wtg_session_open(struct emnet_px_wt_h3 *h, const char *client)
+{
+    struct emnet_px_conn *c = calloc(1, sizeof *c);
+    struct emnet_px_wtg_session *ws = calloc(1, sizeof *ws);
+    if (!c || !ws) {
+        free(c);
+        free(ws);
+        return NULL;
+    }
+    ws->h3 = h;
+    c->mode = EMNET_PX_WEBTRANSPORT;
+    c->wt = ws;
+    snprintf(c->client, sizeof c->client, "%s", client);
+    emnet_px_conn_touch(c);
+    emnet_px_queue_set_account(&c->out, &c->queued);
+    c->next = emnet_px.conns;
+    if (c->next) c->next->prev = c;
+    emnet_px.conns = c;
+    emnet_px.nconns++;
+    emnet_px_ip_add(c->client, 1);
+    emnet_px_metrics.conns_current++;
+    emnet_px_metrics.conns_total[2]++;
+    emnet_px_log(EMNET_PX_INFO, "open", "client", c->client, "mode", "webtransport", NULL);
+    return c;
+}
+
+static struct emnet_px_wtg_stream *gw_of(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    struct emnet_px_wtg_stream *g = c && c->mode == EMNET_PX_WEBTRANSPORT ? find_id(c->wt, s->id) : NULL;
+    if (g) g->up = s;
+    return g;
+}
+
+/* The stream and its target part: the target goes on writing what the
+ * page sent (flush) or is cut. */
+static void detach(struct emnet_px_wtg_session *ws, struct emnet_px_wtg_stream *g, int flush)
+{
+    struct emnet_px_stream *up = g->up;
+    g->up = NULL;
+    unhash(ws, g);
+    if (up) emnet_px_stream_release(up, flush);
+}
+
+void emnet_px_wtg_session_closed(struct emnet_px_conn *c)
+{
+    /* Every stream's target is cut: the session's end resets them all. */
+    struct emnet_px_wtg_session *ws = c->wt;
+    c->dying = 1;
+    while (c->streams) {
+        struct emnet_px_stream *s = c->streams;
+        struct emnet_px_wtg_stream *g = gw_of(c, s);
+        if (g) {
+            g->up = NULL;
+            unhash(ws, g);
+            g->state = G_DONE;
+        }
+        emnet_px_stream_reset(s);
+    }
+    /* The QUIC streams go with the connection or are reset by the page;
+     * their gateway halves are freed as wt_quic.c lets go of them. */
+    for (unsigned i = 0; i < ID_BUCKETS; i++) ws->by_id[i] = NULL;
+    if (c->log_limit.suppressed) {
+        char n[24];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)c->log_limit.suppressed);
+        emnet_px_log(EMNET_PX_INFO, "log_suppressed", "client", c->client, "lines", n, NULL);
+    }
+    if (c->prev) c->prev->next = c->next;
+    else emnet_px.conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    emnet_px.nconns--;
+    emnet_px_ip_add(c->client, -1);
+    emnet_px_metrics.conns_current--;
+    emnet_px_log(EMNET_PX_INFO, "close", "client", c->client, "mode", "webtransport", NULL);
+    free(c->wt);
+    free(c);
+}
+
+/* The session's end from this side (draining, idle, budget). */
+void emnet_px_wtg_close(struct emnet_px_conn *c, int code, const char *reason)
+{
+    struct emnet_px_wtg_session *ws = c->wt;
+    (void)code;
+    emnet_px_h3_close_session(ws->h3, emnet_px.draining ? EMNET_WT_CLOSE_DRAINING : EMNET_WT_CLOSE_NORMAL, reason);
+    emnet_px_wtg_session_closed(c);
+}
+
+/* ---- replies ---- */
+static uint8_t status_of(const struct emnet_px_stream *s, enum emnet_px_fail f)
+{
+    switch (f) {
+    case EMNET_PX_FAIL_INVALID: return EMNET_WT_STATUS_INVALID;
+    case EMNET_PX_FAIL_BLOCKED_HOST:
+    case EMNET_PX_FAIL_BLOCKED_PORT:
+    case EMNET_PX_FAIL_BLOCKED_ADDRESS: return EMNET_WT_STATUS_BLOCKED;
+    case EMNET_PX_FAIL_UNRESOLVED: return EMNET_WT_STATUS_NO_NAME;
+    case EMNET_PX_FAIL_UNREACHABLE:
+        return s->last_err == ENETUNREACH ? EMNET_WT_STATUS_NET_UNREACHABLE : EMNET_WT_STATUS_HOST_UNREACHABLE;
+    case EMNET_PX_FAIL_REFUSED: return EMNET_WT_STATUS_REFUSED;
+    case EMNET_PX_FAIL_TIMEOUT: return EMNET_WT_STATUS_TIMED_OUT;
+    default: return EMNET_WT_STATUS_NO_RESOURCES;
+    }
+}
+
+static void reply_status(struct emnet_px_wtg_stream *g, uint8_t status)
+{
+    uint8_t b = status;
+    g->state = G_DONE;
+    emnet_px_wt_send_bytes(g->st, &b, 1);
+    emnet_px_wt_send_fin(g->st);
+    /* What the page still sends on it is taken and dropped (not a
+     * STOP_SENDING, which browsers answer with a reset of the stream). */
+}
+
+static int sockaddr_to_wt(const struct sockaddr_storage *ss, struct emnet_wt_sockaddr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        out->ip.type = EMNET_WT_ADDR_IPV4;
+        memcpy(out->ip.bytes, &a->sin_addr, 4);
+        out->port = ntohs(a->sin_port);
+        return 0;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        out->ip.type = EMNET_WT_ADDR_IPV6;
+        memcpy(out->ip.bytes, &a->sin6_addr, 16);
+        out->port = ntohs(a->sin6_port);
+        return 0;
+    }
+    return -1;
+}
+
+/* ---- upstream events (conn.c dispatches them here) ---- */
+void emnet_px_wtg_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (!g) return;
+    char port[8];
+    snprintf(port, sizeof port, "%u", s->port);
+    emnet_px_log(EMNET_PX_INFO, "connect", "client", c->client, "mode", "webtransport", "type", "tcp", "host",
+                 s->host, "port", port, "addr", s->peer, NULL);
+    struct sockaddr_storage peer;
+    socklen_t plen = sizeof peer;
+    struct emnet_wt_sockaddr wp;
+    uint8_t buf[EMNET_WT_TCP_REPLY_MAX];
+    if (getpeername(s->fd, (struct sockaddr *)&peer, &plen) != 0 || sockaddr_to_wt(&peer, &wp) != 0) {
+        detach(c->wt, g, 0);
+        reply_status(g, EMNET_WT_STATUS_REFUSED);   /* reset between the connect and now */
+        return;
+    }
+    size_t n = emnet_wt_encode_tcp_reply(buf, sizeof buf, EMNET_WT_STATUS_OK, &wp);
+    emnet_px_wt_send_bytes(g->st, buf, n);
+    g->state = G_OPEN;
+}
+
+void emnet_px_wtg_stream_failed(struct emnet_px_conn *c, struct emnet_px_stream *s, enum emnet_px_fail f)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (!g) return;
+    uint8_t status = status_of(s, f);
+    detach(c->wt, g, 0);
+    reply_status(g, status);
+}
+
+void emnet_px_wtg_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s, struct emnet_px_chunk *chunk)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (!g || !g->st) {
+        free(chunk);
+        return;
+    }
+    emnet_px_wt_send(g->st, chunk);
+    s->to_client = emnet_px_wt_queued(g->st);
+    emnet_px_stream_update_reading(s);
+}
+
+int emnet_px_wtg_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (g && g->st) emnet_px_wt_send_fin(g->st);
+    return 1;   /* the page may go on sending: half-close */
+}
+
+void emnet_px_wtg_stream_closed_upstream(struct emnet_px_conn *c, struct emnet_px_stream *s, int err)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (!g) return;
+    detach(c->wt, g, 0);
+    if (!g->st) return;
+    if (err) emnet_px_wt_reset(g->st, wt_code(EMNET_WT_CODE_RESET));   /* the target reset: so does the stream */
+    else emnet_px_wt_send_fin(g->st);
+    g->state = G_DONE;
+}
+
+/* The target took some of the page's bytes: credit held back goes now. */
+void emnet_px_wtg_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    if (!g || !g->st || !g->held || s->to_target.bytes > emnet_px.cfg->buffer / 2) return;
+    emnet_px_wt_consumed(g->st, g->held);
+    g->held = 0;
+}
+
+/* ---- page events (wt_h3.c) ---- */
+static void start_tcp(struct emnet_px_conn *c, struct emnet_px_wtg_stream *g, const struct emnet_wt_request *req)
+{
+    struct emnet_px_wtg_session *ws = c->wt;
+    char host[256];
+    if (req->addr.type == EMNET_WT_ADDR_IPV4) {
+        inet_ntop(AF_INET, req->addr.bytes, host, sizeof host);
+    } else if (req->addr.type == EMNET_WT_ADDR_IPV6) {
+        inet_ntop(AF_INET6, req->addr.bytes, host, sizeof host);
+    } else {
+        memcpy(host, req->addr.bytes, req->addr.len);
+        host[req->addr.len] = '\0';
+    }
+    if (c->nstreams >= emnet_px.cfg->max_streams) {
+        emnet_px_refuse(EMNET_PX_REFUSE_MAX_STREAMS);
+        reply_status(g, EMNET_WT_STATUS_NO_RESOURCES);
+        return;
+    }
+    g->state = G_CONNECTING;
+    do g->id = ++ws->next_id; while (!g->id || find_id(ws, g->id));
+    g->hnext = ws->by_id[g->id % ID_BUCKETS];
+    ws->by_id[g->id % ID_BUCKETS] = g;
+    if (emnet_px_stream_open(c, g->id, 0, host, req->port) < 0) {
+        unhash(ws, g);
+        reply_status(g, EMNET_WT_STATUS_NO_RESOURCES);
+    }
+}
+
+static void to_target(struct emnet_px_wtg_stream *g, const uint8_t *data, size_t len)
+{
+    if (!len) return;
+    if (!g->up) {   /* the target is gone: what still comes is dropped, credited */
+        emnet_px_wt_consumed(g->st, len);
+        return;
+    }
+    emnet_px_stream_write(g->up, data, len);
+    if (g->up && g->up->to_target.bytes <= emnet_px.cfg->buffer) emnet_px_wt_consumed(g->st, len);
+    else g->held += len;
+}
+
+void emnet_px_wtg_page_bytes(struct emnet_px_conn *c, struct emnet_px_wt_stream *st, const uint8_t *data, size_t len,
+                              int fin)
+{
+    emnet_px_conn_touch(c);
+    struct emnet_px_wtg_stream *g = st->gw;
+    if (!g) {
+        if (!(g = calloc(1, sizeof *g))) {
+            emnet_px_wt_reset(st, wt_code(EMNET_WT_CODE_RESET));
+            return;
+        }
+        g->st = st;
+        st->gw = g;
+    }
+    if (g->state == G_HEADER) {
+        /* The header, held in the stream's head until whole. */
+        size_t take = EMNET_WT_REQUEST_MAX - st->head_len;
+        if (take > len) take = len;
+        memcpy(st->head + st->head_len, data, take);
+        st->head_len += take;
+        struct emnet_wt_request req;
+        int rc = emnet_wt_decode_request(st->head, st->head_len, &req);
+        if (rc == 0 && !fin && st->head_len < EMNET_WT_REQUEST_MAX) {
+            emnet_px_wt_consumed(st, take);
+            return;
+        }
+        if (rc <= 0) {
+            emnet_px_wt_consumed(st, take);
+            reply_status(g, EMNET_WT_STATUS_INVALID);
+            return;
+        }
+        size_t extra = st->head_len - (size_t)rc;   /* bytes after the header in this call */
+        emnet_px_wt_consumed(st, take - extra);
+        data += take - extra;
+        len -= take - extra;
+        st->head_len = 0;
+        if (req.kind != EMNET_WT_KIND_TCP) {
+            reply_status(g, EMNET_WT_STATUS_INVALID);   /* UDP flows and lookups: not served yet */
+            emnet_px_wt_consumed(st, len);
+            return;
+        }
+        start_tcp(c, g, &req);
+        if (g->state == G_DONE) {
+            emnet_px_wt_consumed(st, len);
+            return;
+        }
+    }
+    if (g->state == G_DONE) {
+        emnet_px_wt_consumed(st, len);
+        return;
+    }
+    to_target(g, data, len);
+    if (fin && g->up && !g->client_fin) {
+        g->client_fin = 1;
+        emnet_px_stream_client_fin(g->up);
+    }
+}
+
+void emnet_px_wtg_stream_reset(struct emnet_px_conn *c, struct emnet_px_wt_stream *st)
+{
+    struct emnet_px_wtg_stream *g = st->gw;
+    if (!g || g->state == G_DONE) return;   /* answered already: its FIN stands */
+    struct emnet_px_stream *up = g->up;
+    g->up = NULL;
+    unhash(c->wt, g);
+    g->state = G_DONE;
+    if (up) emnet_px_stream_reset(up);   /* TCP's RST to the target */
+    emnet_px_wt_reset(st, wt_code(EMNET_WT_CODE_RESET));
+}
+
+void emnet_px_wtg_stream_acked(struct emnet_px_conn *c, struct emnet_px_wt_stream *st)
+{
+    (void)c;
+    struct emnet_px_wtg_stream *g = st->gw;
+    if (!g || !g->up) return;
+    g->up->to_client = emnet_px_wt_queued(st);
+    emnet_px_stream_client_drained(g->up);
+}
+
+void emnet_px_wtg_stream_closed(struct emnet_px_conn *c, struct emnet_px_wt_stream *st)
+{
+    struct emnet_px_wtg_stream *g = st->gw;
+    if (!g) return;
+    g->st = NULL;
+    st->gw = NULL;
+    /* Both directions ended in order: the target gets what is queued. */
+    if (c) detach(c->wt, g, 1);
+    free(g);
+}
+
+void emnet_px_wtg_datagram(struct emnet_px_conn *c, const uint8_t *data, size_t len)
+{
+    (void)c;
+    (void)data;
+    (void)len;   /* UDP flows are not served yet: their datagrams are dropped, as UDP may */
+}
+
+void emnet_px_wtg_stream_forget(struct emnet_px_wt_stream *st)
+{
+    /* Its session ended before the stream did: nothing else holds it. */
+    free(st->gw);
+    st->gw = NULL;
+}

@@ -38,7 +38,7 @@ module.exports = {
     browserName: 'chromium',
     launchOptions: {
       executablePath: chromiumPath(),
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
              '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },

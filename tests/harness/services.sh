@@ -26,7 +26,8 @@
 #                   its Wisp mode                             -> EMNET_PROXY_WISP_URL
 #                   its WebTransport (UDP port, self-signed certificate whose
 #                   hash http://127.0.0.1:EMNET_PROXY_PORT/webtransport gives)
-#                                                             -> EMNET_PROXY_WT_PORT, EMNET_PROXY_WT_URL
+#                                                             -> EMNET_PROXY_WT_PORT, EMNET_PROXY_WT_URL,
+#                                                                EMNET_PROXY_WT_INFO_URL
 # The same variables are written to the file named by EMNET_SERVICES_ENV.
 #
 # Each service runs in its own process group (its PID is the group id), so
@@ -204,6 +205,7 @@ start_all() {
         for _ in $(seq 100); do grep -q '^webtransport ' "$STATE/emnet-proxy.out" && break; sleep 0.05; done
         export EMNET_PROXY_WT_PORT=$(sed -n 's/^webtransport 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
         export EMNET_PROXY_WT_URL="https://127.0.0.1:$EMNET_PROXY_WT_PORT/emnet"
+        export EMNET_PROXY_WT_INFO_URL="http://127.0.0.1:$EMNET_PROXY_PORT/webtransport"
         export EMNET_PROXY_WS_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/tcp/{host}/{port}"
         export EMNET_PROXY_WISP_URL="ws://127.0.0.1:$EMNET_PROXY_PORT/wisp/"
     fi

@@ -118,14 +118,19 @@ static int name_may_reach(const char *name, const struct sockaddr *sa)
  * check_addr then says DENY_PORT for a CIDR rule that covers the address
  * (reachable on its ports), but also for a name rule that matches the name
  * whatever the address: that one reaches only addresses a name may. */
-static enum emnet_verdict verdict(const struct emnet_px_dns_query *q, const struct sockaddr *sa)
+enum emnet_verdict emnet_px_name_verdict(const char *name, uint16_t port, const struct sockaddr *sa)
 {
     const struct emnet_allowlist *al = emnet_px.allow;
-    if (q->port) return emnet_allowlist_check_addr(al, q->name, sa, q->port);
+    if (port) return emnet_allowlist_check_addr(al, name, sa, port);
     if (emnet_allowlist_check_addr(al, NULL, sa, 0) == EMNET_DENY_PORT) return EMNET_ALLOW;
-    if (emnet_allowlist_check_addr(al, q->name, sa, 0) == EMNET_DENY_PORT && name_may_reach(q->name, sa))
+    if (emnet_allowlist_check_addr(al, name, sa, 0) == EMNET_DENY_PORT && name_may_reach(name, sa))
         return EMNET_ALLOW;
     return EMNET_DENY_ADDRESS;
+}
+
+static enum emnet_verdict verdict(const struct emnet_px_dns_query *q, const struct sockaddr *sa)
+{
+    return emnet_px_name_verdict(q->name, q->port, sa);
 }
 
 static enum emnet_px_refusal refusal_of(enum emnet_verdict v)

@@ -200,6 +200,12 @@ int emnet_px_stream_open_udp_socket(struct emnet_px_conn *conn, uint32_t id, int
 /* udp_socket.c: a client datagram (address record, then the datagram) to
  * send; the datagrams waiting on the socket to the client (-1: it failed). */
 void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload, size_t len);
+/* The core of it: one datagram to addr (4 or 16 bytes, family 4 or 6),
+ * port, judged by the allowlist. Dropped without a word when the socket
+ * does not take it (as a full network drops it). */
+enum emnet_px_udp_sent { EMNET_PX_UDP_SENT, EMNET_PX_UDP_UNREACHABLE, EMNET_PX_UDP_BLOCKED };
+enum emnet_px_udp_sent emnet_px_udp_socket_sendto(struct emnet_px_stream *s, int family, const uint8_t *addr,
+                                                   uint16_t port, const void *data, size_t len);
 int emnet_px_udp_socket_recv(struct emnet_px_stream *s);
 /* Client bytes for the target. TCP: queued and written as the socket takes
  * them. UDP: sent at once as one datagram (dropped if the socket is full). */
@@ -325,6 +331,9 @@ void emnet_px_wtg_stream_data(struct emnet_px_conn *c, struct emnet_px_stream *s
 void emnet_px_wtg_stream_closed_upstream(struct emnet_px_conn *c, struct emnet_px_stream *s, int err);
 int emnet_px_wtg_stream_peer_fin(struct emnet_px_conn *c, struct emnet_px_stream *s);
 void emnet_px_wtg_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream *s);
+/* A datagram a WebTransport session's UDP flow received (udp_socket.c). */
+void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct sockaddr_storage *from,
+                               const uint8_t *data, size_t len);
 /* Ends the session from the proxy's side (drain, idle, budget). */
 void emnet_px_wtg_close(struct emnet_px_conn *c, int code, const char *reason);
 /* The UDP socket WebTransport is served on (wt_quic.c), for lws. */
@@ -409,5 +418,8 @@ void emnet_px_resolve_http_closed(struct emnet_px_pss *pss);
 int emnet_px_resolve_preflight(struct lws *wsi);
 /* A JSON answer (up to 1 KiB), readable by pages on an allowed Origin. */
 int emnet_px_json_reply(struct lws *wsi, unsigned status, const char *body);
+/* What the allowlist says of a name's address: EMNET_ALLOW when it may be
+ * reached on port, or (port 0) on some port. */
+enum emnet_verdict emnet_px_name_verdict(const char *name, uint16_t port, const struct sockaddr *sa);
 
 #endif

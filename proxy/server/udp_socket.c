@@ -21,6 +21,58 @@
 #include "server.h"
 #include "wisp_codec.h"
 
+enum emnet_px_udp_sent emnet_px_udp_socket_sendto(struct emnet_px_stream *s, int family, const uint8_t *addr,
+                                                   uint16_t port, const void *data, size_t len)
+{
+    struct sockaddr_storage to, plain;
+    socklen_t tolen, plen;
+    memset(&to, 0, sizeof to);
+    memset(&plain, 0, sizeof plain);
+    /* The address as itself (for the allowlist), and as the socket's
+     * family takes it: an IPv4 peer of a dual-stack socket is v4-mapped;
+     * an IPv6 one cannot be reached from an IPv4 socket. */
+    if (family == 4) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&plain;
+        a->sin_family = AF_INET;
+        memcpy(&a->sin_addr, addr, 4);
+        a->sin_port = htons(port);
+        plen = sizeof *a;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&plain;
+        a->sin6_family = AF_INET6;
+        memcpy(&a->sin6_addr, addr, 16);
+        a->sin6_port = htons(port);
+        plen = sizeof *a;
+    }
+    if (s->udp_socket == family) {
+        to = plain;
+        tolen = plen;
+    } else if (s->udp_socket == 6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&to;
+        a->sin6_family = AF_INET6;
+        a->sin6_addr.s6_addr[10] = a->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&a->sin6_addr.s6_addr[12], addr, 4);
+        a->sin6_port = htons(port);
+        tolen = sizeof *a;
+    } else {
+        return EMNET_PX_UDP_UNREACHABLE;
+    }
+    /* The allowlist judges the address (its text stands for a name). */
+    char host[INET6_ADDRSTRLEN];
+    inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, host, sizeof host);
+    enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, host, port);
+    if (v == EMNET_ALLOW) v = emnet_allowlist_check_addr(emnet_px.allow, host, (struct sockaddr *)&plain, port);
+    if (v != EMNET_ALLOW) {
+        emnet_px_refuse(v == EMNET_DENY_PORT   ? EMNET_PX_REFUSE_BLOCKED_PORT
+                        : v == EMNET_DENY_HOST ? EMNET_PX_REFUSE_BLOCKED_HOST
+                                               : EMNET_PX_REFUSE_BLOCKED_ADDRESS);
+        return EMNET_PX_UDP_BLOCKED;
+    }
+    if (sendto(s->fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen) >= 0)
+        emnet_px_metrics.bytes_to_target += len;
+    return EMNET_PX_UDP_SENT;
+}
+
 void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload, size_t len)
 {
     struct emnet_wisp_addr a;
@@ -29,29 +81,11 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
         emnet_px_wisp_udp_error(s->conn, s, NULL, EMNET_WISP_CLOSE_INVALID_INFO);
         return;
     }
-    struct sockaddr_storage to;
-    unsigned tolen;
-    if (emnet_wisp_addr_to_sockaddr(&a, s->udp_socket == 6 ? AF_INET6 : AF_INET, &to, &tolen) < 0) {
-        emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_UNREACHABLE);
-        return;
+    switch (emnet_px_udp_socket_sendto(s, a.family, a.addr, a.port, payload + rec, len - (size_t)rec)) {
+    case EMNET_PX_UDP_UNREACHABLE: emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_UNREACHABLE); break;
+    case EMNET_PX_UDP_BLOCKED: emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_BLOCKED); break;
+    default: break;
     }
-    /* The allowlist judges the address (its text stands for a name). */
-    char host[INET6_ADDRSTRLEN];
-    inet_ntop(a.family == 4 ? AF_INET : AF_INET6, a.addr, host, sizeof host);
-    struct sockaddr_storage plain;
-    unsigned plen;
-    emnet_wisp_addr_to_sockaddr(&a, a.family == 6 ? AF_INET6 : AF_INET, &plain, &plen);
-    enum emnet_verdict v = emnet_allowlist_check_host(emnet_px.allow, host, a.port);
-    if (v == EMNET_ALLOW) v = emnet_allowlist_check_addr(emnet_px.allow, host, (struct sockaddr *)&plain, a.port);
-    if (v != EMNET_ALLOW) {
-        emnet_px_refuse(v == EMNET_DENY_PORT   ? EMNET_PX_REFUSE_BLOCKED_PORT
-                        : v == EMNET_DENY_HOST ? EMNET_PX_REFUSE_BLOCKED_HOST
-                                               : EMNET_PX_REFUSE_BLOCKED_ADDRESS);
-        emnet_px_wisp_udp_error(s->conn, s, &a, EMNET_WISP_CLOSE_BLOCKED);
-        return;
-    }
-    if (sendto(s->fd, payload + rec, len - (size_t)rec, MSG_NOSIGNAL, (struct sockaddr *)&to, (socklen_t)tolen) >= 0)
-        emnet_px_metrics.bytes_to_target += len - (size_t)rec;
 }
 
 /* The room before a datagram in its message: the DATA header and the
@@ -79,6 +113,12 @@ static int recv_one(struct emnet_px_stream *s)
         free(chunk);
         errno = err;
         return err == EAGAIN || err == EINTR ? 0 : -1;
+    }
+    if (s->conn->mode == EMNET_PX_WEBTRANSPORT) {
+        emnet_px_metrics.bytes_to_client += (uint64_t)n;
+        emnet_px_wtg_udp_received(s->conn, s, &from, payload + RECV_ROOM, (size_t)n);
+        free(chunk);
+        return 1;
     }
     struct emnet_wisp_addr a;
     emnet_wisp_addr_from_sockaddr((struct sockaddr *)&from, &a);

@@ -18,6 +18,7 @@
  * sweep, the budget, limits and metrics); its streams are linked to it. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,18 @@ struct emnet_px_wtg_stream {
     struct emnet_px_wt_stream *st;
     struct emnet_px_stream *up;      /* the target, while linked */
     int state;
+    int kind;                        /* EMNET_WT_KIND_* of its header */
     int client_fin;
     size_t held;                     /* client bytes whose credit waits for the target to drain */
+    /* UDP flows: the page's records (datagrams too large for a QUIC
+     * datagram) being put together, and when the last "blocked" went. */
+    uint8_t *rec;
+    size_t rec_len;
+    int64_t blocked_said_ms;
+    /* Lookups: the name asked for, and the lookup while it runs. */
+    struct emnet_px_resolve *resolve;
+    uint8_t family;
+    char name[EMNET_WT_NAME_MAX + 1];
 };
 
 /* Upstream streams find their gateway stream by id: an upstream may
@@ -208,6 +219,20 @@ void emnet_px_wtg_stream_open(struct emnet_px_conn *c, struct emnet_px_stream *s
 {
     struct emnet_px_wtg_stream *g = gw_of(c, s);
     if (!g) return;
+    if (s->udp_socket) {
+        /* A UDP flow: its id is the stream's, unique in the session. */
+        struct sockaddr_storage local;
+        socklen_t llen = sizeof local;
+        uint16_t lport = 0;
+        if (getsockname(s->fd, (struct sockaddr *)&local, &llen) == 0)
+            lport = ntohs(local.ss_family == AF_INET ? ((struct sockaddr_in *)&local)->sin_port
+                                                     : ((struct sockaddr_in6 *)&local)->sin6_port);
+        uint8_t buf[EMNET_WT_UDP_REPLY_MAX];
+        size_t n = emnet_wt_encode_udp_reply(buf, sizeof buf, EMNET_WT_STATUS_OK, g->id, lport);
+        emnet_px_wt_send_bytes(g->st, buf, n);
+        g->state = G_OPEN;
+        return;
+    }
     char port[8];
     snprintf(port, sizeof port, "%u", s->port);
     emnet_px_log(EMNET_PX_INFO, "connect", "client", c->client, "mode", "webtransport", "type", "tcp", "host",
@@ -302,6 +327,170 @@ static void start_tcp(struct emnet_px_conn *c, struct emnet_px_wtg_stream *g, co
     }
 }
 
+/* ---- UDP flows ---- */
+static void start_udp(struct emnet_px_conn *c, struct emnet_px_wtg_stream *g, const struct emnet_wt_request *req)
+{
+    struct emnet_px_wtg_session *ws = c->wt;
+    if (c->nstreams >= emnet_px.cfg->max_streams) {
+        emnet_px_refuse(EMNET_PX_REFUSE_MAX_STREAMS);
+        reply_status(g, EMNET_WT_STATUS_NO_RESOURCES);
+        return;
+    }
+    g->state = G_CONNECTING;
+    do g->id = ++ws->next_id; while (!g->id || find_id(ws, g->id));
+    g->hnext = ws->by_id[g->id % ID_BUCKETS];
+    ws->by_id[g->id % ID_BUCKETS] = g;
+    if (emnet_px_stream_open_udp_socket(c, g->id, req->family) < 0) {
+        unhash(ws, g);
+        reply_status(g, EMNET_WT_STATUS_NO_RESOURCES);
+    }
+}
+
+/* The flow's socket closes; its stream ends in order. */
+static void end_flow(struct emnet_px_conn *c, struct emnet_px_wtg_stream *g)
+{
+    detach(c->wt, g, 0);
+    g->state = G_DONE;
+    if (g->st) emnet_px_wt_send_fin(g->st);
+}
+
+/* An ICMP-like word for the page about datagrams to addr: "blocked" at
+ * most once a second per flow, so that a flood of refused datagrams does
+ * not become a flood of records. */
+static void flow_error(struct emnet_px_wtg_stream *g, uint8_t status, const struct emnet_wt_sockaddr *addr)
+{
+    int64_t now = emnet_px_now_ms();
+    if (!g->st || now - g->blocked_said_ms < 1000) return;
+    g->blocked_said_ms = now;
+    uint8_t buf[EMNET_WT_ERROR_RECORD_MAX];
+    size_t n = emnet_wt_encode_error_record(buf, sizeof buf, status, addr);
+    if (n) emnet_px_wt_send_bytes(g->st, buf, n);
+}
+
+static void flow_send(struct emnet_px_wtg_stream *g, const struct emnet_wt_sockaddr *to, const uint8_t *data,
+                      size_t len)
+{
+    if (!g->up) return;
+    switch (emnet_px_udp_socket_sendto(g->up, to->ip.type, to->ip.bytes, to->port, data, len)) {
+    case EMNET_PX_UDP_BLOCKED: flow_error(g, EMNET_WT_STATUS_BLOCKED, to); break;
+    case EMNET_PX_UDP_UNREACHABLE: flow_error(g, EMNET_WT_STATUS_NET_UNREACHABLE, to); break;
+    default: break;
+    }
+}
+
+/* Records on the flow's stream: datagrams too large for QUIC's. A record
+ * is at most EMNET_WT_RECORD_HEADER_MAX + 65527 bytes: that much is held
+ * at most, per flow, while one arrives. */
+static void flow_records(struct emnet_px_conn *c, struct emnet_px_wtg_stream *g, const uint8_t *data, size_t len)
+{
+    const size_t cap = EMNET_WT_RECORD_HEADER_MAX + EMNET_WT_UDP_PAYLOAD_MAX;
+    while (len && g->state != G_DONE) {
+        if (!g->rec && !(g->rec = malloc(cap))) {
+            end_flow(c, g);
+            return;
+        }
+        size_t take = cap - g->rec_len < len ? cap - g->rec_len : len;
+        memcpy(g->rec + g->rec_len, data, take);
+        g->rec_len += take;
+        data += take;
+        len -= take;
+        emnet_px_wt_consumed(g->st, take);
+        size_t at = 0;
+        for (;;) {
+            struct emnet_wt_record r;
+            int rc = emnet_wt_decode_record(g->rec + at, g->rec_len - at, &r);
+            if (rc == 0) break;
+            if (rc < 0 || r.type != EMNET_WT_RECORD_DATAGRAM) {   /* a page sends datagrams only */
+                detach(c->wt, g, 0);
+                g->state = G_DONE;
+                emnet_px_wt_reset(g->st, wt_code(EMNET_WT_CODE_PROTOCOL));
+                return;
+            }
+            flow_send(g, &r.addr, r.payload, r.len);
+            at += (size_t)rc;
+        }
+        memmove(g->rec, g->rec + at, g->rec_len - at);
+        g->rec_len -= at;
+    }
+}
+
+void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct sockaddr_storage *from,
+                               const uint8_t *data, size_t len)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    struct emnet_wt_sockaddr src;
+    if (!g || !g->st || sockaddr_to_wt(from, &src) != 0) return;
+    struct emnet_px_wtg_session *ws = c->wt;
+    emnet_px_conn_touch(c);
+    /* A QUIC datagram when it fits (unreliable, as UDP is); else a record
+     * on the flow's stream, where QUIC's flow control holds it. */
+    uint8_t dgram[1500];
+    size_t hl = emnet_wt_datagram_header_len(g->id, &src);
+    if (hl && hl + len <= emnet_px_h3_datagram_max(ws->h3) && hl + len <= sizeof dgram) {
+        emnet_wt_encode_datagram(dgram, sizeof dgram, g->id, &src, data, len);
+        emnet_px_h3_send_datagram(ws->h3, dgram, hl + len);   /* dropped when too many wait, as UDP may */
+        return;
+    }
+    size_t rh = emnet_wt_record_header_len(&src, len);
+    struct emnet_px_chunk *chunk = rh ? emnet_px_chunk_new(rh + len) : NULL;
+    if (!chunk) return;
+    emnet_wt_encode_datagram_record_header(emnet_px_chunk_payload(chunk), rh, &src, len);
+    memcpy(emnet_px_chunk_payload(chunk) + rh, data, len);
+    emnet_px_wt_send(g->st, chunk);
+}
+
+/* ---- name lookups ---- */
+static void on_lookup(void *arg, int err, struct addrinfo *res)
+{
+    struct emnet_px_wtg_stream *g = arg;
+    g->resolve = NULL;
+    struct emnet_wt_ip ips[EMNET_WT_LOOKUP_MAX];
+    size_t n = 0;
+    int refused = 0;
+    for (struct addrinfo *a = err ? NULL : res; a && n < EMNET_WT_LOOKUP_MAX; a = a->ai_next) {
+        if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+            (g->family == 4 && a->ai_family != AF_INET) || (g->family == 6 && a->ai_family != AF_INET6))
+            continue;
+        if (emnet_px_name_verdict(g->name, 0, a->ai_addr) != EMNET_ALLOW) {
+            refused = 1;
+            continue;
+        }
+        struct emnet_wt_sockaddr sa;
+        if (sockaddr_to_wt((const struct sockaddr_storage *)(const void *)a->ai_addr, &sa) != 0) continue;
+        int dup = 0;
+        for (size_t i = 0; i < n; i++) dup |= memcmp(&ips[i], &sa.ip, sizeof sa.ip) == 0;
+        if (!dup) ips[n++] = sa.ip;
+    }
+    if (res) freeaddrinfo(res);
+    uint8_t status = EMNET_WT_STATUS_OK;
+    if (err == EAI_AGAIN) status = EMNET_WT_STATUS_TRY_AGAIN;
+    else if (!n && refused && emnet_px.cfg->reveal_blocked_names) status = EMNET_WT_STATUS_BLOCKED;
+    else if (!n) status = EMNET_WT_STATUS_NO_NAME;   /* blocked names answer as names that do not exist */
+    if (!g->st) {   /* the page went meanwhile */
+        free(g);
+        return;
+    }
+    g->state = G_DONE;
+    if (status != EMNET_WT_STATUS_OK) {
+        reply_status(g, status);
+        return;
+    }
+    uint8_t buf[EMNET_WT_LOOKUP_REPLY_MAX];
+    size_t len = emnet_wt_encode_lookup_reply(buf, sizeof buf, status, ips, n);
+    emnet_px_wt_send_bytes(g->st, buf, len);
+    emnet_px_wt_send_fin(g->st);
+}
+
+static void start_lookup(struct emnet_px_wtg_stream *g, const struct emnet_wt_request *req)
+{
+    memcpy(g->name, req->addr.bytes, req->addr.len);
+    g->name[req->addr.len] = '\0';
+    g->family = req->family;
+    g->state = G_CONNECTING;
+    g->resolve = emnet_px_resolve_start(g->name, 0, 0, on_lookup, g);
+    if (!g->resolve) reply_status(g, EMNET_WT_STATUS_NO_RESOURCES);
+}
+
 static void to_target(struct emnet_px_wtg_stream *g, const uint8_t *data, size_t len)
 {
     if (!len) return;
@@ -349,18 +538,25 @@ void emnet_px_wtg_page_bytes(struct emnet_px_conn *c, struct emnet_px_wt_stream 
         data += take - extra;
         len -= take - extra;
         st->head_len = 0;
-        if (req.kind != EMNET_WT_KIND_TCP) {
-            reply_status(g, EMNET_WT_STATUS_INVALID);   /* UDP flows and lookups: not served yet */
-            emnet_px_wt_consumed(st, len);
-            return;
-        }
-        start_tcp(c, g, &req);
+        g->kind = req.kind;
+        if (req.kind == EMNET_WT_KIND_TCP) start_tcp(c, g, &req);
+        else if (req.kind == EMNET_WT_KIND_UDP) start_udp(c, g, &req);
+        else start_lookup(g, &req);
         if (g->state == G_DONE) {
             emnet_px_wt_consumed(st, len);
             return;
         }
     }
     if (g->state == G_DONE) {
+        emnet_px_wt_consumed(st, len);
+        return;
+    }
+    if (g->kind == EMNET_WT_KIND_UDP) {
+        flow_records(c, g, data, len);
+        if (fin && g->state != G_DONE) end_flow(c, g);
+        return;
+    }
+    if (g->kind == EMNET_WT_KIND_LOOKUP) {   /* nothing more may come on it */
         emnet_px_wt_consumed(st, len);
         return;
     }
@@ -400,19 +596,31 @@ void emnet_px_wtg_stream_closed(struct emnet_px_conn *c, struct emnet_px_wt_stre
     st->gw = NULL;
     /* Both directions ended in order: the target gets what is queued. */
     if (c) detach(c->wt, g, 1);
+    free(g->rec);
+    if (g->resolve) {
+        emnet_px_resolve_abandon(g->resolve);
+        g->resolve = NULL;
+    }
     free(g);
 }
 
 void emnet_px_wtg_datagram(struct emnet_px_conn *c, const uint8_t *data, size_t len)
 {
-    (void)c;
-    (void)data;
-    (void)len;   /* UDP flows are not served yet: their datagrams are dropped, as UDP may */
+    struct emnet_wt_datagram d;
+    if (emnet_wt_decode_datagram(data, len, &d) < 0 || d.flow_id > UINT32_MAX) return;   /* dropped, as UDP may */
+    struct emnet_px_wtg_stream *g = find_id(c->wt, (uint32_t)d.flow_id);
+    if (!g || g->kind != EMNET_WT_KIND_UDP || g->state != G_OPEN) return;
+    emnet_px_conn_touch(c);
+    flow_send(g, &d.addr, d.payload, d.len);
 }
 
 void emnet_px_wtg_stream_forget(struct emnet_px_wt_stream *st)
 {
     /* Its session ended before the stream did: nothing else holds it. */
-    free(st->gw);
+    struct emnet_px_wtg_stream *g = st->gw;
     st->gw = NULL;
+    if (!g) return;
+    if (g->resolve) emnet_px_resolve_abandon(g->resolve);
+    free(g->rec);
+    free(g);
 }

@@ -23,6 +23,21 @@ static const struct {
     [SETTING_RESOLVE_TIMEOUT_MS] = { "EMNET_RESOLVE_TIMEOUT_MS", 10000, 0 },
 };
 
+static const char *const text_settings[TEXT_SETTING_COUNT] = {
+    /* An http(s) URL answering {"port":N,"path":"/emnet","certificateHashes":["hex",...]}
+     * (emnet-proxy's GET /webtransport): the session is then
+     * https://<its host>:<port><path>, unless EMNET_WEBTRANSPORT_URL is set. */
+    [TEXT_WEBTRANSPORT_INFO_URL] = "EMNET_WEBTRANSPORT_INFO_URL",
+    /* For a self-signed proxy: the certificate's SHA-256 in hex, comma-separated. */
+    [TEXT_WEBTRANSPORT_CERT_HASHES] = "EMNET_WEBTRANSPORT_CERT_HASHES",
+};
+
+const char *emnet__text_setting(enum emnet_text_setting which)
+{
+    const char *v = getenv(text_settings[which]);
+    return v && *v ? v : NULL;
+}
+
 long emnet__setting(enum emnet_setting which)
 {
     const char *v = getenv(settings[which].name);

@@ -63,6 +63,14 @@ enum emnet_setting {
     SETTING_COUNT
 };
 long emnet__setting(enum emnet_setting which);
+/* Text settings, named once in config.c: the value, or NULL when unset
+ * or empty (none has another default). */
+enum emnet_text_setting {
+    TEXT_WEBTRANSPORT_INFO_URL,       /* emnet-proxy's GET /webtransport: the session's port, path, hashes */
+    TEXT_WEBTRANSPORT_CERT_HASHES,    /* hex SHA-256 of the proxy's certificate, comma-separated */
+    TEXT_SETTING_COUNT
+};
+const char *emnet__text_setting(enum emnet_text_setting which);
 /* Whether the list in env_name (names separated by commas or spaces)
  * names name; an unset variable allows everything, an empty one nothing. */
 int emnet__config_allows(const char *env_name, const char *name);
@@ -81,6 +89,8 @@ const struct emnet_transport *emnet__datagram_transport_for(const char *host, un
 /* The transport's server URL (a template with {host} and {port} for
  * websockify), or NULL after a warning naming the setting that is missing. */
 const char *emnet__transport_url(const struct emnet_transport *t);
+/* The same without a warning: NULL when none is set. */
+const char *emnet__transport_url_quiet(const struct emnet_transport *t);
 /* The URL of emnet-proxy's /resolve to ask about (host, port): the
  * configured one, or one derived from the chosen transport's URL (in buf);
  * NULL when there is none. */

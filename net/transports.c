@@ -13,7 +13,8 @@
 #include "internal.h"
 #include "transport_rules.h"
 
-extern const struct emnet_transport emnet__websockify_transport, emnet__wisp_transport;
+extern const struct emnet_transport emnet__websockify_transport, emnet__wisp_transport, emnet__webtransport_transport,
+    emnet__auto_transport;
 
 struct transport_entry {
     const char *name;
@@ -21,13 +22,19 @@ struct transport_entry {
     const char *url_env;                /* the server's URL, from the environment */
     const char *url_setter;             /* ... or from this call (for messages) */
     const char *routes[3];              /* emnet-proxy's routes this URL may end in */
+    int https;                          /* the URL is https:// (WebTransport), not ws(s):// */
     char *url;                          /* set by the program, or read from url_env */
 };
 
 static struct transport_entry registry[] = {
     { "websockify", &emnet__websockify_transport, "EMNET_WS_URL", "emnet_net_set_url_template()",
-      { "/tcp/{host}/{port}" }, NULL },
-    { "wisp", &emnet__wisp_transport, "EMNET_WISP_URL", "emnet_net_set_wisp_url()", { "/wisp/", "/wisp" }, NULL },
+      { "/tcp/{host}/{port}" }, 0, NULL },
+    { "wisp", &emnet__wisp_transport, "EMNET_WISP_URL", "emnet_net_set_wisp_url()", { "/wisp/", "/wisp" }, 0, NULL },
+    { "webtransport", &emnet__webtransport_transport, "EMNET_WEBTRANSPORT_URL", "emnet_net_set_webtransport_url()",
+      { "/webtransport" }, 1, NULL },
+    /* webtransport, handing sockets to wisp where it cannot be had */
+    { "auto", &emnet__auto_transport, "EMNET_WEBTRANSPORT_URL", "emnet_net_set_webtransport_url()",
+      { "/webtransport" }, 1, NULL },
 };
 #define TRANSPORTS (sizeof registry / sizeof registry[0])
 
@@ -57,7 +64,9 @@ static struct transport_entry *entry_named(const char *name)
 
 static int set_url(struct transport_entry *e, const char *url)
 {
-    if (!url || (strncmp(url, "ws://", 5) != 0 && strncmp(url, "wss://", 6) != 0)) {
+    int ok = url && (e->https ? !strncmp(url, "https://", 8)
+                              : !strncmp(url, "ws://", 5) || !strncmp(url, "wss://", 6));
+    if (!ok) {
         errno = EINVAL;
         return -1;
     }
@@ -81,6 +90,11 @@ int emnet_net_set_wisp_url(const char *url)
     return set_url(entry_of(&emnet__wisp_transport), url);
 }
 
+int emnet_net_set_webtransport_url(const char *url)
+{
+    return set_url(entry_of(&emnet__webtransport_transport), url);
+}
+
 /* The URL, without a warning: NULL when none is set. */
 static const char *url_of(struct transport_entry *e)
 {
@@ -91,16 +105,29 @@ static const char *url_of(struct transport_entry *e)
     return e->url;
 }
 
+/* WebTransport's URL may also come from emnet-proxy's description of it
+ * (EMNET_WEBTRANSPORT_INFO_URL), which the host fetches. */
+static const char *info_url(const struct transport_entry *e)
+{
+    return e->https ? emnet__text_setting(TEXT_WEBTRANSPORT_INFO_URL) : NULL;
+}
+
+const char *emnet__transport_url_quiet(const struct emnet_transport *t)
+{
+    struct transport_entry *e = entry_of(t);
+    return e ? url_of(e) : NULL;
+}
+
 const char *emnet__transport_url(const struct emnet_transport *t)
 {
     struct transport_entry *e = entry_of(t);
     const char *url = e ? url_of(e) : NULL;
-    if (!url && e) {
+    if (!url && e && !info_url(e)) {
         char msg[256];
         snprintf(msg, sizeof msg,
-                 "emnet: no %s server URL: set %s (for a page, Module.emnetEnv) or call %s. "
+                 "emnet: no %s server URL: set %s%s (for a page, Module.emnetEnv) or call %s. "
                  "connect() and sends through it fail with ENETUNREACH.",
-                 e->name, e->url_env, e->url_setter);
+                 e->name, e->url_env, e->https ? " or EMNET_WEBTRANSPORT_INFO_URL" : "", e->url_setter);
         emnet_js_warn_once(msg);
     }
     return url;
@@ -158,7 +185,7 @@ static const struct emnet_transport *default_transport_get(void)
         const char *env = getenv("EMNET_TRANSPORT");
         struct transport_entry *e = env && *env ? entry_named(env) : &registry[0];
         if (!e) {
-            emnet_js_warn_once("emnet: EMNET_TRANSPORT names no transport (websockify or wisp); "
+            emnet_js_warn_once("emnet: EMNET_TRANSPORT names no transport (websockify, wisp, webtransport or auto); "
                                "connect() fails with ENETUNREACH.");
             return NULL;
         }
@@ -185,8 +212,9 @@ const struct emnet_transport *emnet__datagram_transport_for(const char *host, un
     if (t && t->send_datagram) return t;
     for (size_t i = 0; i < TRANSPORTS; i++)
         if (registry[i].ops->send_datagram && url_of(&registry[i])) return registry[i].ops;
-    emnet_js_warn_once("emnet: UDP needs a transport that carries datagrams (wisp; websockify carries only "
-                       "TCP): set EMNET_WISP_URL or call emnet_net_set_wisp_url(). Sends fail with ENETUNREACH.");
+    emnet_js_warn_once("emnet: UDP needs a transport that carries datagrams (wisp or webtransport; websockify "
+                       "carries only TCP): set EMNET_WISP_URL or call emnet_net_set_wisp_url(). Sends fail with "
+                       "ENETUNREACH.");
     return NULL;
 }
 
@@ -210,16 +238,20 @@ int emnet_net_set_resolve_url(const char *url)
     return 0;
 }
 
-/* emnet-proxy's /resolve beside the route the transport's WebSocket URL
- * ends in (a path before it, as a reverse proxy may add, stays), on the
- * same host and port, with the same query (an access_token stays):
- * ws -> http, wss -> https. */
+/* emnet-proxy's /resolve beside the route the transport's URL ends in (a
+ * path before it, as a reverse proxy may add, stays), on the same host and
+ * port, with the same query (an access_token stays): ws -> http,
+ * wss -> https; WebTransport's from its info URL (http(s), on the proxy's
+ * WebSocket port: its session URL is on the QUIC port, where no /resolve
+ * is served). */
 static const char *derive(const struct transport_entry *e, const char *url, char *buf, size_t len)
 {
     if (!url) return NULL;
-    const char *scheme = !strncmp(url, "wss://", 6) ? "https://" : !strncmp(url, "ws://", 5) ? "http://" : NULL;
+    const char *scheme = NULL, *authority = NULL;
+    if (!strncmp(url, "wss://", 6) || !strncmp(url, "https://", 8)) scheme = "https://";
+    else if (!strncmp(url, "ws://", 5) || !strncmp(url, "http://", 7)) scheme = "http://";
     if (!scheme) return NULL;
-    const char *authority = url + (scheme[4] == 's' ? 6 : 5);
+    authority = strstr(url, "://") + 3;
     const char *path = authority + strcspn(authority, "/?");
     const char *query = path + strcspn(path, "?");
     size_t plen = (size_t)(query - path), rlen = 0;
@@ -243,5 +275,5 @@ const char *emnet__resolve_url(const char *host, unsigned port, char *buf, size_
     }
     if (resolve_url) return strcmp(resolve_url, "off") ? resolve_url : NULL;
     struct transport_entry *e = entry_of(emnet__transport_for(host, port));
-    return e ? derive(e, url_of(e), buf, len) : NULL;
+    return e ? derive(e, e->https ? info_url(e) : url_of(e), buf, len) : NULL;
 }

@@ -195,6 +195,10 @@ int emnet_net_set_resolve_url(const char *url);
  * 0, or -1 with errno EINVAL if it is not a ws:// or wss:// URL. A Wisp
  * connection already open stays with its URL until it ends. */
 int emnet_net_set_wisp_url(const char *url);
+/* Sets emnet-proxy's WebTransport URL (https://HOST:PORT/PATH, copied); it
+ * replaces EMNET_WEBTRANSPORT_URL. 0, or -1 with errno EINVAL (not
+ * https://) or ENOMEM. */
+int emnet_net_set_webtransport_url(const char *url);
 
 /* What is alive right now, for leak checks and monitoring: sockets in C,
  * and the host objects (WebSockets, WebSocketStreams; a Wisp connection

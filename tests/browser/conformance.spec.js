@@ -60,7 +60,10 @@ const anyTransport = scenarios.filter((n) => !confirmOnly.includes(n));
 const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ name, transport: null }))
   .concat(anyTransport.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'wisp' })))
   .concat(scenarios.filter((n) => n.startsWith('udp_') || confirmOnly.includes(n))
-    .map((name) => ({ name, transport: 'wisp', via: 'emnet-proxy' })));
+    .map((name) => ({ name, transport: 'wisp', via: 'emnet-proxy' })))
+  // WebTransport carries a connect's completion, both FINs and resets
+  // natively: every TCP scenario runs over it, confirmOnly's too.
+  .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'webtransport' })));
 
 for (const { name, transport, via } of runs) {
   test(`conformance in Chromium: ${name}${transport ? ` over ${transport}` : ''}${via ? ` to ${via}` : ''}`, async ({ page }) => {
@@ -71,6 +74,10 @@ for (const { name, transport, via } of runs) {
     if (via) {
       env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
       env.EMNET_TEST_VIA = 'emnet-proxy-wisp';   /* what the scenario may count on (net.h) */
+    }
+    if (transport === 'webtransport') {
+      if (!env.EMNET_PROXY_WT_INFO_URL) throw new Error('EMNET_PROXY_WT_INFO_URL is not set (emnet-proxy not built?)');
+      env.EMNET_WEBTRANSPORT_INFO_URL = env.EMNET_PROXY_WT_INFO_URL;
     }
     const r = await runWasm(page, `tests/conformance/conf_${name}`, { env });
     const got = r.stdout.concat([`exit ${r.status}`]);

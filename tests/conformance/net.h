@@ -44,7 +44,8 @@ static inline struct sockaddr_in net_addr(const char *port_env)
 /* Whether a server's reset reaches the program as one (ECONNRESET):
  * natively; in wasm over the websockify transport (websockify drops the
  * WebSocket without a close frame, emnet-proxy closes with 1011: not the
- * 1000 of an orderly end) and over wisp to emnet-proxy (CLOSE 0x03). The
+ * 1000 of an orderly end), over webtransport (RESET_STREAM) and over wisp
+ * to emnet-proxy (CLOSE 0x03). The
  * wisp-js server closes its stream with VOLUNTARY after a reset
  * (DEVIATIONS.md P3): there a reset reads as EOF. */
 static inline int net_reset_arrives(void)
@@ -60,8 +61,9 @@ static inline int net_reset_arrives(void)
 }
 /* Whether our FIN reaches the server and the server's FIN leaves us able
  * to send (TCP's half-close), and whether SO_LINGER {1, 0} and a close
- * with unread data reset the connection: natively, and in wasm over wisp
- * to emnet-proxy, which speaks emnet's half-close and reset extensions
+ * with unread data reset the connection: natively, in wasm over
+ * webtransport (stream FIN and RESET_STREAM, natively), and over wisp to
+ * emnet-proxy, which speaks emnet's half-close and reset extensions
  * (docs/wisp-extensions.md). websockify and the wisp-js server carry
  * neither (DEVIATIONS.md W1, W3). */
 static inline int net_ends_carried(void)
@@ -69,6 +71,7 @@ static inline int net_ends_carried(void)
 #ifdef __EMSCRIPTEN__
     const char *transport = getenv("EMNET_TRANSPORT");
     const char *via = getenv("EMNET_TEST_VIA");
+    if (transport && strcmp(transport, "webtransport") == 0) return 1;
     return transport && strcmp(transport, "wisp") == 0 && via && strcmp(via, "emnet-proxy-wisp") == 0;
 #else
     return 1;

@@ -24,9 +24,11 @@ const env = (k) => {
 // Columns, in this order, for the variants that ran.
 const COLUMNS = [
   ['raw', 'raw WS/wsfy'], ['rawp', 'raw WS/proxy'], ['emnet', 'emnet ws/wsfy'], ['emnetp', 'emnet ws/proxy'],
-  ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['sockfs', 'SOCKFS/wsfy'], ['native', 'native'],
+  ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['rawwt', 'raw WT/proxy'], ['sockfs', 'SOCKFS/wsfy'],
+  ['native', 'native'],
 ];
-const RATIOS = [['emnet', 'raw'], ['emnetp', 'rawp'], ['wisp', 'rawp'], ['wisp', 'emnetp'], ['wisp', 'wispplain']];
+const RATIOS = [['emnet', 'raw'], ['emnetp', 'rawp'], ['wisp', 'rawp'], ['wisp', 'emnetp'], ['wisp', 'wispplain'],
+                ['rawwt', 'rawp']];
 
 function table(text) {
   const fig = {};   // figure -> variant -> [values]
@@ -86,6 +88,7 @@ async function main() {
     q.set('wisp', env('EMNET_PROXY_WISP_URL'));
   }
   if (process.env.EMNET_UDP_ECHO_PORT) q.set('udp', process.env.EMNET_UDP_ECHO_PORT);
+  if (process.env.EMNET_PROXY_WT_INFO_URL) q.set('wtinfo', process.env.EMNET_PROXY_WT_INFO_URL);
   if (process.env.EMNET_TCP_REFUSED_PORT) q.set('refused', process.env.EMNET_TCP_REFUSED_PORT);
   const text = await runPage('tests/bench/bench-tcp.html', q, 600000);
   process.stdout.write(text);

@@ -27,6 +27,12 @@ enum { K_NEW, K_CONTROL, K_QPACK_ENC, K_QPACK_DEC, K_IGNORED, K_REQUEST, K_SESSI
 enum { R_HEADERS, R_REFUSED, R_OPEN };
 
 #define FRAME_MAX 1024          /* the longest frame held whole: SETTINGS, HEADERS, GOAWAY... */
+/* The longest DATA frame held whole on the CONNECT stream: one capsule,
+ * up to the largest legal CLOSE_WEBTRANSPORT_SESSION (a 1024-byte
+ * reason). At FRAME_MAX, a page closing with the longest reason it may
+ * give lost the connection with H3_EXCESSIVE_LOAD. Frame header and
+ * payload still fit in st->head (1100 bytes). */
+#define DATA_MAX (16 + EMNET_H3_CLOSE_VALUE_MAX)
 #define H3_NO_ERROR 0x100
 #define H3_GENERAL_PROTOCOL_ERROR 0x101
 #define H3_INTERNAL_ERROR 0x102
@@ -38,6 +44,7 @@ enum { R_HEADERS, R_REFUSED, R_OPEN };
 #define H3_SETTINGS_ERROR 0x109
 #define H3_MISSING_SETTINGS 0x10a
 #define H3_REQUEST_REJECTED 0x10b
+#define H3_REQUEST_INCOMPLETE 0x10d
 #define H3_MESSAGE_ERROR 0x10e
 #define QPACK_DECOMPRESSION_FAILED 0x200
 #define QPACK_ENCODER_STREAM_ERROR 0x201
@@ -143,7 +150,7 @@ static void frames_in(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream *st, c
                 return;
             }
             if (rc == 0) break;
-            if (fh.type == EMNET_H3_FRAME_DATA && fh.length > FRAME_MAX) {
+            if (fh.type == EMNET_H3_FRAME_DATA && fh.length > DATA_MAX) {
                 fail_conn(h, H3_EXCESSIVE_LOAD, "a DATA frame too long for this stream");
                 return;
             }
@@ -348,7 +355,7 @@ static void session_capsules(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream
 {
     (void)st;
     /* What a browser sends here is GREASE and the close; a capsule is
-     * small, so each is read from one DATA frame (FRAME_MAX) or skipped. */
+     * small, so each is read from one DATA frame (DATA_MAX) or skipped. */
     while (len && !h->closed) {
         struct emnet_h3_capsule cap;
         int rc = emnet_h3_capsule_decode(data, len, EMNET_H3_CLOSE_VALUE_MAX, &cap);
@@ -482,11 +489,20 @@ void emnet_px_h3_stream_data(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream
             return;
         }
         frames_in(h, st, data, len, request_frame);
+        if (fin && !h->closed && st->head_len) {
+            /* RFC 9114 §7.1: a stream that ends inside a frame is a
+             * connection error (it was a reset of the stream alone). */
+            fail_conn(h, H3_FRAME_ERROR, "a stream ended inside a frame");
+            return;
+        }
         if (fin && st == h->session_stream && h->session) {
             end_session(h);   /* the page closed the session without a capsule */
             emnet_px_wt_send_fin(st);
         } else if (fin && st->h3_kind == K_REQUEST && st->h3_state == R_HEADERS) {
-            emnet_px_wt_reset(st, H3_MESSAGE_ERROR);   /* ended before its request was whole */
+            /* Ended before its request was whole: RFC 9114 §4.1 names
+             * H3_REQUEST_INCOMPLETE for it (H3_MESSAGE_ERROR is for a
+             * malformed one). */
+            emnet_px_wt_reset(st, H3_REQUEST_INCOMPLETE);
         }
         break;
     case K_WT:

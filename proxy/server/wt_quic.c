@@ -363,8 +363,15 @@ static void enter_closing(struct emnet_px_wt_conn *qc, const ngtcp2_connection_c
     if (qc->closing) return;
     qc->closing = 1;
     qc->close_at_ms = emnet_px_now_ms() + CLOSE_LINGER_MS;
-    if (qc->h3) emnet_px_h3_free(qc->h3);
-    qc->h3 = NULL;
+    /* Inside a callback the HTTP/3 layer is on the stack: it called
+     * emnet_px_wt_close (fail_conn) and goes on reading its own state
+     * when that returns. Freeing it here was a use after free that any
+     * peer could cause (a control stream without SETTINGS was enough):
+     * on_packet frees it once ngtcp2_conn_read_pkt has returned. */
+    if (qc->h3 && !qc->in_callback) {
+        emnet_px_h3_free(qc->h3);
+        qc->h3 = NULL;
+    }
     if (!ngtcp2_conn_is_in_draining_period(qc->conn) && !ngtcp2_conn_is_in_closing_period(qc->conn)) {
         ngtcp2_path_storage ps;
         ngtcp2_path_storage_zero(&ps);
@@ -435,7 +442,8 @@ static int write_pass(struct emnet_px_wt_conn *qc)
     ngtcp2_path_storage ps;
     ngtcp2_path_storage_zero(&ps);
     ngtcp2_tstamp ts = now_ts();
-    for (int packets = 0; packets < PACKETS_PER_PASS;) {
+    int packets = 0;
+    while (packets < PACKETS_PER_PASS) {
         struct emnet_px_wt_stream *st = qc->wlist;
         ngtcp2_pkt_info pi;
         ngtcp2_ssize n, accepted = -1;
@@ -481,7 +489,13 @@ static int write_pass(struct emnet_px_wt_conn *qc)
     }
     ngtcp2_conn_update_pkt_tx_time(qc->conn, ts);
     schedule_timer(qc);
-    if (qc->wlist || qc->dgrams) emnet_px_wt_kick(qc);   /* the rest after other connections had a turn */
+    /* The rest after other connections had a turn, but only when this
+     * pass ran out of its budget: when ngtcp2 wrote nothing more with
+     * bytes still queued (congestion window, pacing, the handshake), a
+     * kick would come straight back here, and the loop spun at full CPU
+     * until a packet arrived. The timer (ngtcp2's expiry) and the next
+     * acknowledgement write the rest then. */
+    if (packets >= PACKETS_PER_PASS && (qc->wlist || qc->dgrams)) emnet_px_wt_kick(qc);
     return 0;
 }
 
@@ -530,6 +544,13 @@ static void schedule_timer(struct emnet_px_wt_conn *qc)
 }
 
 /* ---- ngtcp2 callbacks ---- */
+/* The HTTP/3 layer, unless the connection is closing: frames after the
+ * one that closed it (in the same packet) are not its business. */
+static struct emnet_px_wt_h3 *live_h3(const struct emnet_px_wt_conn *qc)
+{
+    return qc->closing ? NULL : qc->h3;
+}
+
 static void cb_rand(uint8_t *dest, size_t len, const ngtcp2_rand_ctx *ctx)
 {
     (void)ctx;
@@ -577,7 +598,7 @@ static int cb_recv_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id, ui
         return 0;
     }
     if (flags & NGTCP2_STREAM_DATA_FLAG_FIN) st->read_closed = 1;
-    if (qc->h3) emnet_px_h3_stream_data(qc->h3, st, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
+    if (live_h3(qc)) emnet_px_h3_stream_data(qc->h3, st, data, len, (flags & NGTCP2_STREAM_DATA_FLAG_FIN) != 0);
     return 0;
 }
 
@@ -603,7 +624,7 @@ static int cb_acked(ngtcp2_conn *conn, int64_t id, uint64_t offset, uint64_t len
         st->acked_in_head = 0;
         free(emnet_px_queue_pop(&st->sendq));
     }
-    if (qc->h3) emnet_px_h3_stream_acked(qc->h3, st);
+    if (live_h3(qc)) emnet_px_h3_stream_acked(qc->h3, st);
     return 0;
 }
 
@@ -617,7 +638,7 @@ static int cb_stream_close(ngtcp2_conn *conn, uint32_t flags, int64_t id, uint64
     struct emnet_px_wt_conn *qc = user;
     struct emnet_px_wt_stream *st = stream_find(qc, id);
     if (!st) return 0;
-    if (qc->h3) emnet_px_h3_stream_closed(qc->h3, st);
+    if (live_h3(qc)) emnet_px_h3_stream_closed(qc->h3, st);
     stream_free(qc, st);
     /* A stream the peer opened makes room for another. */
     if (!ngtcp2_conn_is_local_stream(qc->conn, id)) {
@@ -637,20 +658,18 @@ static int cb_stream_reset(ngtcp2_conn *conn, int64_t id, uint64_t final_size, u
     struct emnet_px_wt_stream *st = stream_find(qc, id);
     if (!st) return 0;
     st->read_closed = 1;
-    if (qc->h3) emnet_px_h3_stream_reset(qc->h3, st, code);
+    if (live_h3(qc)) emnet_px_h3_stream_reset(qc->h3, st, code);
     return 0;
 }
 
-static int cb_stop_sending(ngtcp2_conn *conn, int64_t id, uint64_t code, void *user, void *stream_user)
-{
-    (void)conn;
-    (void)stream_user;
-    struct emnet_px_wt_conn *qc = user;
-    struct emnet_px_wt_stream *st = stream_find(qc, id);
-    if (!st) return 0;
-    if (qc->h3) emnet_px_h3_stream_stop_sending(qc->h3, st, code);
-    return 0;
-}
+/* No stream_stop_sending callback: in ngtcp2 0.12 it reports that *we*
+ * stopped reading a stream (ngtcp2_conn_shutdown_stream_read, called by
+ * emnet_px_wt_stop_reading and emnet_px_wt_reset), not a STOP_SENDING
+ * from the peer. Taken for the peer's, it reset our own sending side the
+ * moment our STOP_SENDING went out: a refused CONNECT lost its :status
+ * and its FIN, and the page waited for an answer that never came. The
+ * peer's STOP_SENDING reaches us as NGTCP2_ERR_STREAM_SHUT_WR in
+ * write_pass (ngtcp2 answers it with RESET_STREAM itself). */
 
 static int cb_extend_max_stream_data(ngtcp2_conn *conn, int64_t id, uint64_t max, void *user, void *stream_user)
 {
@@ -671,7 +690,7 @@ static int cb_recv_datagram(ngtcp2_conn *conn, uint32_t flags, const uint8_t *da
     (void)conn;
     (void)flags;
     struct emnet_px_wt_conn *qc = user;
-    if (qc->h3) emnet_px_h3_datagram(qc->h3, data, len);
+    if (live_h3(qc)) emnet_px_h3_datagram(qc->h3, data, len);
     return 0;
 }
 
@@ -707,7 +726,14 @@ static struct emnet_px_wt_conn *accept_conn(const uint8_t *pkt, size_t len, cons
     ngtcp2_pkt_hd hd;
     if (ngtcp2_accept(&hd, pkt, len) != 0) return NULL;
     const struct emnet_proxy_config *cfg = emnet_px.cfg;
-    if (emnet_px.draining || emnet_px.nconns + q.nconns >= cfg->max_connections) {
+    /* Sessions are counted at the CONNECT (wt_h3.c), which refuses one
+     * over max_connections with a 429 the page can read. Here only the
+     * QUIC state is bounded: room for max_connections sessions and as
+     * many connections on their way to one. This used to add the
+     * sessions (emnet_px.nconns) to the QUIC connections that carry
+     * them, counting each session twice: with max_connections 2 and one
+     * session open, a second client could not even finish a handshake. */
+    if (emnet_px.draining || q.nconns >= 2 * (size_t)cfg->max_connections) {
         emnet_px_refuse(emnet_px.draining ? EMNET_PX_REFUSE_DRAINING : EMNET_PX_REFUSE_MAX_CONNECTIONS);
         return NULL;   /* no state for it: the client times out and may try again */
     }
@@ -737,7 +763,6 @@ static struct emnet_px_wt_conn *accept_conn(const uint8_t *pkt, size_t len, cons
         .delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb,
         .recv_datagram = cb_recv_datagram,
         .get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb,
-        .stream_stop_sending = cb_stop_sending,
         .version_negotiation = ngtcp2_crypto_version_negotiation_cb,
     };
     ngtcp2_settings settings;
@@ -808,6 +833,10 @@ static void on_packet(const uint8_t *pkt, size_t len, const struct sockaddr *fro
     qc->in_callback = 1;
     int rv = ngtcp2_conn_read_pkt(qc->conn, &path, &pi, pkt, len, now_ts());
     qc->in_callback = 0;
+    if (qc->closing && qc->h3) {   /* the HTTP/3 layer closed the connection from a callback */
+        emnet_px_h3_free(qc->h3);
+        qc->h3 = NULL;
+    }
     if (rv != 0) {
         close_liberr(qc, rv);
         return;

@@ -38,6 +38,7 @@ var LibraryEmnetWebTransport = {
     arrivals: 0,
     seen: 0,
     maxBatch: 256,     // chunks waiting before a flush is forced
+    maxWaiting: 262144,   // bytes a stream may have waiting for C before it stops reading
     waiting: 0,
     resetCode: 1,      // docs/webtransport-protocol.md: TCP's RST
 
@@ -113,8 +114,23 @@ var LibraryEmnetWebTransport = {
     },
 
     // ---- streams ----
+    // A session takes only as many streams at once as the proxy allows
+    // (QUIC's MAX_STREAMS); Chromium refuses a stream past that instead of
+    // waiting. Such a stream waits, like a SYN in a backlog, and is tried
+    // again as others end; C's connect timeout bounds the wait.
     startStream: function (e) {
-      e.s.wt.createBidirectionalStream().then(function (bs) {
+      if (e.gone && !e.writer) return;   // C let go before it existed: nothing to tell the proxy
+      if (e.s.blocked.length) e.s.blocked.push(e);   // after those that wait already
+      else EMNETWT.create(e);
+    },
+    create: function (e) {
+      var s = e.s;
+      e.creating = true;
+      s.wt.createBidirectionalStream().then(function (bs) {
+        e.creating = false;
+        var at = s.blocked.indexOf(e);
+        if (at >= 0) s.blocked.splice(at, 1);
+        EMNETWT.kick(s);
         e.writer = bs.writable.getWriter();
         e.reader = bs.readable.getReader();
         if (e.gone) {   // C let go while it was being created
@@ -130,12 +146,25 @@ var LibraryEmnetWebTransport = {
         });
         if (e.finPending) EMNETWT.fin(e);
         EMNETWT.pump(e);
-      }, function (x) { EMNETWT.failed(e, x); });
+      }, function () {
+        e.creating = false;
+        if (s.gone) return;
+        if (s.blocked.indexOf(e) < 0) s.blocked.unshift(e);
+        if (!s.retry) s.retry = setTimeout(function () {
+          s.retry = null;
+          EMNETWT.kick(s);
+        }, 5);
+      });
+    },
+    // The first stream that waits for room is tried again.
+    kick: function (s) {
+      while (s.blocked.length && s.blocked[0].gone) s.blocked.shift();
+      if (s.blocked.length && !s.gone && !s.blocked[0].creating) EMNETWT.create(s.blocked[0]);
     },
     // One read at a time, and only while C wants more: the stream's
     // flow control holds the rest at the sender.
     pump: function (e) {
-      if (e.reading || e.paused || e.gone || !e.reader) return;
+      if (e.reading || e.paused || e.gone || e.ended || !e.reader || e.inboxBytes >= EMNETWT.maxWaiting) return;
       e.reading = true;
       e.reader.read().then(function (r) {
         e.reading = false;
@@ -144,6 +173,7 @@ var LibraryEmnetWebTransport = {
           return;
         }
         if (r.done) {
+          e.ended = true;   // read no more: a finished reader answers done again at once
           EMNETWT.arrive(e, { fin: true });
           return;
         }
@@ -151,6 +181,7 @@ var LibraryEmnetWebTransport = {
         EMNETWT.pump(e);
       }, function (x) {
         e.reading = false;
+        e.ended = true;
         EMNETWT.failed(e, x);
       });
     },
@@ -185,6 +216,7 @@ var LibraryEmnetWebTransport = {
     forget: function (e) {
       e.gone = true;
       e.inbox = [];
+      e.inboxBytes = 0;
       if (EMNETWT.streams[e.h] === e) delete EMNETWT.streams[e.h];
       e.s.streams.delete(e);
     },
@@ -214,6 +246,7 @@ var LibraryEmnetWebTransport = {
     // ---- to C, in batches ----
     arrive: function (e, item) {
       e.inbox.push(item);
+      if (item instanceof Uint8Array) e.inboxBytes += item.length;
       if (!e.dirty) {
         e.dirty = true;
         EMNETWT.dirty.push(e);
@@ -248,11 +281,13 @@ var LibraryEmnetWebTransport = {
           else EMNETWT.deliver(e);
         }
       });
+      for (var i = 0; i < list.length; i++) if (!list[i].isSession) EMNETWT.pump(list[i]);
     },
     deliver: function (e) {
       while (e.inbox.length && !e.gone && !e.paused) {
         var it = e.inbox.shift();
         if (it instanceof Uint8Array) {
+          e.inboxBytes -= it.length;
           var p = _emnet__wt_rx_reserve(e.h, it.length);
           if (!p) continue;   // not wanted: C has dealt with it
           HEAPU8.set(it, p);   // the global view, current after the call
@@ -292,6 +327,7 @@ var LibraryEmnetWebTransport = {
   emnet_js_wt_session_open__deps: ['$EMNETWT'],
   emnet_js_wt_session_open: function (sid, url, hashes, infoUrl) {
     var s = { sid: sid, isSession: true, wt: null, ready: false, gone: false, streams: new Set(), waiting: [],
+              blocked: [], retry: null,
               dgWriter: null, inbox: [], dirty: false };
     EMNETWT.sessions[sid] = s;
     EMNETWT.connect(s, UTF8ToString(url), UTF8ToString(hashes), UTF8ToString(infoUrl));
@@ -307,7 +343,7 @@ var LibraryEmnetWebTransport = {
   emnet_js_wt_stream_open: function (sid, h, head, len) {
     var s = EMNETWT.sessions[sid];
     var e = { h: h, s: s, writer: null, reader: null, gone: false, failed: false, paused: false, reading: false,
-              inbox: [], dirty: false, inflight: len, drainBelow: -1, pre: [HEAPU8.slice(head, head + len)],
+              creating: false, ended: false, inbox: [], inboxBytes: 0, dirty: false, inflight: len, drainBelow: -1, pre: [HEAPU8.slice(head, head + len)],
               finPending: false, finSent: false, closeReset: false };
     EMNETWT.streams[h] = e;
     s.streams.add(e);

@@ -208,4 +208,7 @@ void emnet__udp_datagram_error(struct emnet_sock *s, const struct sockaddr *from
 /* ---- transport_wisp.c ---- */
 unsigned emnet__wisp_live_streams(void);   /* streams open on Wisp connections */
 
+/* ---- wt_session.c ---- */
+unsigned emnet__wt_live_streams(void);     /* WebTransport streams C holds */
+
 #endif

@@ -47,7 +47,7 @@ void emnet_net_stats(struct emnet_net_stats *out)
     unsigned n = 0;
     for (int i = 0; i < sock_cap; i++) n += socks[i] != NULL;
     out->sockets = n;
-    out->host_objects = emnet__ws_live();
+    out->host_objects = emnet__ws_live() + emnet__wt_live_streams();
     out->datagrams_dropped = emnet__udp_total_drops();
     out->wisp_streams = emnet__wisp_live_streams();
     out->receive_failures = rx_failures;

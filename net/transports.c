@@ -92,7 +92,13 @@ int emnet_net_set_wisp_url(const char *url)
 
 int emnet_net_set_webtransport_url(const char *url)
 {
-    return set_url(entry_of(&emnet__webtransport_transport), url);
+    struct transport_entry *e = entry_of(&emnet__webtransport_transport);
+    if (!url) {   /* back to the environment's (or the info URL) */
+        free(e->url);
+        e->url = NULL;
+        return 0;
+    }
+    return set_url(e, url);
 }
 
 /* The URL, without a warning: NULL when none is set. */

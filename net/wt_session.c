@@ -45,6 +45,12 @@ static int next_sid = 1;
 
 static struct wt_stream **handles;
 static int handle_cap;
+static unsigned live;   /* handles in use */
+
+unsigned emnet__wt_live_streams(void)
+{
+    return live;
+}
 
 /* ---- sessions ---- */
 
@@ -164,13 +170,17 @@ int wt_stream_start(struct wt_stream *st, struct wt_session *s, const struct wt_
     st->next = s->streams;
     s->streams = st;
     handles[h] = st;
+    live++;
     emnet_js_wt_stream_open(s->sid, h, head, len);
     return 0;
 }
 
 static void unlink_stream(struct wt_stream *st)
 {
-    if (st->h > 0 && st->h < handle_cap && handles[st->h] == st) handles[st->h] = NULL;
+    if (st->h > 0 && st->h < handle_cap && handles[st->h] == st) {
+        handles[st->h] = NULL;
+        live--;
+    }
     st->h = 0;
     if (!st->sess) return;
     for (struct wt_stream **p = &st->sess->streams; *p; p = &(*p)->next)
@@ -215,7 +225,10 @@ EMSCRIPTEN_KEEPALIVE void emnet__wt_on_session_closed(int sid, int opened, const
     while (list) {
         struct wt_stream *st = list;
         list = st->next;
-        if (handles[st->h] == st) handles[st->h] = NULL;
+        if (handles[st->h] == st) {
+            handles[st->h] = NULL;
+            live--;
+        }
         st->h = 0;
         st->sess = NULL;
         st->ops->session_closed(st, opened, why);

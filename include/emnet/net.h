@@ -59,6 +59,25 @@
  * hears only the destinations it sent to, each from another proxy port
  * (tests/conformance/DEVIATIONS.md W1, W3, P4, U1, U2).
  *
+ * Transport "webtransport" (browsers with WebTransport; emnet-proxy only,
+ * docs/webtransport-protocol.md): one WebTransport session shared by all
+ * sockets, opened at the first connect() or UDP send to
+ * EMNET_WEBTRANSPORT_URL (https://HOST:PORT/PATH, or
+ * emnet_net_set_webtransport_url()), or, when that is not set, to the one
+ * that EMNET_WEBTRANSPORT_INFO_URL describes (emnet-proxy's
+ * http(s)://H:P/webtransport: port, path and certificate hashes), with
+ * EMNET_WEBTRANSPORT_CERT_HASHES (hex SHA-256, comma-separated) for a
+ * self-signed certificate. A TCP socket is a bidirectional stream: the
+ * connect completes when the proxy's own does (its status on the stream,
+ * with Linux's errno for a failure), shutdown(SHUT_WR) is the stream's FIN,
+ * resets travel both ways, and QUIC's stream flow control bounds each
+ * socket on its own. A UDP socket is a flow: one socket on the proxy,
+ * hearing any sender, its datagrams QUIC datagrams. A session that cannot
+ * open fails connects with EHOSTUNREACH; one that closes resets connected
+ * sockets (ECONNRESET) and fails connects still in progress with
+ * ENETUNREACH. EMNET_TRANSPORT=auto is webtransport where the engine has
+ * it and the session opens, else wisp (one console line says so).
+ *
  * Transport per destination: a default (EMNET_TRANSPORT) and an ordered
  * list of rules, matched on the destination's host and port; the first
  * rule that matches names the transport, else the default applies. A rule
@@ -116,7 +135,10 @@
  * that (a late reply from there is lost, as a datagram may be).
  *
  * Other settings, from the environment:
- *   EMNET_TRANSPORT           websockify (the default) or wisp.
+ *   EMNET_TRANSPORT           websockify (the default), wisp, webtransport
+ *                             or auto (webtransport, else wisp).
+ *   EMNET_WEBTRANSPORT_URL, EMNET_WEBTRANSPORT_INFO_URL,
+ *   EMNET_WEBTRANSPORT_CERT_HASHES  the WebTransport session, see above.
  *   EMNET_TRANSPORT_RULES     transport rules, see above.
  *   EMNET_RESOLVE_URL         emnet-proxy's /resolve URL (http:// or
  *                             https://), or "off" to never ask.
@@ -196,13 +218,15 @@ int emnet_net_set_resolve_url(const char *url);
  * connection already open stays with its URL until it ends. */
 int emnet_net_set_wisp_url(const char *url);
 /* Sets emnet-proxy's WebTransport URL (https://HOST:PORT/PATH, copied); it
- * replaces EMNET_WEBTRANSPORT_URL. 0, or -1 with errno EINVAL (not
- * https://) or ENOMEM. */
+ * replaces EMNET_WEBTRANSPORT_URL (NULL: back to it, or to the session
+ * EMNET_WEBTRANSPORT_INFO_URL describes). 0, or -1 with errno EINVAL (not
+ * https://) or ENOMEM. Sockets already open keep their session. */
 int emnet_net_set_webtransport_url(const char *url);
 
 /* What is alive right now, for leak checks and monitoring: sockets in C,
  * and the host objects (WebSockets, WebSocketStreams; a Wisp connection
- * is one, whatever its streams) behind them in JS.
+ * is one, whatever its streams; a WebTransport stream is one each) behind
+ * them in JS.
  * Both return to 0 once every socket is closed (a Wisp connection, once
  * open, stays for the next socket: it counts 1). */
 struct emnet_net_stats {

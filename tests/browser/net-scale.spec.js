@@ -65,3 +65,60 @@ test("udp: 20,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none l
   expect(r.stdout[0]).toMatch(/^sent 20000 datagrams .*, echoed 20000, lost 0, reordered 0, corrupt 0$/);
   expect(r.status).toBe(0);
 });
+
+// The same over the webtransport transport: one WebTransport session to
+// emnet-proxy, a bidirectional stream per socket (emnet-proxy's
+// GET /webtransport gives the session's port, path and certificate hash).
+function webtransportEnv(extra) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
+  if (!env.EMNET_PROXY_WT_INFO_URL) throw new Error('EMNET_PROXY_WT_INFO_URL is not set (emnet-proxy not built?)');
+  return { ...env, EMNET_TRANSPORT: 'webtransport', EMNET_WEBTRANSPORT_INFO_URL: env.EMNET_PROXY_WT_INFO_URL, ...extra };
+}
+
+// Counts the WebTransport sessions the page opens: window.sessionsOpened.
+async function countSessions(page) {
+  await page.addInitScript(() => {
+    window.sessionsOpened = 0;
+    const cls = window.WebTransport;
+    if (typeof cls != 'function') return;
+    window.WebTransport = new Proxy(cls, {
+      construct(target, args) {
+        window.sessionsOpened++;
+        return Reflect.construct(target, args);
+      },
+    });
+  });
+}
+
+test('webtransport: 1,000 sockets connect at once over one session to emnet-proxy, 16 KiB echoed on each', async ({ page }) => {
+  test.setTimeout(150000);
+  await countWebSockets(page);
+  await countSessions(page);
+  const r = await runWasm(page, 'tests/net/tcp_many_sockets', { args: [1000, 16384], env: webtransportEnv(), timeout: 140000 });
+  const counts = await page.evaluate(() => [window.sessionsOpened, window.websocketsOpened]);
+  console.log(`tcp_many_sockets over webtransport: ${r.stdout.join(' | ')} | sessions opened: ${counts[0]}`);
+  expect(r.stderr).toEqual([]);
+  expect(r.stdout[0]).toMatch(/^connected 1000 of 1000 sockets in /);
+  expect(r.stdout[1]).toBe('verified 16384 bytes on each of 1000 sockets (16384000 in all), failures 0');
+  expect(counts).toEqual([1, 0]);
+  expect(r.status).toBe(0);
+});
+
+// 32 MiB each way, as net.spec.js's integrity test over websockify: every
+// byte checked, in writes and reads of random sizes.
+test('webtransport: integrity, 32 MiB each way over one stream, every byte checked', async ({ page }) => {
+  test.setTimeout(120000);
+  const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [32], env: webtransportEnv(), timeout: 110000 });
+  console.log(`tcp_integrity over webtransport: ${r.stdout.join(' | ')}`);
+  expect(r.stdout[0]).toMatch(/^done: sent 33554432 received 33554432 bytes/);
+  expect(r.stdout[1]).toMatch(/ equal$/);
+  expect(r.status).toBe(0);
+});
+
+test('webtransport: closed sockets leave no stream, no socket and no heap behind', async ({ page }) => {
+  const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: webtransportEnv(), timeout: 60000 });
+  console.log(`tcp_no_leaks over webtransport: ${r.stdout.join(' | ')}`);
+  // 100 echoed, 25 refused, 2 sessions that cannot open (tcp_no_leaks.c says why only 2)
+  expect(r.stdout[0]).toMatch(/^127 sockets per round: alive after close 0 sockets, 0 host objects; heap no bigger/);
+  expect(r.status).toBe(0);
+});

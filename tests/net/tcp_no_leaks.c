@@ -2,7 +2,9 @@
  * each way), refused connects and connects with no proxy there, each
  * socket closed, and then no socket alive in C, no WebSocket object alive
  * in JS, and the C heap back where it was after a first round of the same
- * work. wasm only: it checks emnet's own bookkeeping. */
+ * work. wasm only: it checks emnet's own bookkeeping. Over the
+ * webtransport transport (EMNET_TRANSPORT=webtransport) "no proxy" is a
+ * session to a port where nothing answers QUIC. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
@@ -27,6 +29,21 @@ static int connect_to(const char *port)
         return -e;
     }
     return s;
+}
+
+static int over_webtransport(void)
+{
+    const char *t = getenv("EMNET_TRANSPORT");
+    return t && !strcmp(t, "webtransport");
+}
+
+/* Connects with no proxy there, per round: n / 4. Over webtransport two:
+ * Chromium holds back WebTransport sessions to an origin whose last ones
+ * failed (ten in a row stalled for minutes here), and two show whether a
+ * failed session leaves anything behind. */
+static int no_proxy_count(int n)
+{
+    return over_webtransport() && n / 4 > 2 ? 2 : n / 4;
 }
 
 /* One round: n echo exchanges, n/4 refused, n/4 with no proxy. Returns 0
@@ -69,15 +86,23 @@ static int round_of(int n, const char *echo, const char *refused, const char *te
             return 1;
         }
     }
-    emnet_net_set_url_template(no_proxy);
-    for (int i = 0; i < n / 4; i++) {
+    int wt = over_webtransport();
+    if (wt) {
+        char url[64];
+        snprintf(url, sizeof url, "https://127.0.0.1:%s/emnet", refused);
+        emnet_net_set_webtransport_url(url);
+    } else {
+        emnet_net_set_url_template(no_proxy);
+    }
+    for (int i = 0; i < no_proxy_count(n); i++) {
         int s = connect_to(echo);
         if (s != -EHOSTUNREACH) {
             printf("no-proxy connect: %d\n", s);
             return 1;
         }
     }
-    emnet_net_set_url_template(template);
+    if (wt) emnet_net_set_webtransport_url(NULL);
+    else emnet_net_set_url_template(template);
     return 0;
 }
 
@@ -102,6 +127,6 @@ int main(int argc, char **argv)
     emnet_net_stats(&st);
     size_t after = mallinfo().uordblks;
     printf("%d sockets per round: alive after close %u sockets, %u host objects; heap %s (%zu -> %zu bytes)\n",
-           n + n / 2, st.sockets, st.host_objects, after <= heap ? "no bigger" : "GREW", heap, after);
+           n + n / 4 + no_proxy_count(n), st.sockets, st.host_objects, after <= heap ? "no bigger" : "GREW", heap, after);
     return st.sockets || st.host_objects || after > heap;
 }

@@ -24,11 +24,12 @@ const env = (k) => {
 // Columns, in this order, for the variants that ran.
 const COLUMNS = [
   ['raw', 'raw WS/wsfy'], ['rawp', 'raw WS/proxy'], ['emnet', 'emnet ws/wsfy'], ['emnetp', 'emnet ws/proxy'],
-  ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['rawwt', 'raw WT/proxy'], ['sockfs', 'SOCKFS/wsfy'],
+  ['wisp', 'emnet wisp'], ['wispplain', 'wisp plain'], ['rawwt', 'raw WT/proxy'], ['wt', 'emnet WT'],
+  ['sockfs', 'SOCKFS/wsfy'],
   ['native', 'native'],
 ];
 const RATIOS = [['emnet', 'raw'], ['emnetp', 'rawp'], ['wisp', 'rawp'], ['wisp', 'emnetp'], ['wisp', 'wispplain'],
-                ['rawwt', 'rawp']];
+                ['rawwt', 'rawp'], ['wt', 'rawwt'], ['wt', 'wisp'], ['wt', 'rawp']];
 
 function table(text) {
   const fig = {};   // figure -> variant -> [values]

@@ -3,7 +3,7 @@
 // MiB megabytes to the echo server in writes of random size and reads them
 // back in reads of random size, checking every byte against the pattern,
 // over each transport: websockify, emnet-proxy's websockify mode, wisp to
-// emnet-proxy, wisp to the wisp-js server. Prints one line per transport
+// emnet-proxy, wisp to the wisp-js server, webtransport to emnet-proxy. Prints one line per transport
 // and fails unless every byte came back as sent.
 //   node tests/bench/run-transfer.js [MiB]        (default 1024)
 // Needs the harness's services (tests/harness/services.sh) and emnet-proxy.
@@ -22,6 +22,8 @@ const TRANSPORTS = [
   ['emnet-proxy websockify mode', { EMNET_WS_URL: need('EMNET_PROXY_WS_URL') }],
   ['wisp to emnet-proxy', { EMNET_TRANSPORT: 'wisp', EMNET_WISP_URL: need('EMNET_PROXY_WISP_URL') }],
   ['wisp to wisp-js', { EMNET_TRANSPORT: 'wisp' }],
+  ['webtransport to emnet-proxy', { EMNET_TRANSPORT: 'webtransport',
+                                    EMNET_WEBTRANSPORT_INFO_URL: need('EMNET_PROXY_WT_INFO_URL') }],
 ];
 
 async function main() {

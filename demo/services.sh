@@ -6,7 +6,9 @@
 #   demo/services.sh run [--web]
 #
 # Runs in the foreground. Prints "irc PORT", "ws PORT", "ws_url URL" (the
-# EMNET_WS_URL template for the page), "wisp_url URL" with emnet-proxy,
+# EMNET_WS_URL template for the page), "wisp_url URL" and "wt_info_url URL"
+# (WebTransport's port and certificate hash, for EMNET_WEBTRANSPORT_INFO_URL)
+# with emnet-proxy,
 # "http PORT" with --web, then "ready". Then it reads commands on stdin,
 # one a line, each answered with a line once done:
 #   proxy down | proxy up   stop the proxy (SIGKILL, as if it died), or
@@ -82,6 +84,11 @@ start_ngircd() {
     return 1
 }
 
+# free_udp_port: a UDP port on 127.0.0.1 that nothing is bound to now.
+free_udp_port() {
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_proxy: on WS_PORT if set (a restart), else on a free port.
 start_proxy() {
     local try port
@@ -92,10 +99,14 @@ start_proxy() {
             setsid websockify "127.0.0.1:$port" "127.0.0.1:$IRC_PORT" >>"$RUN/proxy.log" 2>&1 </dev/null &
             WS_URL="ws://127.0.0.1:$port/" ;;
         emnet-proxy)
+            # WebTransport on a UDP port of its own, kept across restarts.
+            WT_PORT=${WT_PORT:-$(free_udp_port)}
             setsid "$NATIVE_BUILD/proxy/emnet-proxy" --listen "127.0.0.1:$port" --allow "127.0.0.1:$IRC_PORT" \
-                --allow_origin "$ORIGIN" >>"$RUN/proxy.log" 2>&1 </dev/null &
+                --allow_origin "$ORIGIN" --webtransport_listen "127.0.0.1:$WT_PORT" \
+                >>"$RUN/proxy.log" 2>&1 </dev/null &
             WS_URL="ws://127.0.0.1:$port/tcp/{host}/{port}"
-            WISP_URL="ws://127.0.0.1:$port/wisp/" ;;
+            WISP_URL="ws://127.0.0.1:$port/wisp/"
+            WT_INFO_URL="http://127.0.0.1:$port/webtransport" ;;
         *) say "unknown EMNET_DEMO_PROXY '$PROXY_KIND' (websockify, emnet-proxy)"; return 1 ;;
         esac
         PROXY_PID=$!
@@ -180,6 +191,7 @@ main() {
     echo "ws $WS_PORT"
     echo "ws_url $WS_URL"
     [ -z "${WISP_URL:-}" ] || echo "wisp_url $WISP_URL"
+    [ -z "${WT_INFO_URL:-}" ] || echo "wt_info_url $WT_INFO_URL"
     [ "$web" -eq 0 ] || echo "http $HTTP_PORT"
     echo "ready"
     trap 'stop_all 0' EXIT

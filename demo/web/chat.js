@@ -173,6 +173,7 @@
     const env = { EMNET_TRANSPORT: settings.transport };
     if (settings.ws) env.EMNET_WS_URL = settings.ws;
     if (settings.wisp) env.EMNET_WISP_URL = settings.wisp;
+    if (settings.wt) env.EMNET_WEBTRANSPORT_INFO_URL = settings.wt;
     window.Module = {
       arguments: args,
       emnetEnv: env,
@@ -197,15 +198,19 @@
   $('nick').value = q.get('nick') || 'guest' + Math.floor(Math.random() * 1000);
   $('channel').value = q.get('channel') || '#emnet';
   $('irc').value = q.get('irc') || '127.0.0.1:6667';
-  // Wisp when the page was given a Wisp server and no other choice.
-  const transport = q.get('transport') || (q.get('wisp') ? 'wisp' : 'websockify');
-  $('transport').value = transport === 'wisp' ? 'wisp' : 'websockify';
+  // WebTransport when the page was given the proxy's and the engine has
+  // it; else Wisp when given a Wisp server; unless the query chooses.
+  const canWt = typeof WebTransport === 'function' && !!q.get('wt');
+  const transport = q.get('transport') || (canWt ? 'webtransport' : q.get('wisp') ? 'wisp' : 'websockify');
+  $('transport').value = ['wisp', 'webtransport'].includes(transport) ? transport : 'websockify';
   $('ws').value = q.get('ws') || '';
   $('wisp').value = q.get('wisp') || '';
+  $('wt').value = q.get('wt') || '';
   function showTransport() {
-    const wisp = $('transport').value === 'wisp';
-    document.querySelector('.for-wisp').hidden = !wisp;
-    document.querySelector('.for-websockify').hidden = wisp;
+    const t = $('transport').value;
+    document.querySelector('.for-wisp').hidden = t !== 'wisp';
+    document.querySelector('.for-webtransport').hidden = t !== 'webtransport';
+    document.querySelector('.for-websockify').hidden = t !== 'websockify';
   }
   $('transport').addEventListener('change', showTransport);
   showTransport();
@@ -215,10 +220,11 @@
     if (started) return;
     started = true;
     for (const el of $('settings').elements) el.disabled = true;
-    const wisp = $('transport').value === 'wisp';
+    const t = $('transport').value;
     start({
       nick: $('nick').value.trim(), channel: $('channel').value.trim(), irc: $('irc').value.trim(),
-      transport: $('transport').value, ws: wisp ? '' : $('ws').value.trim(), wisp: wisp ? $('wisp').value.trim() : '',
+      transport: t, ws: t === 'websockify' ? $('ws').value.trim() : '', wisp: t === 'wisp' ? $('wisp').value.trim() : '',
+      wt: t === 'webtransport' ? $('wt').value.trim() : '',
       build: /^[A-Za-z0-9_.-]+$/.test(q.get('build') || '') ? q.get('build') : 'wasm',
     });
   }

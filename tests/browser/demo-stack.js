@@ -73,6 +73,8 @@ async function startServers() {
     wsUrl: value('ws_url'),
     // With emnet-proxy (the default), its Wisp mode: the pages' default.
     wispUrl: out.lines.some((l) => l.startsWith('wisp_url ')) ? value('wisp_url') : '',
+    // And its WebTransport (the info URL gives its port and certificate hash).
+    wtInfoUrl: out.lines.some((l) => l.startsWith('wt_info_url ')) ? value('wt_info_url') : '',
     // Commands on its stdin: 'proxy down', 'proxy up', 'irc down', 'irc up';
     // each resolves once the script has answered with the same words.
     async command(what) {
@@ -130,13 +132,14 @@ function startTerminal(servers, nick, channel) {
 // 'wisp' needs a Wisp server that may reach the IRC port.
 async function openChat(browser, servers, nick, channel,
                         { expectNick = nick, transport = servers.wispUrl ? 'wisp' : 'websockify',
-                          wispUrl = servers.wispUrl } = {}) {
+                          wispUrl = servers.wispUrl, wtInfoUrl = servers.wtInfoUrl } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const q = new URLSearchParams({
     irc: `127.0.0.1:${servers.ircPort}`, ws: servers.wsUrl, nick, channel,
     transport, wisp: wispUrl, build: WASM_BUILD, connect: '1',
   });
+  if (wtInfoUrl) q.set('wt', wtInfoUrl);
   await page.goto(`/demo/web/index.html?${q}`);
   await waitJoined(page, channel, expectNick);
   return page;

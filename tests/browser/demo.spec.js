@@ -184,6 +184,36 @@ if (process.env.EMNET_PROXY_WISP_URL) {
   });
 }
 
+// WebTransport, through the demo's own emnet-proxy: the page's default
+// transport when it is given the proxy's WebTransport and the engine has it.
+test('demo: a page on webtransport (its default) chats with a page on wisp and a terminal', async ({ browser }) => {
+  test.skip(!servers.wtInfoUrl, 'the demo proxy serves no WebTransport');
+  const term = terminal('tess', '#wt');
+  await term.waitEvent((e) => e[0] === 'join' && e[2] === 'tess');
+  const context = await browser.newContext();
+  const wt = await context.newPage();
+  const q = new URLSearchParams({ irc: `127.0.0.1:${servers.ircPort}`, ws: servers.wsUrl, nick: 'wendy',
+                                  channel: '#wt', wisp: servers.wispUrl, wt: servers.wtInfoUrl,
+                                  build: process.env.EMNET_DEMO_WASM_BUILD || 'wasm',
+                                  connect: '1' });
+  await wt.goto(`/demo/web/index.html?${q}`);
+  expect(await wt.evaluate(() => document.getElementById('transport').value)).toBe('webtransport');
+  await waitJoined(wt, '#wt', 'wendy');
+  const wi = await openChat(browser, servers, 'will', '#wt', { transport: 'wisp' });
+  await wt.waitForFunction(() => window.chat.state.tabs.get('#wt').members.includes('will'));
+  await wt.evaluate(() => { for (let i = 1; i <= 20; i++) window.chat.send(`over webtransport ${i} ✓`); });
+  const got = await waitMessages(wi, '#wt', (m) => m.length >= 20);
+  expect(got.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `over webtransport ${i + 1} ✓`));
+  await term.waitEvent((e) => e[0] === 'msg' && e[2] === 'wendy' && e[3] === 'over webtransport 20 ✓');
+  await wi.evaluate(() => window.chat.send('over wisp'));
+  term.send('from a terminal');
+  await waitMessages(wt, '#wt', (m) => m.some((x) => x.from === 'will' && x.text === 'over wisp') &&
+                                      m.some((x) => x.from === 'tess' && x.text === 'from a terminal'));
+  expect(await term.quit()).toBe(0);
+  await context.close();
+  await wi.context().close();
+});
+
 // Bytes of the text the server can relay after ":nick!~emnet@127.0.0.1 PRIVMSG #chan :" in 512.
 function room(nick, chan) {
   return 512 - Buffer.byteLength(`:${nick}!~emnet@127.0.0.1 PRIVMSG ${chan} :\r\n`);

@@ -9,7 +9,7 @@
 # Tiers: native = ctest in build/native (unit and smoke tests, the kernel as
 # oracle, ASan+UBSan); wasm = ctest in build/wasm (the same programs as wasm
 # under Node.js); browser = Playwright in headless Chromium (tests/browser);
-# fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (40) with
+# fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (30) with
 # clang's ASan + UBSan, one test per target.
 # Expects the builds to exist (make build); `make test` does all of it.
 set -u
@@ -98,11 +98,11 @@ run_browser_tier() {
 # Fuzzing: every target runs on its own; a crash, a leak or a build failure
 # fails it. Counted directly (libFuzzer writes no JUnit report).
 run_fuzz_tier() {
-  echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-40} s each ==="
+  echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-30} s each ==="
   local name passed=0 failed=0
   for name in fuzz_wisp_codec fuzz_wt_codec fuzz_proxy_config fuzz_h3_codec; do
     if [ -n "${EMNET_TEST_FILTER:-}" ] && ! [[ $name =~ $EMNET_TEST_FILTER ]]; then continue; fi
-    if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-40} scripts/fuzz.sh "$name"; then
+    if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-30} scripts/fuzz.sh "$name"; then
       passed=$((passed + 1))
     else
       failed=$((failed + 1))

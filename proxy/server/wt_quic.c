@@ -37,7 +37,6 @@
 #define DATAGRAMS_QUEUED_MAX 256
 #define STREAM_WINDOW (256 * 1024)     /* per stream, each way */
 #define CONN_WINDOW (4 * 1024 * 1024)
-#define MAX_STREAMS 256                /* the browser's bidirectional and unidirectional streams at once */
 #define IDLE_TIMEOUT_S 30
 #define CLOSE_LINGER_MS 1000           /* a closed connection answers late packets this long, then goes */
 
@@ -777,7 +776,9 @@ static struct emnet_px_wt_conn *accept_conn(const uint8_t *pkt, size_t len, cons
     params.initial_max_stream_data_bidi_remote = STREAM_WINDOW;
     params.initial_max_stream_data_uni = STREAM_WINDOW;
     params.initial_max_data = CONN_WINDOW;
-    params.initial_max_streams_bidi = MAX_STREAMS;
+    /* The page's streams at once: max_streams, as for a Wisp connection
+     * (and one for the CONNECT); each that ends makes room for another. */
+    params.initial_max_streams_bidi = (uint64_t)emnet_px.cfg->max_streams + 1;
     params.initial_max_streams_uni = 16;
     params.max_idle_timeout = IDLE_TIMEOUT_S * NGTCP2_SECONDS;
     params.active_connection_id_limit = 4;

@@ -193,11 +193,14 @@ start_all() {
     # emnet-proxy, allowing loopback targets only; it prints its port. Its
     # limits leave room for 1,000 streams on one Wisp connection and for
     # 100 websockify connections at once, all from 127.0.0.1
-    # (tests/net/tcp_many_sockets.c, the TCP benchmark).
+    # (tests/net/tcp_many_sockets.c, the TCP benchmark). A WebTransport
+    # session whose browser was killed stays until QUIC's idle timeout:
+    # a drain of 2 s lets the proxy exit within the harness's grace.
     if [ -x "$PROXY" ]; then
         start emnet-proxy "$PROXY" --listen 127.0.0.1:0 --allow 127.0.0.0/8 --allow ::1 \
             --allow_origin '*' --token_file "$STATE/tokens" --log_level warn \
-            --max_streams 2048 --max_connections_per_ip 512 --webtransport_listen 127.0.0.1:0
+            --max_streams 2048 --max_connections_per_ip 512 --webtransport_listen 127.0.0.1:0 \
+            --drain-timeout 2
         wait_listening emnet-proxy || return 1
         export EMNET_PROXY_PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$STATE/emnet-proxy.out")
         # Its WebTransport (HTTP/3) port, printed just after; the page

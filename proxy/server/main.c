@@ -146,8 +146,10 @@ static void sweep(lws_sorted_usec_list_t *sul)
     if (emnet_px.draining) {
         if (!final_deadline_ms && emnet_px.nconns && now >= drain_deadline_ms) {
             emnet_px_log(EMNET_PX_INFO, "drain_timeout", NULL);
-            for (struct emnet_px_conn *c = emnet_px.conns; c; c = c->next)
+            for (struct emnet_px_conn *c = emnet_px.conns, *next; c; c = next) {
+                next = c->next;   /* a close may let go of c */
                 emnet_px_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "Server shutting down");
+            }
             final_deadline_ms = now + 2000;
         }
         if (!emnet_px.nconns || (final_deadline_ms && now >= final_deadline_ms)) done = 1;

@@ -126,6 +126,8 @@ void emnet_px_wtg_stream_reset(struct emnet_px_conn *c, struct emnet_px_wt_strea
 void emnet_px_wtg_stream_acked(struct emnet_px_conn *c, struct emnet_px_wt_stream *st);
 void emnet_px_wtg_stream_closed(struct emnet_px_conn *c, struct emnet_px_wt_stream *st);
 void emnet_px_wtg_datagram(struct emnet_px_conn *c, const uint8_t *data, size_t len);
+/* At exit, before the connections go (wt_quic.c). */
+void emnet_px_wtg_stop(void);
 /* wt_quic.c frees a stream whose session ended before it. */
 void emnet_px_wtg_stream_forget(struct emnet_px_wt_stream *st);
 

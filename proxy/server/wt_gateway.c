@@ -55,7 +55,9 @@ struct emnet_px_wtg_stream {
  * report (fail) before emnet_px_stream_open has returned. */
 #define ID_BUCKETS 256
 struct emnet_px_wtg_session {
-    struct emnet_px_wt_h3 *h3;
+    struct emnet_px_wt_h3 *h3;        /* NULL once the proxy has closed the session */
+    struct emnet_px_conn *conn;
+    lws_sorted_usec_list_t later;     /* the conn goes on the next turn of the loop */
     uint32_t next_id;
     struct emnet_px_wtg_stream *by_id[ID_BUCKETS];
 };
@@ -91,6 +93,7 @@ struct emnet_px_conn *emnet_px_wtg_session_open(struct emnet_px_wt_h3 *h, const 
         return NULL;
     }
     ws->h3 = h;
+    ws->conn = c;
     c->mode = EMNET_PX_WEBTRANSPORT;
     c->wt = ws;
     snprintf(c->client, sizeof c->client, "%s", client);
@@ -128,6 +131,7 @@ void emnet_px_wtg_session_closed(struct emnet_px_conn *c)
 {
     /* Every stream's target is cut: the session's end resets them all. */
     struct emnet_px_wtg_session *ws = c->wt;
+    lws_sul_cancel(&ws->later);
     c->dying = 1;
     while (c->streams) {
         struct emnet_px_stream *s = c->streams;
@@ -159,12 +163,34 @@ void emnet_px_wtg_session_closed(struct emnet_px_conn *c)
 }
 
 /* The session's end from this side (draining, idle, budget). */
+static void closed_later(lws_sorted_usec_list_t *sul)
+{
+    struct emnet_px_wtg_session *ws = lws_container_of(sul, struct emnet_px_wtg_session, later);
+    emnet_px_wtg_session_closed(ws->conn);
+}
+
+/* The conn is let go of on the next turn of the loop, not here: callers
+ * (the sweep, the budget) still hold it when they ask for the close. */
 void emnet_px_wtg_close(struct emnet_px_conn *c, int code, const char *reason)
 {
     struct emnet_px_wtg_session *ws = c->wt;
     (void)code;
-    emnet_px_h3_close_session(ws->h3, emnet_px.draining ? EMNET_WT_CLOSE_DRAINING : EMNET_WT_CLOSE_NORMAL, reason);
-    emnet_px_wtg_session_closed(c);
+    if (c->closing) return;
+    c->closing = 1;
+    if (ws->h3)
+        emnet_px_h3_close_session(ws->h3, emnet_px.draining ? EMNET_WT_CLOSE_DRAINING : EMNET_WT_CLOSE_NORMAL,
+                                  reason);
+    ws->h3 = NULL;
+    lws_sul_schedule(emnet_px.ctx, 0, &ws->later, closed_later, 1);
+}
+
+void emnet_px_wtg_stop(void)
+{
+    /* At exit: sessions the proxy closed and has not let go of yet. */
+    for (struct emnet_px_conn *c = emnet_px.conns, *next; c; c = next) {
+        next = c->next;
+        if (c->mode == EMNET_PX_WEBTRANSPORT && c->closing) emnet_px_wtg_session_closed(c);
+    }
 }
 
 /* ---- replies ---- */
@@ -418,9 +444,9 @@ void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *
                                const uint8_t *data, size_t len)
 {
     struct emnet_px_wtg_stream *g = gw_of(c, s);
-    struct emnet_wt_sockaddr src;
-    if (!g || !g->st || sockaddr_to_wt(from, &src) != 0) return;
     struct emnet_px_wtg_session *ws = c->wt;
+    struct emnet_wt_sockaddr src;
+    if (!g || !g->st || !ws->h3 || sockaddr_to_wt(from, &src) != 0) return;
     emnet_px_conn_touch(c);
     /* A QUIC datagram when it fits (unreliable, as UDP is); else a record
      * on the flow's stream, where QUIC's flow control holds it. */

@@ -930,6 +930,7 @@ int emnet_px_wt_start(const char *listen, char *err, size_t errlen)
 
 void emnet_px_wt_stop(void)
 {
+    emnet_px_wtg_stop();
     while (q.conns) conn_free(q.conns);
     q.fd = -1;   /* lws closes it with the context */
 }

@@ -144,17 +144,21 @@ const rawWt = (() => {
     // Echoes are read back to back (a timer per read would cost more
     // than the datagram); a watchdog gives up on those in flight after a
     // second without an echo, as udp_echo_100k.c does.
-    let last = performance.now(), lost = 0;
+    let last = performance.now(), lost = 0, wake = null, pending = null;
     const watchdog = setInterval(() => {
       if (performance.now() - last < 1000) return;
       lost += sent - echoed;
       echoed = sent;
       last = performance.now();
       send();
+      if (wake) wake();   // the loop below may be waiting for an echo that never comes
     }, 250);
     send();
     while (echoed < count) {
-      const got = await dr.read();
+      pending = pending || dr.read();
+      const got = await Promise.race([pending, new Promise((res) => { wake = res; })]);
+      if (!got) continue;   // woken by the watchdog
+      pending = null;
       if (got.done) break;
       echoed++;
       last = performance.now();

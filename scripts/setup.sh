@@ -3,9 +3,12 @@
 # (in about a second) when it already is:
 #   - Debian packages: the compilers and build tools, Emscripten 3.1.6 and
 #     the node-acorn its optimizer needs, websockify, libwebsockets, ngtcp2,
-#     nghttp3 and GnuTLS (emnet-proxy's WebTransport), Chromium;
+#     nghttp3 and GnuTLS (emnet-proxy's WebTransport), the browsers of the
+#     browser tier: Chromium, Firefox ESR, WebKitGTK's MiniBrowser and its
+#     WebDriver, and Xvfb (WebKitGTK has no headless mode);
 #   - npm packages pinned by package-lock.json (Playwright drives the system
-#     Chromium: no browser is ever downloaded).
+#     Chromium, puppeteer-core the system Firefox: no browser is ever
+#     downloaded).
 # Packages are installed only if missing; `npm ci` runs only when the lock
 # file changed since the last install.
 set -euo pipefail
@@ -20,6 +23,8 @@ packages=(
   libwebsockets-dev
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev
   chromium
+  firefox-esr
+  webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb xauth
   clang libclang-rt-14-dev
 )
 # Node.js may come from elsewhere (a vendor's package of its own); only ask
@@ -45,7 +50,7 @@ stamp=node_modules/.emnet-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing npm packages from package-lock.json"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
   echo "$want" >"$stamp"
 else
   echo "setup: npm packages present"

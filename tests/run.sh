@@ -8,7 +8,9 @@
 #
 # Tiers: native = ctest in build/native (unit and smoke tests, the kernel as
 # oracle, ASan+UBSan); wasm = ctest in build/wasm (the same programs as wasm
-# under Node.js); browser = Playwright in headless Chromium (tests/browser);
+# under Node.js); browser = Playwright's runner over Chromium, Firefox and
+# WebKitGTK (tests/browser; EMNET_BROWSER_ENGINES="chromium firefox" limits
+# the engines, EMNET_BROWSER_MATRIX=full runs every engine's full list);
 # fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (30) with
 # clang's ASan + UBSan, one test per target.
 # Expects the builds to exist (make build); `make test` does all of it.
@@ -88,7 +90,7 @@ run_ctest_tier() {   # TIER BUILD_DIR
 run_browser_tier() {
   local report=$REPORTS/browser.xml
   rm -f "$report"
-  echo "=== tier browser: Playwright in headless Chromium ==="
+  echo "=== tier browser: Playwright's runner; engines: ${EMNET_BROWSER_ENGINES:-chromium firefox webkit} ==="
   local filter=()
   [ -n "${EMNET_TEST_FILTER:-}" ] && filter=(-g "$EMNET_TEST_FILTER")
   npx --no-install playwright test -c tests/browser/playwright.config.js "${filter[@]}"

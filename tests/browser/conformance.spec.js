@@ -1,9 +1,9 @@
-// The differential conformance suite in Chromium: every scenario of
+// The differential conformance suite in the browsers: every scenario of
 // tests/conformance runs natively (the Linux kernel answers) and as wasm in
 // the page (emnet answers); their traces must be equal, line for line.
 // (Tier 2 does the same under Node.js.)
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -65,8 +65,13 @@ const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ 
   // natively: every TCP scenario runs over it, confirmOnly's too.
   .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'webtransport' })));
 
+// Every run in Firefox too; in WebKit all but webtransport's (WebKitGTK has
+// no WebTransport). The engine is the project's (playwright.config.js).
+const tagsOf = ({ transport }) => (transport === 'webtransport' ? engines.firefox : engines.all);
+
 for (const { name, transport, via } of runs) {
-  test(`conformance in Chromium: ${name}${transport ? ` over ${transport}` : ''}${via ? ` to ${via}` : ''}`, async ({ page }) => {
+  test(`conformance: ${name}${transport ? ` over ${transport}` : ''}${via ? ` to ${via}` : ''}`,
+       { tag: tagsOf({ name, transport, via }) }, async ({ page }) => {
     const want = nativeTrace(name);
     // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));

@@ -1,8 +1,10 @@
 // The chat demo end to end: pages running the C client as wasm, over emnet
 // and the WebSocket proxy, to a real IRC server (ngIRCd), with the same
-// client built natively as a third participant in a terminal process.
+// client built natively as a third participant in a terminal process. The
+// UI tests (locators) are Chromium's; one test puts a page of the
+// project's engine beside a Chromium page (run by Firefox and WebKit too).
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { startServers, startTerminal, openChat, waitJoined, messages, waitMessages } = require('./demo-stack');
 
 // One set of servers for the file; each test uses its own channel.
@@ -212,6 +214,42 @@ test('demo: a page on webtransport (its default) chats with a page on wisp and a
   expect(await term.quit()).toBe(0);
   await context.close();
   await wi.context().close();
+});
+
+// Engines side by side: a page of the project's engine (Firefox, WebKit or
+// Chromium), on the transport the page picks for itself (webtransport
+// where the engine has it, else wisp), and a Chromium page on websockify
+// chat with each other and with the terminal client.
+test('demo: a page of this engine and a Chromium page chat with each other and the terminal', { tag: engines.all },
+     async ({ browser, chromium, engine }) => {
+  const term = terminal('tia', '#engines');
+  await term.waitEvent((e) => e[0] === 'join' && e[2] === 'tia');
+  const context = await browser.newContext();
+  const own = await context.newPage();
+  const q = new URLSearchParams({ irc: `127.0.0.1:${servers.ircPort}`, ws: servers.wsUrl, nick: 'una',
+                                  channel: '#engines', wisp: servers.wispUrl, wt: servers.wtInfoUrl,
+                                  build: process.env.EMNET_DEMO_WASM_BUILD || 'wasm', connect: '1' });
+  await own.goto(`/demo/web/index.html?${q}`);
+  const transport = await own.evaluate(() => document.getElementById('transport').value);
+  expect(transport).toBe(engine !== 'webkit' && servers.wtInfoUrl ? 'webtransport' : servers.wispUrl ? 'wisp' : 'websockify');
+  await waitJoined(own, '#engines', 'una');
+  const other = await openChat(chromium, servers, 'vic', '#engines', { transport: 'websockify' });
+  await own.waitForFunction(() => window.chat.state.tabs.get('#engines').members.join(' ') === 'tia una vic');
+  await own.evaluate((t) => { for (let i = 1; i <= 20; i++) window.chat.send(`${t} ${i} ✓`); }, engine);
+  await other.evaluate(() => { for (let i = 1; i <= 20; i++) window.chat.send(`chromium ${i} ✓`); });
+  term.send('from a terminal');
+  const want = (w) => Array.from({ length: 20 }, (_, i) => `${w} ${i + 1} ✓`);
+  for (const [page, from, what] of [[other, 'una', engine], [own, 'vic', 'chromium']]) {
+    const msgs = await waitMessages(page, '#engines', (m, a) => m.filter((x) => x.from === a).length >= 20 &&
+                                                              m.some((x) => x.from === 'tia'), { arg: from });
+    expect(msgs.filter((m) => m.from === from).map((m) => m.text)).toEqual(want(what));
+  }
+  await term.waitEvent((e) => e[0] === 'msg' && e[2] === 'una' && e[3] === `${engine} 20 ✓`);
+  await term.waitEvent((e) => e[0] === 'msg' && e[2] === 'vic' && e[3] === 'chromium 20 ✓');
+  console.log(`demo: a ${engine} page on ${transport} and a Chromium page on websockify`);
+  expect(await term.quit()).toBe(0);
+  await context.close();
+  await other.context().close();
 });
 
 // Bytes of the text the server can relay after ":nick!~emnet@127.0.0.1 PRIVMSG #chan :" in 512.

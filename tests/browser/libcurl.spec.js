@@ -8,7 +8,7 @@
 // (curl's error, then the page still works), the name localhost (which curl
 // resolves itself) and a name that only the Wisp server looks up.
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { spawn } = require('child_process');
 const crypto = require('crypto');
 const http = require('http');

@@ -1,11 +1,11 @@
-// Timing-sensitive tests of the hosted loop in Chromium. They run in their
+// Timing-sensitive tests of the hosted loop, in each engine. They run in their
 // own Playwright project, after all other browser tests and alone, so that
 // no parallel page competes for the 2 cores while they measure.
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { runWasm, watchFrames } = require('./wasm-run');
 
-test('hosted loop: 100,000 events through drive, the page keeps rendering', async ({ page }) => {
+test('hosted loop: 100,000 events through drive, the page keeps rendering', { tag: engines.firefox }, async ({ page }) => {
   await watchFrames(page);
   const t0 = Date.now();
   const r = await runWasm(page, 'tests/loop/loop_events', { args: [100000] });
@@ -21,7 +21,7 @@ test('hosted loop: 100,000 events through drive, the page keeps rendering', asyn
   expect(frames.longestGap).toBeLessThan(250);
 });
 
-test('hosted loop: timers fire in order, never early, within a few ms of their deadline', async ({ page }) => {
+test('hosted loop: timers fire in order, never early, within a few ms of their deadline', { tag: engines.all }, async ({ page }) => {
   const r = await runWasm(page, 'tests/loop/loop_timers');
   console.log(`loop_timers: ${r.stdout.join(' | ')}`);
   expect(r.stdout[0]).toBe('timers: 24 fired, in deadline order, 0 early');

@@ -1,7 +1,7 @@
-// TCP over emnet in Chromium, end to end through websockify to the
+// TCP over emnet in the browsers, end to end through websockify to the
 // harness's echo server.
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { runWasm } = require('./wasm-run');
 
 function harnessEnv() {
@@ -12,7 +12,7 @@ function harnessEnv() {
 // echoes through one WebSocket at only ~4 MB/s each way here, a raw JS
 // WebSocket as much as emnet (sending while receiving is its slow case);
 // Node carries the same program at ~50 MB/s (ctest tcp_integrity).
-test('integrity: 32 MiB each way, every byte checked, checksums equal at both ends', async ({ page }) => {
+test('integrity: 32 MiB each way, every byte checked, checksums equal at both ends', { tag: engines.all }, async ({ page }) => {
   test.setTimeout(120000);
   const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [32], env: harnessEnv(), timeout: 110000 });
   console.log(`tcp_integrity: ${r.stdout.join(' | ')}`);
@@ -21,6 +21,8 @@ test('integrity: 32 MiB each way, every byte checked, checksums equal at both en
   expect(r.status).toBe(0);
 });
 
+// Chromium only: over websockify only a WebSocketStream can pause (see
+// backpressure.spec.js for the other engines).
 test('a slow reader: the receive buffer stays bounded while the server keeps sending', async ({ page }) => {
   const env = { ...harnessEnv(), EMNET_RECV_BUFFER: '262144' };
   const r = await runWasm(page, 'tests/net/tcp_slow_reader', { args: [1500], env, timeout: 60000 });
@@ -34,14 +36,14 @@ test('a slow reader: the receive buffer stays bounded while the server keeps sen
   expect(r.status).toBe(0);
 });
 
-test('closed sockets leave no WebSocketStream, no socket and no heap behind', async ({ page }) => {
+test('closed sockets leave no WebSocketStream, no socket and no heap behind', { tag: engines.all }, async ({ page }) => {
   const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: harnessEnv(), timeout: 60000 });
   console.log(`tcp_no_leaks: ${r.stdout.join(' | ')}`);
   expect(r.stdout[0]).toMatch(/^150 sockets per round: alive after close 0 sockets, 0 host objects; heap no bigger/);
   expect(r.status).toBe(0);
 });
 
-test('no proxy: EHOSTUNREACH; a proxy that never answers: ETIMEDOUT', async ({ page }) => {
+test('no proxy: EHOSTUNREACH; a proxy that never answers: ETIMEDOUT', { tag: engines.all }, async ({ page }) => {
   const r = await runWasm(page, 'tests/net/tcp_proxy_unreachable', { env: harnessEnv(), timeout: 30000 });
   expect(r.stdout).toContain('no proxy: SO_ERROR Host is unreachable');
   expect(r.stdout).toContain('silent proxy: SO_ERROR Operation timed out');

@@ -1,23 +1,23 @@
-// Tier 3 smoke tests: a wasm program runs in Chromium and its status comes
-// back; a page's raw JS WebSocket reaches the echo server through websockify.
+// Tier 3 smoke tests, in every engine: a wasm program runs in the page and
+// its status comes back; a page's raw JS WebSocket reaches the echo server through websockify.
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 const { runWasm } = require('./wasm-run');
 
-test('wasm program prints and exits 0 in Chromium', async ({ page }) => {
+test('wasm program prints and exits 0', { tag: engines.all }, async ({ page }) => {
   const r = await runWasm(page, 'tests/smoke/smoke_hello');
   expect(r.stdout).toEqual(['emnet smoke: hello from wasm, exiting with 0']);
   expect(r.status).toBe(0);
 });
 
-test('wasm program exit status is read back exactly', async ({ page }) => {
+test('wasm program exit status is read back exactly', { tag: engines.all }, async ({ page }) => {
   const r = await runWasm(page, 'tests/smoke/smoke_hello', { args: [7] });
   expect(r.stdout).toEqual(['emnet smoke: hello from wasm, exiting with 7']);
   expect(r.status).toBe(7);
 });
 
 for (const unit of ['test_pattern', 'test_pollable']) {
-  test(`wasm unit test ${unit} passes in Chromium`, async ({ page }) => {
+  test(`wasm unit test ${unit} passes`, { tag: engines.all }, async ({ page }) => {
     const r = await runWasm(page, `tests/unit/${unit}`);
     expect(r.stderr).toEqual([]);
     expect(r.stdout[0]).toMatch(/checks, 0 failed$/);
@@ -25,7 +25,7 @@ for (const unit of ['test_pattern', 'test_pollable']) {
   });
 }
 
-test('raw JS WebSocket echoes through websockify', async ({ page }) => {
+test('raw JS WebSocket echoes through websockify', { tag: engines.all }, async ({ page }) => {
   await page.goto('/tests/browser/run-wasm.html');   // any page of the same server
   const port = Number(process.env.EMNET_WS_ECHO_PORT);
   const r = await page.evaluate(async (wsPort) => {

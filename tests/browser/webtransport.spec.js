@@ -1,12 +1,13 @@
-// emnet-proxy's WebTransport gateway from Chromium's own WebTransport API,
+// emnet-proxy's WebTransport gateway from the browser's own WebTransport API,
 // no emnet in the page (tests/browser/webtransport-raw.html): the session,
 // TCP streams (status, echo, FIN, refused, blocked, names, resets, many at
 // once), UDP flows and lookups, each case as docs/webtransport-protocol.md
-// says. Node.js has no WebTransport: this runs in Chromium only.
+// says. Node.js and WebKitGTK have no WebTransport: this runs in Chromium
+// and Firefox.
 'use strict';
-const { test, expect } = require('@playwright/test');
+const { test, expect, engines } = require('./fixtures');
 
-test('webtransport, raw: every case of the protocol page against emnet-proxy', async ({ page }) => {
+test('webtransport, raw: every case of the protocol page against emnet-proxy', { tag: engines.firefox }, async ({ page }) => {
   test.setTimeout(60000);
   const env = process.env;
   if (!env.EMNET_PROXY_WT_INFO_URL) throw new Error('EMNET_PROXY_WT_INFO_URL is not set (emnet-proxy not built?)');
@@ -49,7 +50,7 @@ async function countOpened(page) {
   });
 }
 
-test('auto: webtransport when the session opens', async ({ page }) => {
+test('auto: webtransport when the session opens', { tag: engines.firefox }, async ({ page }) => {
   await countOpened(page);
   const env = autoEnv({ EMNET_WEBTRANSPORT_INFO_URL: process.env.EMNET_PROXY_WT_INFO_URL });
   const r = await runWasm(page, 'tests/conformance/conf_tcp_echo_roundtrip', { env });
@@ -60,7 +61,7 @@ test('auto: webtransport when the session opens', async ({ page }) => {
   expect(opened.WebSocket + opened.WebSocketStream).toBe(0);
 });
 
-test('auto: wisp, said once, when the session cannot open', async ({ page }) => {
+test('auto: wisp, said once, when the session cannot open', { tag: engines.firefox }, async ({ page }) => {
   await countOpened(page);
   const env = autoEnv({ EMNET_WEBTRANSPORT_URL: `https://127.0.0.1:${process.env.EMNET_UDP_REFUSED_PORT}/emnet` });
   const r = await runWasm(page, 'tests/conformance/conf_tcp_echo_roundtrip', { env, timeout: 40000 });

@@ -2,12 +2,16 @@
 # work on a fresh Debian 12 machine:
 #   make demo   build, start the local stack, print what runs where
 #   make test   install what is missing, build both targets, run all tiers
-.PHONY: all setup build native native-release wasm test test-native test-wasm test-browser test-fuzz bench demo clean
+# make install PREFIX=...: emnet for programs built outside this tree (the wasm
+# library, the native one, headers, CMake package, pkg-config, emnet-config)
+# and emnet-proxy with its configuration, unit and man page.
+.PHONY: all setup build native native-release wasm install test test-native test-wasm test-browser test-fuzz bench demo clean
 
 EMSCRIPTEN_TOOLCHAIN ?= /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
 # Native tests run under AddressSanitizer + UBSan; SANITIZE=OFF for a plain build.
 SANITIZE ?= ON
 JOBS ?= 2
+PREFIX ?= /usr/local
 
 all: build
 
@@ -31,6 +35,10 @@ wasm:
 	@test -f build/wasm/CMakeCache.txt || \
 	  cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=$(EMSCRIPTEN_TOOLCHAIN)
 	cmake --build build/wasm -j$(JOBS)
+
+install: native-release wasm
+	cmake --install build/wasm --prefix $(PREFIX)
+	cmake --install build/native-release --prefix $(PREFIX)
 
 test: build
 	tests/run.sh

@@ -16,20 +16,7 @@ set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=${EMNET_NODE_MODUL
 set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_SOURCE_DIR}/tests/harness/run-node.sh")
 
 set(EMNET_JS_DIR "${CMAKE_SOURCE_DIR}/js")
-
-# Link options every emnet wasm program gets:
-#  - the pre-js files make the same .js run under Node (no fetch() of the
-#    .wasm path) and pass EMNET_* settings from the host environment;
-#  - FORCE_FILESYSTEM keeps Emscripten's FS even when a program only calls
-#    write/close, because socket fds are FS streams;
-#  - EXIT_RUNTIME makes main's return value the process exit status in Node
-#    and reach Module.onExit in a page.
-set(EMNET_WASM_LINK_OPTIONS
-  "SHELL:--pre-js ${EMNET_JS_DIR}/pre_node_wasm.js"
-  "SHELL:--pre-js ${EMNET_JS_DIR}/pre_env.js"
-  -sFORCE_FILESYSTEM=1
-  -sEXIT_RUNTIME=1
-  -sALLOW_MEMORY_GROWTH=1)
+include(emnetLinkOptions)
 
 # Test programs link at -O1: their objects are compiled optimised all the
 # same, but the link's whole-program passes (and ASYNCIFY's, at -O3) take
@@ -44,27 +31,13 @@ function(emnet_wasm_quick_link target)
   endif()
 endfunction()
 
-# emnet_wasm_link(<target> [ASYNCIFY | JSPI])
-#   ASYNCIFY: blocking calls (epoll_wait/poll/select with a timeout, reads
-#   of blocking fds) suspend the program instead of failing with ENOTSUP.
-#   JSPI: the same through WebAssembly.Suspending where the engine has it
-#   (Chromium), without ASYNCIFY's code growth; links at -O2 (js/jspi.js).
+# emnet_wasm_link(<target> [ASYNCIFY | JSPI]): the pre-js files and flags
+# of emnetLinkOptions.cmake (the --js-library files come with the `emnet`
+# target, js/CMakeLists.txt).
 function(emnet_wasm_link target)
-  cmake_parse_arguments(W "ASYNCIFY;JSPI" "" "" ${ARGN})
-  target_link_options(${target} PRIVATE ${EMNET_WASM_LINK_OPTIONS})
-  if(W_ASYNCIFY)
-    # A suspended call's stack is saved in ASYNCIFY's buffer; Emscripten's
-    # 4 KiB default overflows ("RuntimeError: unreachable" at the unwind)
-    # when the blocking call sits under deep frames, as in a program linked
-    # without inlining (-O1). 64 KiB costs only memory.
-    target_link_options(${target} PRIVATE -sASYNCIFY -sASYNCIFY_STACK_SIZE=65536 -sASYNCIFY_IMPORTS=emnet_js_wait
-                        "SHELL:--pre-js ${EMNET_JS_DIR}/asyncify_main.js")
-    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/asyncify_main.js")
-  endif()
-  if(W_JSPI)
-    target_link_options(${target} PRIVATE -O2 "SHELL:--pre-js ${EMNET_JS_DIR}/jspi.js")
-    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/jspi.js")
-  endif()
-  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
-    "${EMNET_JS_DIR}/pre_node_wasm.js" "${EMNET_JS_DIR}/pre_env.js")
+  emnet_link_options(opts BASE ${ARGN})
+  target_link_options(${target} PRIVATE ${opts})
+  foreach(f IN LISTS EMNET_PRE_JS EMNET_ASYNCIFY_PRE_JS EMNET_JSPI_PRE_JS)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${EMNET_JS_DIR}/${f}")
+  endforeach()
 endfunction()

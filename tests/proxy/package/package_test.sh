@@ -110,7 +110,7 @@ if [ "$real_install" = 1 ]; then
   fi
   prefix=
   run_user=emnet-proxy
-  check "postinst made the system user emnet-proxy" getent passwd emnet-proxy
+  check "postinst made the system user emnet-proxy" sh -c "getent passwd emnet-proxy >/dev/null"
   uid=$(id -u emnet-proxy 2>/dev/null || echo 0)
   check "a system account (uid $uid below 1000) with no login shell" \
     test "$uid" -gt 0 -a "$uid" -lt 1000 -a "$(getent passwd emnet-proxy | cut -d: -f7)" = /usr/sbin/nologin
@@ -162,6 +162,7 @@ proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
   echo "listen = 127.0.0.1:$proxy_port"
   echo "allow = 127.0.0.1:$echo_port"
 } >>"$conf"
+# shellcheck disable=SC2317  # called through check
 check_config_quietly() { as_user "$bin" --config "$conf" --check-config >"$work/check2.out" 2>&1; }
 check "the edited configuration passes --check-config" check_config_quietly
 
@@ -222,6 +223,14 @@ echo_pid=
 
 # ---- remove ----
 if [ "$real_install" = 1 ]; then
+  # Remove first: the program goes, the configuration and the account stay.
+  if dpkg -r emnet-proxy >"$work/dpkg-remove.log" 2>&1; then
+    ok "dpkg -r emnet-proxy"
+  else
+    fail "dpkg -r emnet-proxy"; cat "$work/dpkg-remove.log"
+  fi
+  check "after remove: no binary, the configuration kept" test ! -e /usr/bin/emnet-proxy -a -f "$conf"
+  check "after remove: the account kept" sh -c "getent passwd emnet-proxy >/dev/null"
   if dpkg --purge emnet-proxy >"$work/dpkg-purge.log" 2>&1; then
     installed=0; ok "dpkg --purge emnet-proxy"
   else
@@ -233,7 +242,8 @@ if [ "$real_install" = 1 ]; then
   check "no /etc/emnet-proxy left" test ! -e /etc/emnet-proxy
   check "no account emnet-proxy left" sh -c '! getent passwd emnet-proxy >/dev/null && ! getent group emnet-proxy >/dev/null'
   check "no directory override left" sh -c '! dpkg-statoverride --list /etc/emnet-proxy >/dev/null'
-  check "no unit enablement left" sh -c '! ls /etc/systemd/system/*/emnet-proxy.service /etc/systemd/system/emnet-proxy.service >/dev/null 2>&1'
+  check "no unit enablement or mask left" sh -c '! ls /etc/systemd/system/*/emnet-proxy.service /etc/systemd/system/emnet-proxy.service \
+    /var/lib/systemd/deb-systemd-helper-*/*emnet-proxy* /var/lib/systemd/deb-systemd-helper-*/*/*emnet-proxy* >/dev/null 2>&1'
 else
   rm -rf "$prefix"
   ok "removed the unpacked tree"

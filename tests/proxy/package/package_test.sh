@@ -53,6 +53,7 @@ if [ "$real_install" = 1 ] && [ -d /run/systemd/system ]; then systemd=1; fi
 echo_pid=
 proxy_pid=
 installed=0
+dropin=/run/systemd/system/emnet-proxy.service.d/sanitizer-build.conf
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   [ -z "$proxy_pid" ] || kill -KILL "$proxy_pid" 2>/dev/null
@@ -60,6 +61,10 @@ cleanup() {
   if [ "$installed" = 1 ]; then
     [ "$systemd" = 0 ] || systemctl stop emnet-proxy.service 2>/dev/null
     dpkg --purge emnet-proxy >/dev/null 2>&1
+  fi
+  if [ "$systemd" = 1 ] && [ -f "$dropin" ]; then
+    rm -rf "$(dirname "$dropin")"
+    systemctl daemon-reload
   fi
 }
 trap cleanup EXIT
@@ -170,6 +175,14 @@ check "the edited configuration passes --check-config" check_config_quietly
 : >"$work/proxy.log"
 if [ "$systemd" = 1 ]; then
   echo "# starting under systemd: systemctl restart emnet-proxy"
+  if objdump -p "$bin" | grep -q 'NEEDED.*libasan'; then
+    # A sanitizer build needs system calls the unit's filter refuses (ptrace
+    # for the leak check, setrlimit); for it only, a runtime drop-in lifts
+    # the filter and the W^X rule. A release build runs with the unit as is.
+    echo "# the binary is a sanitizer build: drop-in $dropin lifts SystemCallFilter= and MemoryDenyWriteExecute="
+    mkdir -p "$(dirname "$dropin")"
+    printf '[Service]\nSystemCallFilter=\nMemoryDenyWriteExecute=no\n' >"$dropin"
+  fi
   systemctl daemon-reload
   check "systemctl restart emnet-proxy" systemctl restart emnet-proxy.service
   proxy_pid=$(systemctl show -p MainPID --value emnet-proxy.service)

@@ -154,6 +154,18 @@ check "  ... read from $conf" grep -qx "# read from $conf" "$work/check.out"
 check "  ... its defaults: listen = 127.0.0.1:8080, every target denied" \
   sh -c "grep -qx 'listen = 127.0.0.1:8080' '$work/check.out' && grep -q '^# allow = .*every target is denied' '$work/check.out'"
 
+# ---- the man page describes every key --check-config knows, every option ----
+man_text=$(zcat "$prefix/usr/share/man/man8/emnet-proxy.8.gz" | sed 's/\\-/-/g')
+missing=
+# shellcheck disable=SC2013  # one key a line, no spaces in keys
+for key in $(sed -n 's/^#\{0,1\} \{0,1\}\([a-z_]*\) =.*/\1/p' "$work/check.out"); do
+  grep -q "\(^\.BI \|fP\)${key}[ \"]" <<<"$man_text" || missing="$missing $key"
+done
+for opt in --config --check-config --drain-timeout --help --version; do
+  grep -q -- "$opt" <<<"$man_text" || missing="$missing $opt"
+done
+check "emnet-proxy(8) describes every configuration key and option${missing:+ (missing:$missing)}" test -z "$missing"
+
 # ---- configure it as an administrator would: a port, one allowed target ----
 "$node" "$HERE/wisp_echo.js" serve >"$work/echo.out" 2>&1 &
 echo_pid=$!

@@ -23,8 +23,11 @@
 
 var LibraryEmnetWebSocket = {
   $EMNETWS__deps: ['$EMNET'],
+  // For the Node.js exit (js/pre_node_wasm.js): what is still to be sent.
+  $EMNETWS__postset: "Module['emnetPendingOutput'] = function () { return EMNETWS.pendingOutput(); };",
   $EMNETWS: {
     sockets: {},       // handle (from C) -> entry
+    leaving: [],       // WebSockets C has closed, until their close handshake is over
     draining: null,    // the timer that watches plain WebSockets' bufferedAmount
     skipSlot: 0,       // C's word: how many of a message's first bytes to leave out
     maxBatch: 64,      // messages per crossing, at most
@@ -222,6 +225,17 @@ var LibraryEmnetWebSocket = {
       EMNETWS.forget(e);
       EMNET.event(function () { _emnet__ws_on_close(e.handle, code, e.opened ? 1 : 0); });
     },
+    // Bytes not yet handed to the network, plus one for each WebSocket
+    // still closing: a process must not end before its sockets have sent
+    // what the program wrote (Linux delivers it after an exit, too).
+    pendingOutput: function () {
+      var n = EMNETWS.leaving.length;
+      for (var h in EMNETWS.sockets) {
+        var e = EMNETWS.sockets[h];
+        n += (e.ws ? e.ws.bufferedAmount : e.inflight) + e.stagePayload;
+      }
+      return n;
+    },
     forget: function (e) {
       e.gone = true;
       e.inbox = [];
@@ -377,7 +391,14 @@ var LibraryEmnetWebSocket = {
     EMNETWS.sendStaged(e);   // what close() sent before it still goes out
     EMNETWS.forget(e);
     if (ws) {
-      if (ws.readyState <= 1) ws.close(1000);
+      if (ws.readyState <= 1) {
+        EMNETWS.leaving.push(ws);
+        ws.onclose = ws.onerror = function () {
+          var i = EMNETWS.leaving.indexOf(ws);
+          if (i >= 0) EMNETWS.leaving.splice(i, 1);
+        };
+        ws.close(1000);
+      }
     } else if (e.stream) {
       if (e.writes) e.closing = true;   // once they settle: EMNETWS.write
       else EMNETWS.closeStream(e);

@@ -5,7 +5,9 @@
 #     the node-acorn its optimizer needs, websockify, libwebsockets, ngtcp2,
 #     nghttp3 and GnuTLS (emnet-proxy's WebTransport), the browsers of the
 #     browser tier: Chromium, Firefox ESR, WebKitGTK's MiniBrowser and its
-#     WebDriver, and Xvfb (WebKitGTK has no headless mode);
+#     WebDriver, and Xvfb (WebKitGTK has no headless mode); dpkg-dev (the
+#     emnet-proxy package, Debian source packages); the mosquitto broker
+#     and its command-line clients (examples/mqtt's test);
 #   - npm packages pinned by package-lock.json (Playwright drives the system
 #     Chromium, puppeteer-core the system Firefox: no browser is ever
 #     downloaded).
@@ -26,6 +28,8 @@ packages=(
   firefox-esr
   webkit2gtk-driver libwebkit2gtk-4.1-0 xvfb xauth
   clang libclang-rt-14-dev
+  dpkg-dev fakeroot
+  mosquitto mosquitto-clients
 )
 # Node.js may come from elsewhere (a vendor's package of its own); only ask
 # Debian for it when there is none.
@@ -55,3 +59,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 else
   echo "setup: npm packages present"
 fi
+
+# libmosquitto's source (Debian's mosquitto package) for examples/mqtt.
+scripts/fetch-mosquitto.sh >/dev/null

@@ -4,7 +4,9 @@
 # from the prefix alone, three ways (find_package in CMake, natively and
 # with emcmake; emnet-config in a plain Makefile; pkg-config), and runs
 # them: natively against the harness's echo servers, and as wasm under
-# Node.js through emnet-proxy's Wisp mode (EMNET_PROXY_WISP_URL).
+# Node.js through emnet-proxy's Wisp mode (EMNET_PROXY_WISP_URL); and the
+# MQTT example (libmosquitto from Debian's source, compiled unchanged) in
+# Chromium against Debian's mosquitto broker (tests/install/mqtt-page.js).
 #
 #   tests/install/examples.sh WASM_BUILD_DIR WORK_DIR
 set -euo pipefail
@@ -30,12 +32,19 @@ cmake --install "$work/native-lib" --prefix "$prefix" --component library >/dev/
 # Out of the tree: nothing but the prefix can be found from here.
 cp -r "$root/examples" "$work/src"
 
+step "libmosquitto (Debian's source, unchanged) for the MQTT example"
+mosquitto_src=$root/$("$root/scripts/fetch-mosquitto.sh")
+mosquitto_build=$root/build/third-party/mosquitto-wasm
+[ -f "$mosquitto_build/lib/libmosquitto_static.a" ] ||
+  "$work/src/mqtt/build-libmosquitto.sh" "$mosquitto_src" "$mosquitto_build"
+
 step "CMake package, native and wasm"
 cmake -S "$work/src" -B "$work/cmake-native" -Demnet_DIR="$prefix/lib/cmake/emnet" \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" >/dev/null
 cmake --build "$work/cmake-native" -j2 >/dev/null
 emcmake cmake -S "$work/src" -B "$work/cmake-wasm" -Demnet_DIR="$prefix/lib/cmake/emnet" \
-      -DCMAKE_BUILD_TYPE=Release >/dev/null
+      -DMOSQUITTO_LIBRARY="$mosquitto_build/lib/libmosquitto_static.a" \
+      -DMOSQUITTO_INCLUDE_DIR="$mosquitto_src/include" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/cmake-wasm" -j2 >/dev/null
 
 step "emnet-config in a Makefile"
@@ -72,4 +81,11 @@ expect "echo_client wasm (CMake)" "$echo_ok" wasm "$work/cmake-wasm/echo_client.
 expect "echo_client wasm (emnet-config)" "$echo_ok" wasm "$work/make/echo_client.js" $host "$EMNET_TCP_ECHO_PORT" "$EMNET_UDP_ECHO_PORT"
 expect "loop_client wasm (CMake)" "$loop_ok" wasm "$work/cmake-wasm/loop_client.js" $host "$EMNET_TCP_ECHO_PORT" 10
 expect "loop_client wasm (pkg-config)" "$loop_ok" wasm "$work/loop_client_pc.js" $host "$EMNET_TCP_ECHO_PORT" 10
+step "the MQTT example in Chromium, against Debian's mosquitto broker and clients"
+if node "$root/tests/install/mqtt-page.js" "$work/cmake-wasm/mqtt_echo.js"; then
+    echo "ok: mqtt example"
+else
+    echo "FAILED: mqtt example"
+    failed=1
+fi
 exit $failed

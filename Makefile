@@ -5,7 +5,7 @@
 # make install PREFIX=...: emnet for programs built outside this tree (the wasm
 # library, the native one, headers, CMake package, pkg-config, emnet-config)
 # and emnet-proxy with its configuration, unit and man page.
-.PHONY: all setup build native native-release wasm install test test-native test-wasm test-browser test-fuzz bench demo clean
+.PHONY: all setup build native native-release wasm install test test-native test-wasm test-browser test-browser-full test-fuzz bench demo clean
 
 EMSCRIPTEN_TOOLCHAIN ?= /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake
 # Native tests run under AddressSanitizer + UBSan; SANITIZE=OFF for a plain build.
@@ -51,6 +51,10 @@ test-wasm: setup native wasm
 
 test-browser: setup native wasm
 	tests/run.sh browser
+
+# Every engine's full list (Firefox and WebKit run part of it in `make test`).
+test-browser-full: setup native wasm
+	EMNET_BROWSER_MATRIX=full tests/run.sh browser
 
 test-fuzz: setup
 	tests/run.sh fuzz

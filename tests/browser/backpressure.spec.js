@@ -28,7 +28,7 @@ async function slowReader(page, env) {
   return { r, buffered: m ? Number(m[1]) : NaN };
 }
 
-test('back-pressure: a slow reader over Wisp to emnet-proxy holds only its window', { tag: engines.all }, async ({ page }) => {
+test('back-pressure: a slow reader over Wisp to emnet-proxy holds only its window', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   if (!process.env.EMNET_PROXY_WISP_URL) throw new Error('EMNET_PROXY_WISP_URL is not set (emnet-proxy not built?)');
   const { r, buffered } = await slowReader(page, harnessEnv({ EMNET_TRANSPORT: 'wisp',
                                                               EMNET_WISP_URL: process.env.EMNET_PROXY_WISP_URL }));

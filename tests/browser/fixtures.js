@@ -14,9 +14,10 @@
 // arg, { timeout }), addInitScript, click, waitForTimeout, on('console')
 // (Firefox), context(). Locators and expect(locator) are Chromium's only.
 //
-// Which tests run in which engine: a test tagged @firefox (@webkit) runs in
-// that engine's project too; every test runs in Chromium's
-// (playwright.config.js). The `chromium` fixture is a Chromium browser for
+// Which tests run in which engine: every test runs in Chromium's project; a
+// test tagged @firefox (@webkit) runs in that engine's project too, and one
+// tagged @firefox-full (@webkit-full) only in the full matrix
+// (EMNET_BROWSER_MATRIX=full, `make test-browser-full`; playwright.config.js). The `chromium` fixture is a Chromium browser for
 // tests that put pages of two engines side by side.
 'use strict';
 const base = require('@playwright/test');
@@ -57,11 +58,14 @@ const test = base.test.extend({
   },
 });
 
-// Tags for test(title, { tag }, fn): the engines besides Chromium that run it.
+// Tags for test(title, { tag }, fn): the engines besides Chromium that run
+// it, in every run or in the full matrix only.
 const engines = {
   all: ['@firefox', '@webkit'],
   firefox: ['@firefox'],
-  webkit: ['@webkit'],
+  allFull: ['@firefox-full', '@webkit-full'],
+  firefoxFull: ['@firefox-full'],
+  firefoxWebkitFull: ['@firefox', '@webkit-full'],
 };
 
 module.exports = { test, expect: base.expect, engines, ENGINES };

@@ -5,7 +5,7 @@
 const { test, expect, engines } = require('./fixtures');
 const { runWasm, watchFrames } = require('./wasm-run');
 
-test('hosted loop: 100,000 events through drive, the page keeps rendering', { tag: engines.firefox }, async ({ page }) => {
+test('hosted loop: 100,000 events through drive, the page keeps rendering', { tag: engines.firefoxFull }, async ({ page }) => {
   await watchFrames(page);
   const t0 = Date.now();
   const r = await runWasm(page, 'tests/loop/loop_events', { args: [100000] });
@@ -21,7 +21,7 @@ test('hosted loop: 100,000 events through drive, the page keeps rendering', { ta
   expect(frames.longestGap).toBeLessThan(250);
 });
 
-test('hosted loop: timers fire in order, never early, within a few ms of their deadline', { tag: engines.all }, async ({ page }) => {
+test('hosted loop: timers fire in order, never early, within a few ms of their deadline', { tag: engines.allFull }, async ({ page }) => {
   const r = await runWasm(page, 'tests/loop/loop_timers');
   console.log(`loop_timers: ${r.stdout.join(' | ')}`);
   expect(r.stdout[0]).toBe('timers: 24 fired, in deadline order, 0 early');

@@ -42,7 +42,7 @@ const servers = [
 ];
 
 for (const [name, env] of servers) {
-  test(`wisp: 1,000 sockets connect at once over one WebSocket to ${name}, 16 KiB echoed on each`, { tag: engines.firefox }, async ({ page }) => {
+  test(`wisp: 1,000 sockets connect at once over one WebSocket to ${name}, 16 KiB echoed on each`, { tag: engines.firefoxFull }, async ({ page }) => {
     test.setTimeout(150000);
     await countWebSockets(page);
     const r = await runWasm(page, 'tests/net/tcp_many_sockets', { args: [1000, 16384], env: env(), timeout: 140000 });
@@ -58,7 +58,7 @@ for (const [name, env] of servers) {
 
 // 20,000 here (100,000 under Node, ctest udp_echo_100k): with Playwright
 // attached, Chromium echoes 1,000 to 3,000 datagrams/s on this machine.
-test("udp: 20,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none lost or reordered", { tag: engines.all }, async ({ page }) => {
+test("udp: 20,000 datagrams echoed over a Wisp UDP stream to emnet-proxy, none lost or reordered", { tag: engines.allFull }, async ({ page }) => {
   test.setTimeout(120000);
   const r = await runWasm(page, 'tests/net/udp_echo_100k', { args: [20000, 64], env: proxyWispEnv(), timeout: 110000 });
   console.log(`udp_echo_100k: ${r.stdout.join(' | ')} ${r.stderr.join(' | ')}`);
@@ -90,7 +90,7 @@ async function countSessions(page) {
   });
 }
 
-test('webtransport: 1,000 sockets connect at once over one session to emnet-proxy, 16 KiB echoed on each', { tag: engines.firefox }, async ({ page }) => {
+test('webtransport: 1,000 sockets connect at once over one session to emnet-proxy, 16 KiB echoed on each', { tag: engines.firefoxFull }, async ({ page }) => {
   test.setTimeout(150000);
   await countWebSockets(page);
   await countSessions(page);
@@ -106,7 +106,7 @@ test('webtransport: 1,000 sockets connect at once over one session to emnet-prox
 
 // 32 MiB each way, as net.spec.js's integrity test over websockify: every
 // byte checked, in writes and reads of random sizes.
-test('webtransport: integrity, 32 MiB each way over one stream, every byte checked', { tag: engines.firefox }, async ({ page }) => {
+test('webtransport: integrity, 32 MiB each way over one stream, every byte checked', { tag: engines.firefoxFull }, async ({ page }) => {
   test.setTimeout(120000);
   const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [32], env: webtransportEnv(), timeout: 110000 });
   console.log(`tcp_integrity over webtransport: ${r.stdout.join(' | ')}`);
@@ -115,7 +115,9 @@ test('webtransport: integrity, 32 MiB each way over one stream, every byte check
   expect(r.status).toBe(0);
 });
 
-test('webtransport: closed sockets leave no stream, no socket and no heap behind', { tag: engines.firefox }, async ({ page }) => {
+// Chromium only: the sessions that cannot open take Firefox 30 s each
+// (DEVIATIONS.md E3).
+test('webtransport: closed sockets leave no stream, no socket and no heap behind', async ({ page }) => {
   const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: webtransportEnv(), timeout: 60000 });
   console.log(`tcp_no_leaks over webtransport: ${r.stdout.join(' | ')}`);
   // 100 echoed, 25 refused, 2 sessions that cannot open (tcp_no_leaks.c says why only 2)

@@ -12,7 +12,7 @@ function harnessEnv() {
 // echoes through one WebSocket at only ~4 MB/s each way here, a raw JS
 // WebSocket as much as emnet (sending while receiving is its slow case);
 // Node carries the same program at ~50 MB/s (ctest tcp_integrity).
-test('integrity: 32 MiB each way, every byte checked, checksums equal at both ends', { tag: engines.all }, async ({ page }) => {
+test('integrity: 32 MiB each way, every byte checked, checksums equal at both ends', { tag: engines.allFull }, async ({ page }) => {
   test.setTimeout(120000);
   const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [32], env: harnessEnv(), timeout: 110000 });
   console.log(`tcp_integrity: ${r.stdout.join(' | ')}`);
@@ -36,14 +36,18 @@ test('a slow reader: the receive buffer stays bounded while the server keeps sen
   expect(r.status).toBe(0);
 });
 
-test('closed sockets leave no WebSocketStream, no socket and no heap behind', { tag: engines.all }, async ({ page }) => {
-  const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: harnessEnv(), timeout: 60000 });
+// Firefox opens a WebSocket at a time here (about 50 s for the 450 of this
+// test) and, by default, delays new WebSockets to a proxy after a failed
+// one (DEVIATIONS.md E2; the tier turns that off).
+test('closed sockets leave no WebSocketStream, no socket and no heap behind', { tag: engines.allFull }, async ({ page }) => {
+  test.setTimeout(150000);
+  const r = await runWasm(page, 'tests/net/tcp_no_leaks', { args: [100], env: harnessEnv(), timeout: 140000 });
   console.log(`tcp_no_leaks: ${r.stdout.join(' | ')}`);
   expect(r.stdout[0]).toMatch(/^150 sockets per round: alive after close 0 sockets, 0 host objects; heap no bigger/);
   expect(r.status).toBe(0);
 });
 
-test('no proxy: EHOSTUNREACH; a proxy that never answers: ETIMEDOUT', { tag: engines.all }, async ({ page }) => {
+test('no proxy: EHOSTUNREACH; a proxy that never answers: ETIMEDOUT', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const r = await runWasm(page, 'tests/net/tcp_proxy_unreachable', { env: harnessEnv(), timeout: 30000 });
   expect(r.stdout).toContain('no proxy: SO_ERROR Host is unreachable');
   expect(r.stdout).toContain('silent proxy: SO_ERROR Operation timed out');

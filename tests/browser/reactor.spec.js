@@ -7,7 +7,7 @@
 const { test, expect, engines } = require('./fixtures');
 const { runWasm, watchFrames } = require('./wasm-run');
 
-test('hosted loop: a UI interaction is handled while events flow', { tag: engines.all }, async ({ page }) => {
+test('hosted loop: a UI interaction is handled while events flow', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   await page.goto('/tests/browser/run-wasm.html');
   await page.evaluate(() => {
     const b = document.createElement('button');
@@ -60,7 +60,7 @@ for (const build of ['blocking_wait', 'blocking_wait_jspi']) {
   });
 }
 
-test('a build that cannot suspend fails at once, with one console message', { tag: engines.all }, async ({ page }) => {
+test('a build that cannot suspend fails at once, with one console message', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const r = await runWasm(page, 'tests/loop/blocking_unsupported');
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('failed at once');

@@ -8,7 +8,7 @@ function harnessEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
 }
 
-test('getaddrinfo: EAI_NONAME and EAI_AGAIN from the proxy, families, placeholders', { tag: engines.all }, async ({ page }) => {
+test('getaddrinfo: EAI_NONAME and EAI_AGAIN from the proxy, families, placeholders', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const r = await runWasm(page, 'tests/net/resolve_names', { env: harnessEnv(), timeout: 30000 });
   console.log(`resolve_names: ${r.stdout.join(' | ')}`);
   expect(r.stdout).toContain('a..b AF_UNSPEC: EAI_NONAME');

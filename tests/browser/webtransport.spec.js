@@ -7,7 +7,7 @@
 'use strict';
 const { test, expect, engines } = require('./fixtures');
 
-test('webtransport, raw: every case of the protocol page against emnet-proxy', { tag: engines.firefox }, async ({ page }) => {
+test('webtransport, raw: every case of the protocol page against emnet-proxy', { tag: engines.firefoxFull }, async ({ page }) => {
   test.setTimeout(60000);
   const env = process.env;
   if (!env.EMNET_PROXY_WT_INFO_URL) throw new Error('EMNET_PROXY_WT_INFO_URL is not set (emnet-proxy not built?)');
@@ -50,7 +50,7 @@ async function countOpened(page) {
   });
 }
 
-test('auto: webtransport when the session opens', { tag: engines.firefox }, async ({ page }) => {
+test('auto: webtransport when the session opens', { tag: engines.firefoxFull }, async ({ page }) => {
   await countOpened(page);
   const env = autoEnv({ EMNET_WEBTRANSPORT_INFO_URL: process.env.EMNET_PROXY_WT_INFO_URL });
   const r = await runWasm(page, 'tests/conformance/conf_tcp_echo_roundtrip', { env });
@@ -61,7 +61,10 @@ test('auto: webtransport when the session opens', { tag: engines.firefox }, asyn
   expect(opened.WebSocket + opened.WebSocketStream).toBe(0);
 });
 
-test('auto: wisp, said once, when the session cannot open', { tag: engines.firefox }, async ({ page }) => {
+// Chromium only: Firefox ignores the ICMP error of a closed UDP port and
+// gives up on the session after its QUIC handshake timeout, 30 s
+// (DEVIATIONS.md E3), past this program's wait.
+test('auto: wisp, said once, when the session cannot open', async ({ page }) => {
   await countOpened(page);
   const env = autoEnv({ EMNET_WEBTRANSPORT_URL: `https://127.0.0.1:${process.env.EMNET_UDP_REFUSED_PORT}/emnet` });
   const r = await runWasm(page, 'tests/conformance/conf_tcp_echo_roundtrip', { env, timeout: 40000 });

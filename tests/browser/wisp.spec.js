@@ -9,7 +9,7 @@ function wispEnv(extra) {
   return { ...env, EMNET_TRANSPORT: 'wisp', ...extra };
 }
 
-test('wisp: 8 sockets at once over one WebSocket, 2 MiB each way each, no byte mixed up', { tag: engines.all }, async ({ page }) => {
+test('wisp: 8 sockets at once over one WebSocket, 2 MiB each way each, no byte mixed up', { tag: engines.allFull }, async ({ page }) => {
   test.setTimeout(120000);
   const r = await runWasm(page, 'tests/net/tcp_integrity', { args: [2, 8], env: wispEnv(), timeout: 110000 });
   console.log(`tcp_integrity over wisp: ${r.stdout.join(' | ')}`);
@@ -33,7 +33,7 @@ test('wisp: a slow reader pauses the connection; its buffer stays bounded', asyn
   expect(r.status).toBe(0);
 });
 
-test('wisp: connect failures by CLOSE reason, and a new connection after the server was unreachable', { tag: engines.all }, async ({ page }) => {
+test('wisp: connect failures by CLOSE reason, and a new connection after the server was unreachable', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const r = await runWasm(page, 'tests/net/tcp_wisp_connect', { env: wispEnv(), timeout: 60000 });
   console.log(`tcp_wisp_connect: ${r.stdout.join(' | ')}`);
   expect(r.stdout).toContain('blocked target: poll 1 OUT ERR HUP, SO_ERROR Permission denied');
@@ -42,7 +42,7 @@ test('wisp: connect failures by CLOSE reason, and a new connection after the ser
   expect(r.status).toBe(0);
 });
 
-test('wisp: a version 1 server that refuses the wisp-v2 subprotocol: the handshake is tried again without it', { tag: engines.all }, async ({ page }) => {
+test('wisp: a version 1 server that refuses the wisp-v2 subprotocol: the handshake is tried again without it', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const env = wispEnv();
   env.EMNET_WISP_URL = `${env.EMNET_WISP_URL}v1/`;
   const r = await runWasm(page, 'tests/net/tcp_wisp_connect', { env, timeout: 60000 });
@@ -51,7 +51,7 @@ test('wisp: a version 1 server that refuses the wisp-v2 subprotocol: the handsha
   expect(r.status).toBe(0);
 });
 
-test('wisp: stream open confirmation (emnet-proxy): a connect completes at the proxy\'s word, an unanswered one times out', { tag: engines.all }, async ({ page }) => {
+test('wisp: stream open confirmation (emnet-proxy): a connect completes at the proxy\'s word, an unanswered one times out', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const env = wispEnv({ EMNET_CONNECT_TIMEOUT_MS: '1500' });
   env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
   const r = await runWasm(page, 'tests/net/tcp_wisp_confirm', { env, timeout: 60000 });
@@ -62,7 +62,7 @@ test('wisp: stream open confirmation (emnet-proxy): a connect completes at the p
   expect(r.status).toBe(0);
 });
 
-test('wisp: receive credit (emnet-proxy): a socket that is not read holds only its window; another socket goes on', { tag: engines.all }, async ({ page }) => {
+test('wisp: receive credit (emnet-proxy): a socket that is not read holds only its window; another socket goes on', { tag: engines.firefoxWebkitFull }, async ({ page }) => {
   const env = wispEnv({ EMNET_RECV_BUFFER: '262144' });
   env.EMNET_WISP_URL = env.EMNET_PROXY_WISP_URL;
   const r = await runWasm(page, 'tests/net/tcp_wisp_credit', { env, timeout: 60000 });

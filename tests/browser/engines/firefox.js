@@ -90,6 +90,10 @@ class FirefoxBrowser {
         // some tests open several pages of one browser at once.
         'dom.min_background_timeout_value': 4,
         'dom.timeout.enable_budget_timer_throttling': false,
+        // Firefox delays (and may fail) new WebSockets to a host whose last
+        // one failed; a websockify refusal counts as one. Tests make many
+        // refused connects in a row (DEVIATIONS.md E2).
+        'network.websocket.delay-failed-reconnects': false,
       },
     });
     return new FirefoxBrowser(browser, baseURL);

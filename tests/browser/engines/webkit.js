@@ -52,6 +52,10 @@ class Driver {
                         { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
+    // A worker that ends without closing its browser still stops them.
+    const onExit = () => { try { process.kill(-child.pid, 'SIGTERM'); } catch (e) { /* gone */ } };
+    process.once('exit', onExit);
+    child.once('exit', () => process.removeListener('exit', onExit));
     const driver = new Driver(child, `http://127.0.0.1:${port}`);
     const deadline = Date.now() + 20000;
     for (;;) {
@@ -73,9 +77,12 @@ class Driver {
     this.base = base;
   }
 
-  async request(method, path, body) {
+  // timeoutMs: a page whose script never yields (or a wedged driver) must
+  // not hold the test past its own timeout.
+  async request(method, path, body, timeoutMs = 0) {
     const r = await fetch(this.base + path, {
       method,
+      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -117,8 +124,8 @@ class WebKitPage {
     this._baseURL = baseURL;
   }
 
-  _cmd(method, path, body) {
-    return this._driver.request(method, `/session/${this._session}${path}`, body);
+  _cmd(method, path, body, timeoutMs) {
+    return this._driver.request(method, `/session/${this._session}${path}`, body, timeoutMs);
   }
 
   context() { return this._context; }
@@ -127,9 +134,10 @@ class WebKitPage {
     await this._cmd('POST', '/url', { url: new URL(url, this._baseURL).href });
   }
 
-  async evaluate(fn, arg) {
+  async evaluate(fn, arg, timeoutMs = 0) {
     const src = typeof fn == 'function' ? fn.toString() : `() => (${fn})`;
-    const r = await this._cmd('POST', '/execute/async', { script: RUNNER, args: [src, arg === undefined ? null : arg] });
+    const r = await this._cmd('POST', '/execute/async', { script: RUNNER, args: [src, arg === undefined ? null : arg] },
+                              timeoutMs);
     if (r && 'thrown' in r) throw new Error(`page.evaluate: ${r.thrown}`);
     return r ? r.ok : r;
   }
@@ -138,7 +146,11 @@ class WebKitPage {
     const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
     for (;;) {
       if (this._context._closed) throw new Error('waitForFunction: the page was closed');
-      const v = await this.evaluate(fn, arg);
+      // Each look is bounded: a page that does not answer is looked at again.
+      const v = await this.evaluate(fn, arg, 10000).catch((e) => {
+        if (e.name === 'TimeoutError' || e.name === 'AbortError') return false;
+        throw e;
+      });
       if (v) return v;
       if (Date.now() > deadline) throw new Error(`page.waitForFunction: timeout ${timeout} ms exceeded`);
       await sleep(POLL_MS);
@@ -207,7 +219,7 @@ class WebKitBrowser {
 
   async newContext({ baseURL = this._baseURL } = {}) {
     const session = this._idle.pop() || await this._newSession();
-    return new WebKitContext(this, this._driver, session, baseURL);
+    return new WebKitContext(this, this._driver, session, baseURL);   // the driver of this session
   }
 
   async _newSession() {
@@ -228,7 +240,7 @@ class WebKitBrowser {
   // Starting a MiniBrowser takes over a second: a closed context's session
   // serves the next one, once it has left the page.
   _release(session) {
-    const done = this._driver.request('POST', `/session/${session}/url`, { url: 'about:blank' })
+    const done = this._driver.request('POST', `/session/${session}/url`, { url: 'about:blank' }, 10000)
       .then(() => { this._idle.push(session); },
             () => this._endSession(session))
       .finally(() => { this._releasing.delete(done); });
@@ -236,9 +248,18 @@ class WebKitBrowser {
     return done;
   }
 
+  // A session that cannot be ended is a wedged MiniBrowser: the driver
+  // (and with it the browser) is started anew.
   async _endSession(session) {
     this._sessions.delete(session);
-    await this._driver.request('DELETE', `/session/${session}`).catch(() => {});
+    try {
+      await this._driver.request('DELETE', `/session/${session}`, undefined, 10000);
+    } catch (e) {
+      await this._driver.stop();
+      this._sessions.clear();
+      this._idle = [];
+      this._driver = await Driver.start();
+    }
   }
 
   async close() {

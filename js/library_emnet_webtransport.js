@@ -41,6 +41,7 @@ var LibraryEmnetWebTransport = {
     maxWaiting: 262144,   // bytes a stream may have waiting for C before it stops reading
     waiting: 0,
     resetCode: 1,      // docs/webtransport-protocol.md: TCP's RST
+    datagramQueue: 1024,   // datagrams an engine may hold each way before it drops
 
     noop: function () {},
     hex: function (h) {
@@ -88,6 +89,12 @@ var LibraryEmnetWebTransport = {
       var max = wt.datagrams && wt.datagrams.maxDatagramSize || 0;
       EMNET.event(function () { _emnet__wt_on_session_ready(s.sid, max); });
       try {
+        // Room for a burst, as a socket's receive queue has: an engine's
+        // own queue may be a few datagrams deep (Firefox), and what does
+        // not fit is dropped before C sees it. C's queue decides what is
+        // kept; the reads below take every datagram as soon as it comes.
+        if ('incomingHighWaterMark' in wt.datagrams) wt.datagrams.incomingHighWaterMark = EMNETWT.datagramQueue;
+        if ('outgoingHighWaterMark' in wt.datagrams) wt.datagrams.outgoingHighWaterMark = EMNETWT.datagramQueue;
         s.dgWriter = wt.datagrams.writable.getWriter();
         EMNETWT.readDatagrams(s, wt.datagrams.readable.getReader());
       } catch (x) { /* no datagrams: UDP's are lost, as UDP may lose them */ }

@@ -182,6 +182,12 @@ struct emnet_px_stream {
     /* A UDP socket stream (emnet's UDP sockets extension): 4 or 6, the
      * family of its socket; 0 for every other stream. */
     int udp_socket;
+    /* A WebTransport flow's socket asks for ICMP errors (IP_RECVERR) and
+     * is polled through an epoll instance of its own, poll_fd, which lws
+     * polls instead of fd: a queued error makes a socket poll as POLLERR,
+     * which lws takes for a dead descriptor, while the epoll instance
+     * polls only as readable. -1 for every other stream. */
+    int poll_fd;
     int64_t deadline_ms;              /* resolve/connect deadline (monotonic) */
     uint32_t written_packets;         /* Wisp: DATA packets fully written since the last CONTINUE */
 };
@@ -334,6 +340,10 @@ void emnet_px_wtg_stream_drained(struct emnet_px_conn *c, struct emnet_px_stream
 /* A datagram a WebTransport session's UDP flow received (udp_socket.c). */
 void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct sockaddr_storage *from,
                                const uint8_t *data, size_t len);
+/* An ICMP error for the flow's datagrams to addr (errno: ECONNREFUSED,
+ * EHOSTUNREACH, ENETUNREACH). */
+void emnet_px_wtg_udp_error(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct sockaddr_storage *to,
+                            int err);
 /* Ends the session from the proxy's side (drain, idle, budget). */
 void emnet_px_wtg_close(struct emnet_px_conn *c, int code, const char *reason);
 /* The UDP socket WebTransport is served on (wt_quic.c), for lws. */

@@ -9,10 +9,15 @@
  * would (its address in text stands for the host name); one that does not
  * is dropped and the client is told with UDP_ERROR "blocked". Datagrams
  * the socket does not take at once are dropped, as a full network drops
- * them. ICMP errors are not asked for (no IP_RECVERR): an unconnected
- * Linux socket does not hear them either. */
+ * them. Over Wisp, ICMP errors are not asked for (no IP_RECVERR): an
+ * unconnected Linux socket does not hear them either, and a connected one
+ * has a stream of its own. A WebTransport flow is the page's socket
+ * whether or not it is connected, so its socket asks for them (upstream.c)
+ * and each one goes to the page with the address it was for: the page's
+ * socket hears it if it is connected there, as Linux's would. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +99,33 @@ void emnet_px_udp_socket_send(struct emnet_px_stream *s, const uint8_t *payload,
 #define RECV_ROOM (EMNET_WISP_HEADER + EMNET_WISP_ADDR_MAX)
 #define DATAGRAM_MAX 65536
 
+/* The ICMP errors queued on a flow's socket (IP_RECVERR), each to the
+ * page with the address of the datagram it answers: 1 if any, else 0. */
+static int read_errors(struct emnet_px_stream *s)
+{
+    int any = 0;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage to;
+        char control[512];
+        struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof to, .msg_control = control,
+                            .msg_controllen = sizeof control };
+        memset(&to, 0, sizeof to);
+        if (recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
+        any = 1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                  (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+                continue;
+            struct sock_extended_err ee;
+            memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            if ((ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6) && s->conn &&
+                m.msg_namelen > 0)
+                emnet_px_wtg_udp_error(s->conn, s, &to, (int)ee.ee_errno);
+        }
+    }
+    return any;
+}
+
 /* One datagram, read straight into its message to the client (no copy of
  * its bytes): 1 if read, 0 if none waits, -1 on an error (errno set). */
 static int recv_one(struct emnet_px_stream *s)
@@ -111,6 +143,9 @@ static int recv_one(struct emnet_px_stream *s)
     if (n < 0) {
         int err = errno;
         free(chunk);
+        /* A flow's socket reports an ICMP error once, then its queue
+         * says for which address: the socket goes on. */
+        if (s->poll_fd >= 0 && err != EAGAIN && err != EINTR && read_errors(s)) return 1;
         errno = err;
         return err == EAGAIN || err == EINTR ? 0 : -1;
     }

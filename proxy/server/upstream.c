@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -171,7 +172,7 @@ static int adopt(struct emnet_px_stream *s, int fd)
     memset(&desc, 0, sizeof desc);
     desc.vh = emnet_px.vhost;
     desc.type = LWS_ADOPT_RAW_FILE_DESC;
-    desc.fd.filefd = fd;
+    desc.fd.filefd = s->poll_fd >= 0 ? s->poll_fd : fd;
     desc.vh_prot_name = emnet_px_upstream_protocol.name;
     desc.opaque = s;
     s->fd = fd;
@@ -179,6 +180,8 @@ static int adopt(struct emnet_px_stream *s, int fd)
     if (!wsi) {
         /* lws closes the descriptor when adoption fails part way; do not
          * close it twice. */
+        if (s->poll_fd >= 0) close(fd);
+        s->poll_fd = -1;
         s->fd = -1;
         s->last_err = ENOMEM;
         fail(s, EMNET_PX_FAIL_INTERNAL);
@@ -267,6 +270,7 @@ static struct emnet_px_stream *stream_new(struct emnet_px_conn *conn, uint32_t i
     s->id = id;
     s->udp = udp;
     s->fd = -1;
+    s->poll_fd = -1;
     s->port = port;
     s->credit_on = !udp && conn->wisp_window;
     s->credit = conn->wisp_window;
@@ -319,6 +323,24 @@ int emnet_px_stream_open_udp_socket(struct emnet_px_conn *conn, uint32_t id, int
     if (family == 6) {   /* IPv4 peers too, as v4-mapped addresses */
         int off = 0;
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    }
+    if (conn->mode == EMNET_PX_WEBTRANSPORT) {
+        /* ICMP errors, for the page's connected sockets (udp_socket.c);
+         * the socket is polled through an epoll instance of its own, which
+         * a queued error does not make poll as POLLERR. */
+        int on = 1;
+        setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+        if (family == 6) setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+        struct epoll_event ev = { .events = EPOLLIN };
+        s->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (s->poll_fd < 0 || epoll_ctl(s->poll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            s->last_err = errno;
+            if (s->poll_fd >= 0) close(s->poll_fd);
+            s->poll_fd = -1;
+            close(fd);
+            fail(s, EMNET_PX_FAIL_INTERNAL);
+            return 0;
+        }
     }
     /* Not bound here: the first sendto picks a port, as autobind does. A
      * socket that has sent nothing hears nothing, which is the client's
@@ -705,6 +727,8 @@ static void on_close(struct emnet_px_stream *s)
         while (s->conn && read_once_all(s) > 0) {}
     }
     s->wsi = NULL;
+    if (s->poll_fd >= 0) close(s->fd);   /* lws closed the epoll instance it polled */
+    s->poll_fd = -1;
     s->fd = -1;
     s->read_paused = 0;
     if (s->state == EMNET_PX_CONNECTING) {

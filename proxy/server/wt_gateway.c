@@ -465,6 +465,27 @@ void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *
     emnet_px_wt_send(g->st, chunk);
 }
 
+/* An ICMP error for the flow's datagrams to an address: one record each,
+ * as the kernel reports each (it limits their rate itself). */
+void emnet_px_wtg_udp_error(struct emnet_px_conn *c, struct emnet_px_stream *s, const struct sockaddr_storage *to,
+                            int err)
+{
+    struct emnet_px_wtg_stream *g = gw_of(c, s);
+    struct emnet_px_wtg_session *ws = c->wt;
+    struct emnet_wt_sockaddr addr;
+    uint8_t status;
+    switch (err) {
+    case ECONNREFUSED: status = EMNET_WT_STATUS_REFUSED; break;
+    case ENETUNREACH: status = EMNET_WT_STATUS_NET_UNREACHABLE; break;
+    case EHOSTUNREACH: status = EMNET_WT_STATUS_HOST_UNREACHABLE; break;
+    default: return;   /* nothing Linux would report to a UDP socket as an error of its peer */
+    }
+    if (!g || !g->st || !ws->h3 || g->state != G_OPEN || sockaddr_to_wt(to, &addr) != 0) return;
+    uint8_t buf[EMNET_WT_ERROR_RECORD_MAX];
+    size_t n = emnet_wt_encode_error_record(buf, sizeof buf, status, &addr);
+    if (n) emnet_px_wt_send_bytes(g->st, buf, n);
+}
+
 /* ---- name lookups ---- */
 static void on_lookup(void *arg, int err, struct addrinfo *res)
 {

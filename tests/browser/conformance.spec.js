@@ -62,8 +62,11 @@ const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ 
   .concat(scenarios.filter((n) => n.startsWith('udp_') || confirmOnly.includes(n))
     .map((name) => ({ name, transport: 'wisp', via: 'emnet-proxy' })))
   // WebTransport carries a connect's completion, both FINs and resets
-  // natively: every TCP scenario runs over it, confirmOnly's too.
-  .concat(scenarios.filter((n) => n.startsWith('tcp_')).map((name) => ({ name, transport: 'webtransport' })));
+  // natively: every TCP scenario runs over it, confirmOnly's too. Every UDP
+  // scenario as well: a UDP socket is one flow (one proxy socket, which
+  // hears any sender), its datagrams QUIC datagrams.
+  .concat(scenarios.filter((n) => n.startsWith('tcp_') || n.startsWith('udp_'))
+    .map((name) => ({ name, transport: 'webtransport' })));
 
 // The engine is the project's (playwright.config.js). Firefox runs every
 // TCP and UDP run, WebKit TCP over websockify and wisp (WebKitGTK has no

@@ -19,10 +19,20 @@
  * Written as a plain epoll_wait loop over the socket; in wasm it is linked
  * with ASYNCIFY, its datagrams go over a Wisp UDP stream.
  *
- *   udp_echo_100k [COUNT [WINDOW [MAX_SIZE]]]   default 100000 64 1200;
+ * With "resend" (for a path where datagrams may truly be lost or
+ * reordered, as QUIC datagrams may: the webtransport transport), every
+ * datagram still has to come back, checked, but one whose echo has not
+ * come within RESEND_MS is sent again (up to RESEND_MAX times), and an
+ * echo may come out of order: the program counts the datagrams it had to
+ * send again, the echoes that came back out of order, and the second
+ * echoes of datagrams sent twice, and fails only on a datagram that never
+ * came back or on a corrupt echo.
+ *
+ *   udp_echo_100k [COUNT [WINDOW [MAX_SIZE [resend]]]]   default 100000 64 1200;
  *                                              needs EMNET_UDP_ECHO_PORT
  * Prints:
  *   sent N datagrams (8 to MAX_SIZE bytes, B bytes), echoed E, lost L, reordered R, corrupt C
+ *   (resend:) resent X datagrams (P% of N), duplicate echoes D
  *   N datagrams in S s: D datagrams/s each way
  *   bench udp_echo_rate D datagrams/s */
 #include <arpa/inet.h>
@@ -45,6 +55,8 @@
 #define GIVE_UP_MS 1000       /* no echo for this long: those in flight are lost */
 #define DEADLINE_S 100.0      /* below ctest's timeout */
 #define REPORT_PROBLEMS 10
+#define RESEND_MS 300         /* resend: no echo for this long, the datagram goes again */
+#define RESEND_MAX 20         /* ... this many times at most, then it counts as lost */
 
 static uint32_t count, window, max_size;
 static uint8_t *seen;          /* a bit per sequence number: echoed */
@@ -53,6 +65,17 @@ static uint32_t settled;       /* below it: echoed, or given up for lost */
 static int64_t highest = -1;   /* the highest sequence number echoed */
 static uint32_t echoed, reordered, corrupt, problems;
 static uint64_t bytes_sent;
+/* resend: the datagrams in flight (a slot each), sent again when late. */
+static int resend;
+struct slot {
+    int used;
+    uint32_t seq;
+    uint32_t tries;
+    double sent_at;
+};
+static struct slot *slots;
+static uint32_t inflight, resent, duplicates, given_up;
+static uint8_t *sent_again;   /* a bit per sequence number: sent more than once */
 
 static size_t size_of(uint32_t seq)
 {
@@ -80,6 +103,10 @@ static void on_echo(const uint8_t *buf, size_t len, const struct sockaddr_in *fr
         return;
     }
     uint32_t seq = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+    if (resend && seq < next_seq && (seen[seq / 8] & (1u << (seq % 8))) && (sent_again[seq / 8] & (1u << (seq % 8)))) {
+        duplicates++;   /* the echo of a copy sent again */
+        return;
+    }
     if (seq >= next_seq || (seen[seq / 8] & (1u << (seq % 8)))) {
         corrupt++;
         problem(seq >= next_seq ? "never sent" : "echoed twice", seq, len);
@@ -94,6 +121,17 @@ static void on_echo(const uint8_t *buf, size_t len, const struct sockaddr_in *fr
     }
     seen[seq / 8] |= (uint8_t)(1u << (seq % 8));
     echoed++;
+    if (resend) {
+        for (uint32_t i = 0; i < window; i++)
+            if (slots[i].used && slots[i].seq == seq) {
+                slots[i].used = 0;
+                inflight--;
+                break;
+            }
+        if ((int64_t)seq <= highest) reordered++;   /* may be, on this path: counted, not a failure */
+        else highest = seq;
+        return;
+    }
     if ((int64_t)seq <= highest) {
         reordered++;
         problem("came back after a later one", seq, len);
@@ -118,8 +156,9 @@ int main(int argc, char **argv)
     count = argc > 1 ? (uint32_t)atol(argv[1]) : 100000;
     window = argc > 2 ? (uint32_t)atol(argv[2]) : 64;
     max_size = argc > 3 ? (uint32_t)atol(argv[3]) : 1200;
-    if (count < 1 || window < 1 || max_size < MIN_SIZE || max_size > 65000) {
-        printf("usage: udp_echo_100k [COUNT [WINDOW [MAX_SIZE (%d-65000)]]]\n", MIN_SIZE);
+    resend = argc > 4 && !strcmp(argv[4], "resend");
+    if (count < 1 || window < 1 || max_size < MIN_SIZE || max_size > 65000 || (argc > 4 && !resend)) {
+        printf("usage: udp_echo_100k [COUNT [WINDOW [MAX_SIZE (%d-65000) [resend]]]]\n", MIN_SIZE);
         return 2;
     }
     const char *port = getenv("EMNET_UDP_ECHO_PORT");
@@ -130,9 +169,11 @@ int main(int argc, char **argv)
     struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port)) };
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     seen = calloc(count / 8 + 1, 1);
+    sent_again = calloc(count / 8 + 1, 1);
+    slots = calloc(window, sizeof *slots);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     int ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!seen || fd < 0 || ep < 0) {
+    if (!seen || !sent_again || !slots || fd < 0 || ep < 0) {
         perror("setup");
         return 1;
     }
@@ -150,9 +191,50 @@ int main(int argc, char **argv)
     static uint8_t buf[65536];
     double t0 = emnet_test_now_s(), last_echo = t0;
     int failed = 0;
-    while (settled < count && !failed) {
+    while ((resend ? next_seq < count || inflight : settled < count) && !failed) {
         int blocked = 0;
-        while (next_seq < count && next_seq - settled < window) {
+        if (resend) {
+            /* Late ones first, then new ones into the free slots. */
+            double t = emnet_test_now_s();
+            for (uint32_t i = 0; i < window && !blocked && !failed; i++) {
+                struct slot *sl = &slots[i];
+                if (!sl->used && next_seq < count) {
+                    sl->used = 1;
+                    sl->seq = next_seq++;
+                    sl->tries = 0;
+                    sl->sent_at = 0;
+                    inflight++;
+                }
+                if (!sl->used || (sl->tries && t - sl->sent_at < RESEND_MS / 1e3)) continue;
+                if (sl->tries > RESEND_MAX) {
+                    problem("never echoed, however often sent", sl->seq, 0);
+                    sl->used = 0;
+                    inflight--;
+                    given_up++;
+                    continue;
+                }
+                size_t size = size_of(sl->seq);
+                fill(buf, sl->seq, size);
+                ssize_t r = sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to);
+                if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+                    blocked = 1;
+                    break;
+                }
+                if (r != (ssize_t)size) {
+                    perror("sendto");
+                    failed = 1;
+                    break;
+                }
+                if (sl->tries++) {
+                    resent++;
+                    sent_again[sl->seq / 8] |= (uint8_t)(1u << (sl->seq % 8));
+                } else {
+                    bytes_sent += size;
+                }
+                sl->sent_at = t;
+            }
+        }
+        while (!resend && next_seq < count && next_seq - settled < window) {
             size_t size = size_of(next_seq);
             fill(buf, next_seq, size);
             ssize_t r = sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to);
@@ -169,7 +251,7 @@ int main(int argc, char **argv)
             next_seq++;
         }
         set_interest(ep, fd, EPOLLIN | (blocked ? EPOLLOUT : 0), &interest);
-        int n = epoll_wait(ep, &ev, 1, GIVE_UP_MS / 4);
+        int n = epoll_wait(ep, &ev, 1, resend ? RESEND_MS / 4 : GIVE_UP_MS / 4);
         if (n < 0 && errno != EINTR) {
             perror("epoll_wait");
             failed = 1;
@@ -189,7 +271,7 @@ int main(int argc, char **argv)
             on_echo(buf, (size_t)r, &from, &to);
             last_echo = now;
         }
-        if (now - last_echo > GIVE_UP_MS / 1e3 && settled < next_seq) {
+        if (!resend && now - last_echo > GIVE_UP_MS / 1e3 && settled < next_seq) {
             problem("no echo for a while: those in flight count as lost", settled, 0);
             settled = next_seq;
             last_echo = now;
@@ -203,13 +285,18 @@ int main(int argc, char **argv)
     close(ep);
     close(fd);
     free(seen);
+    free(sent_again);
+    free(slots);
 
     uint32_t lost = next_seq - echoed;
     printf("sent %" PRIu32 " datagrams (%d to %" PRIu32 " bytes, %" PRIu64 " bytes), echoed %" PRIu32
            ", lost %" PRIu32 ", reordered %" PRIu32 ", corrupt %" PRIu32 "\n",
            next_seq, MIN_SIZE, max_size, bytes_sent, echoed, lost, reordered, corrupt);
+    if (resend)
+        printf("resent %" PRIu32 " datagrams (%.3f%% of %" PRIu32 "), duplicate echoes %" PRIu32 "\n", resent,
+               100.0 * resent / (next_seq ? next_seq : 1), next_seq, duplicates);
     printf("%" PRIu32 " datagrams in %.3f s: %.0f datagrams/s each way\n", next_seq, secs, (double)echoed / secs);
-    if (failed || lost || reordered || corrupt || next_seq != count) return 1;
+    if (failed || lost || (reordered && !resend) || corrupt || next_seq != count) return 1;
     printf("bench udp_echo_rate %.0f datagrams/s\n", (double)echoed / secs);
     return 0;
 }

@@ -39,6 +39,7 @@ struct emnet_px_wt_stream {
     int h3_state;
     uint8_t head[1100];
     size_t head_len;
+    uint64_t skip;                  /* bytes still to come of a frame that is ignored (wt_h3.c) */
     struct emnet_px_wtg_stream *gw;
     /* Sending (wt_quic.c): bytes queued, those handed to QUIC kept until
      * acknowledged. */

@@ -127,13 +127,26 @@ void emnet_px_h3_handshake_done(struct emnet_px_wt_h3 *h)
 typedef void (*frame_fn)(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream *st, uint64_t type,
                          const uint8_t *payload, size_t len);
 
+static void control_frame(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream *st, uint64_t type,
+                          const uint8_t *payload, size_t len);
+
 /* Appends bytes to the stream's head and hands over each whole frame;
  * DATA frames' payloads go to on_data as they arrive (for the CONNECT
- * stream's capsules, which are held in head too, after the frames). */
+ * stream's capsules, which are held in head too, after the frames).
+ * Unknown and reserved frame types are ignored whatever their length
+ * (RFC 9114 §9): one too long to hold is passed over as it arrives. */
 static void frames_in(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream *st, const uint8_t *data, size_t len,
                       frame_fn on_frame)
 {
     while (len && !h->closed) {
+        if (st->skip) {
+            size_t n = st->skip < len ? (size_t)st->skip : len;
+            st->skip -= n;
+            data += n;
+            len -= n;
+            emnet_px_wt_consumed(st, n);
+            continue;
+        }
         size_t take = sizeof st->head - st->head_len;
         if (take > len) take = len;
         memcpy(st->head + st->head_len, data, take);
@@ -145,6 +158,18 @@ static void frames_in(struct emnet_px_wt_h3 *h, struct emnet_px_wt_stream *st, c
         for (;;) {
             struct emnet_h3_frame_header fh;
             int rc = emnet_h3_frame_header_decode(st->head + at, st->head_len - at, FRAME_MAX, &fh);
+            int cls = rc == EMNET_H3_EFRAME_TOO_LARGE ? emnet_h3_frame_class(fh.type) : EMNET_H3_FRAME_KNOWN;
+            if ((cls == EMNET_H3_FRAME_UNKNOWN || cls == EMNET_H3_FRAME_GREASE) &&
+                !(on_frame == control_frame && !h->settings_seen)) {
+                size_t have = st->head_len - at - fh.header_len;   /* of its payload, here already */
+                if (have >= fh.length) {
+                    at += fh.header_len + (size_t)fh.length;
+                    continue;
+                }
+                st->skip = fh.length - have;
+                at = st->head_len;
+                break;
+            }
             if (rc < 0) {
                 fail_conn(h, emnet_h3_error_code(rc), emnet_h3_error_name(rc));
                 return;

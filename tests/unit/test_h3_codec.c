@@ -192,6 +192,9 @@ static const struct vec frames[] = {
     { "GREASE type in 8 bytes", BYTES(0xc0, 0, 0, 0, 0, 0, 0, 0x21, 0x00), 9, 0x21, 0, 9, 0 },
     { "unknown 0xff", BYTES(0x40, 0xff, 0x00), 3, 0xff, 0, 3, 0 },
     { "unknown over max", BYTES(0x40, 0xff, 0x44, 0x01), EMNET_H3_EFRAME_TOO_LARGE, 0xff, 1025, 4, 0 },
+    /* Over max too, but of a type to ignore: the whole header is given, so
+     * that a receiver can pass over its 5000 bytes (RFC 9114 §9). */
+    { "GREASE 0x7e over max", BYTES(0x40, 0x7e, 0x53, 0x88), EMNET_H3_EFRAME_TOO_LARGE, 0x7e, 5000, 4, 0 },
     /* HTTP/2's types and the WebTransport signal fail on the type alone */
     { "PRIORITY", BYTES(0x02, 0x00), EMNET_H3_EFRAME_HTTP2, 0x02, 0, 0, 1 },
     { "PING", BYTES(0x06, 0x08), EMNET_H3_EFRAME_HTTP2, 0x06, 0, 0, 1 },

@@ -1076,13 +1076,25 @@ static int sc_h3(const char *name, int argc, char **argv)
         memset(f + n, 0, 5000);
         queue_bytes(c.control, f, n + 5000);
     } else if (strcmp(name, "h3_large_unknown_frame") == 0) {
-        /* A reserved (GREASE) frame of 5000 bytes: RFC 9114 §9 says to
-         * ignore frame types one does not know, whatever their size. */
+        /* A reserved (GREASE) frame of 5000 bytes and an unknown one of
+         * 3000 after SETTINGS: RFC 9114 §9 says to ignore frame types one
+         * does not know, whatever their size. The connection then serves
+         * a session as before. */
         h3_setup();
         uint64_t grease = 0x1f * 3 + 0x21;
         n = emnet_h3_encode_frame_header(f, sizeof f, grease, 5000);
         memset(f + n, 0xab, 5000);
         queue_bytes(c.control, f, n + 5000);
+        n = emnet_h3_encode_frame_header(f, sizeof f, 0x3ffe, 3000);
+        memset(f + n, 0xcd, 3000);
+        queue_bytes(c.control, f, n + 3000);
+        run(NULL, NULL, 300);
+        int64_t id = send_connect("CONNECT", "webtransport", c.path);
+        if (await_status(id) == 200) {
+            echo_check(arg_port(argc, argv, 0));
+            close_session(0, "done");
+        }
+        return finish(), 0;
     } else if (strcmp(name, "h3_frame_41") == 0) {
         /* 0x41 as a frame type on the control stream (the codec will not
          * encode it): type 0x41 (2 bytes), length 1, one byte. */

@@ -34,7 +34,8 @@
  *   sent N datagrams (8 to MAX_SIZE bytes, B bytes), echoed E, lost L, reordered R, corrupt C
  *   (resend:) resent X datagrams (P% of N), duplicate echoes D
  *   N datagrams in S s: D datagrams/s each way
- *   bench udp_echo_rate D datagrams/s */
+ *   bench udp_echo_rate D datagrams/s
+ *   (resend:) bench udp_resent_pct P % */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -298,5 +299,6 @@ int main(int argc, char **argv)
     printf("%" PRIu32 " datagrams in %.3f s: %.0f datagrams/s each way\n", next_seq, secs, (double)echoed / secs);
     if (failed || lost || (reordered && !resend) || corrupt || next_seq != count) return 1;
     printf("bench udp_echo_rate %.0f datagrams/s\n", (double)echoed / secs);
+    if (resend) printf("bench udp_resent_pct %.3f %%\n", 100.0 * resent / count);
     return 0;
 }

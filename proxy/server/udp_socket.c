@@ -26,6 +26,8 @@
 #include "server.h"
 #include "wisp_codec.h"
 
+static int read_errors(struct emnet_px_stream *s);
+
 enum emnet_px_udp_sent emnet_px_udp_socket_sendto(struct emnet_px_stream *s, int family, const uint8_t *addr,
                                                    uint16_t port, const void *data, size_t len)
 {
@@ -73,8 +75,14 @@ enum emnet_px_udp_sent emnet_px_udp_socket_sendto(struct emnet_px_stream *s, int
                                                : EMNET_PX_REFUSE_BLOCKED_ADDRESS);
         return EMNET_PX_UDP_BLOCKED;
     }
-    if (sendto(s->fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen) >= 0)
-        emnet_px_metrics.bytes_to_target += len;
+    ssize_t sent = sendto(s->fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen);
+    if (sent < 0 && s->poll_fd >= 0 && (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)) {
+        /* A send reports an ICMP error not yet read, and sends nothing:
+         * the error goes to the page, the datagram once more. */
+        read_errors(s);
+        sent = sendto(s->fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&to, tolen);
+    }
+    if (sent >= 0) emnet_px_metrics.bytes_to_target += len;
     return EMNET_PX_UDP_SENT;
 }
 
@@ -145,7 +153,10 @@ static int recv_one(struct emnet_px_stream *s)
         free(chunk);
         /* A flow's socket reports an ICMP error once, then its queue
          * says for which address: the socket goes on. */
-        if (s->poll_fd >= 0 && err != EAGAIN && err != EINTR && read_errors(s)) return 1;
+        if (s->poll_fd >= 0 && err != EAGAIN && err != EINTR) {
+            read_errors(s);
+            return 1;
+        }
         errno = err;
         return err == EAGAIN || err == EINTR ? 0 : -1;
     }
@@ -172,6 +183,9 @@ int emnet_px_udp_socket_recv(struct emnet_px_stream *s)
     /* A few datagrams per wake-up, then yield to other connections. */
     for (int round = 0; round < 16 && s->conn && !s->read_paused; round++) {
         int r = recv_one(s);
+        /* Woken with no datagram: an error is queued whose report a send
+         * took already; read, or the epoll instance stays readable. */
+        if (r == 0 && round == 0 && s->poll_fd >= 0) read_errors(s);
         if (r <= 0) return r;
     }
     return 0;

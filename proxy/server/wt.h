@@ -81,6 +81,8 @@ void emnet_px_wt_stop_reading(struct emnet_px_wt_stream *st, uint64_t code);
 void emnet_px_wt_consumed(struct emnet_px_wt_stream *st, size_t n);
 /* A new unidirectional stream of ours, or NULL. */
 struct emnet_px_wt_stream *emnet_px_wt_open_uni(struct emnet_px_wt_conn *qc);
+/* The connection's streams (linked by next). */
+struct emnet_px_wt_stream *emnet_px_wt_streams(struct emnet_px_wt_conn *qc);
 /* Queues a QUIC datagram (copied); dropped when too many wait or it does
  * not fit: 0 queued, -1 dropped. The largest that fits, for the caller's
  * choice of a stream instead. */

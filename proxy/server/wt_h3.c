@@ -85,15 +85,29 @@ struct emnet_px_wt_h3 *emnet_px_h3_new(struct emnet_px_wt_conn *qc)
     return h;
 }
 
+/* The session's streams that are still open both ways or either way go
+ * with it: reset with WT_SESSION_GONE (draft-ietf-webtrans-http3 §6);
+ * a side already ended in order stays so. */
+static void reset_session_streams(struct emnet_px_wt_h3 *h)
+{
+    if (h->closed) return;
+    for (struct emnet_px_wt_stream *st = emnet_px_wt_streams(h->qc); st; st = st->next)
+        if (st->h3_kind == K_WT) emnet_px_wt_reset(st, EMNET_H3_CODE_WT_SESSION_GONE);
+}
+
 static void end_session(struct emnet_px_wt_h3 *h)
 {
     struct emnet_px_conn *c = h->session;
     h->session = NULL;
-    if (c) emnet_px_wtg_session_closed(c);
+    if (c) {
+        emnet_px_wtg_session_closed(c);
+        reset_session_streams(h);
+    }
 }
 
 void emnet_px_h3_free(struct emnet_px_wt_h3 *h)
 {
+    h->closed = 1;   /* the connection is going: nothing more is sent on it */
     end_session(h);
     if (h->dec) nghttp3_qpack_decoder_del(h->dec);
     if (h->enc) nghttp3_qpack_encoder_del(h->enc);
@@ -607,4 +621,5 @@ void emnet_px_h3_close_session(struct emnet_px_wt_h3 *h, uint32_t code, const ch
     if (f) emnet_px_wt_send_bytes(st, frame, f);
     emnet_px_wt_send_fin(st);
     h->session = NULL;   /* the caller is ending the gateway's side itself */
+    reset_session_streams(h);
 }

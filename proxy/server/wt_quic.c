@@ -291,6 +291,11 @@ struct emnet_px_wt_stream *emnet_px_wt_open_uni(struct emnet_px_wt_conn *qc)
     return stream_new(qc, id);
 }
 
+struct emnet_px_wt_stream *emnet_px_wt_streams(struct emnet_px_wt_conn *qc)
+{
+    return qc->streams;
+}
+
 /* ---- datagrams ---- */
 size_t emnet_px_wt_datagram_max(struct emnet_px_wt_conn *qc)
 {

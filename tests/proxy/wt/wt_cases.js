@@ -161,6 +161,9 @@ const cases = {
       ['stream 14 stop_sending 0x103', 'stream 18 stop_sending 0x103', 'status 200', 'echo ok', 'session closed',
        'connection open']);
     await expect(proxy, ['h3_truncated_uni', ports.tcp_echo], ['status 200', 'echo ok', 'session closed', 'connection open']);
+    // A stream still open when the page closes the session: reset with
+    // WT_SESSION_GONE (draft-ietf-webtrans-http3 §6).
+    await expect(proxy, ['session_gone', ports.tcp_echo], ['echo ok', 'stream 4 reset 0x170d7b68', 'connection open']);
     // Unknown and reserved frames on the control stream, longer than any
     // frame the proxy holds: passed over (RFC 9114 §9), not an error.
     await expect(proxy, ['h3_large_unknown_frame', ports.tcp_echo],

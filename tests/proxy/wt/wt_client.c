@@ -920,6 +920,18 @@ static int sc_echo(int argc, char **argv)
     return 0;
 }
 
+/* session_gone PORT: a TCP stream left open while the session closes:
+ * the proxy resets it with WT_SESSION_GONE ("stream 4 reset 0x170d7b68"). */
+static int sc_session_gone(int argc, char **argv)
+{
+    if (open_session() != 0) return finish(), 0;
+    echo_check(arg_port(argc, argv, 0));
+    close_session(0, "done");
+    run(NULL, NULL, 300);
+    finish();
+    return 0;
+}
+
 /* A session kept open: each line on stdin is echoed through the proxy
  * ("echo ok" each time); EOF on stdin closes the session. Lets the driver
  * check that one healthy session lives through everything else. */
@@ -1344,6 +1356,7 @@ int main(int argc, char **argv)
     int rc;
     if (strcmp(sc, "echo") == 0) rc = sc_echo(sargc, sargv);
     else if (strcmp(sc, "hold") == 0) rc = sc_hold(sargc, sargv);
+    else if (strcmp(sc, "session_gone") == 0) rc = sc_session_gone(sargc, sargv);
     else if (strcmp(sc, "garbage") == 0) rc = sc_garbage(sargc, sargv);
     else if (strcmp(sc, "initials") == 0) rc = sc_initials(sargc, sargv);
     else if (strcmp(sc, "flood") == 0) rc = sc_flood(sargc, sargv);

@@ -44,6 +44,10 @@ const char *emnet__placeholder_name(const struct sockaddr *sa);
 /* Asks, blocking while the proxy answers, when the program can block and a
  * resolve URL is configured for (name, port); else EMNET__DNS_UNKNOWN. */
 int emnet__dns_ask(const char *name, unsigned port);
+/* 1 when the question goes on the WebTransport session instead
+ * (transports.c), then wt_dns_query (wt_udp.c) asks it. */
+int emnet__resolve_on_session(const char *host, unsigned port);
+int wt_dns_query(const char *name, int id);
 /* Entry point the host calls with the answer to request id (exported). */
 void emnet__dns_answer(int id, int answer);
 /* The host: starts a lookup whose answer comes to emnet__dns_answer(id). */

@@ -74,13 +74,23 @@ int emnet__dns_ask(const char *name, unsigned port)
     int answer;
     if (cache_get(name, port, now, &answer)) return answer;
     char buf[1024];
-    const char *url = emnet__resolve_url(name, port, buf, sizeof buf);
-    if (!url) return EMNET__DNS_UNKNOWN;
+    int on_session = emnet__resolve_on_session(name, port);
+    const char *url = on_session ? NULL : emnet__resolve_url(name, port, buf, sizeof buf);
+    if (!url && !on_session) return EMNET__DNS_UNKNOWN;
 
     waiting_id = next_id;
     next_id = next_id == 0x7fffffff ? 1 : next_id + 1;
     waiting_answered = 0;
-    emnet_js_dns_query(url, name, port, waiting_id);
+    if (on_session) {
+        /* Over webtransport: a lookup stream of the session the sockets
+         * use (docs/webtransport-protocol.md), no HTTP request. */
+        if (wt_dns_query(name, waiting_id) < 0) {
+            waiting_id = 0;
+            return EMNET__DNS_UNKNOWN;
+        }
+    } else {
+        emnet_js_dns_query(url, name, port, waiting_id);
+    }
     uint64_t deadline = now + (uint64_t)emnet__setting(SETTING_RESOLVE_TIMEOUT_MS) * 1000000u;
     answer = EMNET__DNS_AGAIN;   /* what a lookup with no answer in time is on Linux */
     while (!waiting_answered && emnet__now_ns() < deadline) {

@@ -283,3 +283,13 @@ const char *emnet__resolve_url(const char *host, unsigned port, char *buf, size_
     struct transport_entry *e = entry_of(emnet__transport_for(host, port));
     return e ? derive(e, e->https ? info_url(e) : url_of(e), buf, len) : NULL;
 }
+
+/* Whether getaddrinfo asks on the WebTransport session (a lookup stream)
+ * rather than over HTTP: when the name goes over webtransport and no
+ * EMNET_RESOLVE_URL says otherwise. */
+int emnet__resolve_on_session(const char *host, unsigned port)
+{
+    char buf[8];
+    emnet__resolve_url(host, port, buf, sizeof buf);   /* reads EMNET_RESOLVE_URL, once */
+    return !resolve_url && emnet__transport_for(host, port) == &emnet__webtransport_transport;
+}

@@ -97,6 +97,7 @@ struct wt_lookup {
     uint8_t family;                /* asked: 4, or 0 (any) */
     struct emnet_wt_ip ip;         /* LOOKUP_KNOWN: the first address */
     uint64_t expires_ns;
+    int dns_id;                    /* getaddrinfo's question (resolve_proxy.c), 0 for a flow's */
     uint8_t in[EMNET_WT_LOOKUP_REPLY_MAX];
     size_t in_len;
     char name[EMNET_WT_NAME_MAX + 1];
@@ -124,9 +125,22 @@ static void lookup_free(struct wt_lookup *l)
     free(l);
 }
 
+/* getaddrinfo's question answered (EMNET__DNS_*), and let go of. */
+static void dns_done(struct wt_lookup *l, int answer)
+{
+    int id = l->dns_id;
+    wt_stream_release(&l->st, 0);
+    free(l);
+    emnet__dns_answer(id, answer);
+}
+
 /* The answer is in (or will never be): what waited for it goes now. */
 static void lookup_done(struct wt_lookup *l, const struct emnet_wt_ip *ip)
 {
+    if (l->dns_id) {
+        dns_done(l, EMNET__DNS_UNKNOWN);
+        return;
+    }
     wt_stream_release(&l->st, 0);
     long ms = emnet__setting(SETTING_RESOLVE_CACHE_MS);
     l->expires_ns = emnet__now_ns() + (uint64_t)(ms < 1000 ? 1000 : ms) * 1000000u;
@@ -160,6 +174,24 @@ static int lookup_commit(struct wt_stream *st, size_t len)
     l->in_len += len;
     int n = emnet_wt_decode_lookup_reply(l->in, l->in_len, &r);
     if (n == 0) return 1;
+    if (l->dns_id) {
+        int answer = EMNET__DNS_UNKNOWN;
+        if (n > 0 && r.status == EMNET_WT_STATUS_OK) {
+            for (unsigned i = 0; i < r.count; i++) {
+                struct emnet_wt_ip ip = r.addrs[i];
+                norm_ip(&ip);
+                answer |= ip.type == EMNET_WT_ADDR_IPV4 ? EMNET__DNS_IPV4 : EMNET__DNS_IPV6;
+            }
+        } else if (n > 0 && r.status == EMNET_WT_STATUS_NO_NAME) {
+            answer = EMNET__DNS_NONAME;
+        } else if (n > 0 && r.status == EMNET_WT_STATUS_TRY_AGAIN) {
+            answer = EMNET__DNS_AGAIN;
+        } else if (n > 0 && r.status == EMNET_WT_STATUS_BLOCKED) {
+            answer = EMNET__DNS_BLOCKED;
+        }
+        dns_done(l, answer);
+        return 0;
+    }
     const struct emnet_wt_ip *ip = NULL;
     for (unsigned i = 0; n > 0 && r.status == EMNET_WT_STATUS_OK && i < r.count && !ip; i++)
         if (l->family == 0 || r.addrs[i].type == EMNET_WT_ADDR_IPV4) ip = &r.addrs[i];
@@ -190,7 +222,9 @@ static void lookup_session_closed(struct wt_stream *st, int opened, const char *
     (void)opened;
     (void)why;
     st->sess = NULL;
-    lookup_free((struct wt_lookup *)st);
+    struct wt_lookup *l = (struct wt_lookup *)st;
+    if (l->dns_id) dns_done(l, EMNET__DNS_UNKNOWN);
+    else lookup_free(l);
 }
 
 static const struct wt_stream_ops lookup_ops = {
@@ -237,6 +271,28 @@ static struct wt_lookup *lookup_of(const char *name, int family)
     lookups = l;
     nlookups++;
     return l;
+}
+
+/* getaddrinfo's question about name, on the session (a lookup stream, of
+ * any family): its answer goes to emnet__dns_answer(id). 0, or -1 when no
+ * stream could start (then the caller asks no one). */
+int wt_dns_query(const char *name, int id)
+{
+    size_t len = strlen(name);
+    uint8_t head[EMNET_WT_REQUEST_MAX];
+    int err;
+    size_t n = len <= EMNET_WT_NAME_MAX ? emnet_wt_encode_lookup_request(head, sizeof head, 0, name, len) : 0;
+    struct wt_session *s = n ? wt_session_get(&err) : NULL;
+    struct wt_lookup *l = s ? calloc(1, sizeof *l) : NULL;
+    if (!l) return -1;
+    memcpy(l->name, name, len + 1);
+    l->dns_id = id;
+    l->state = LOOKUP_ASKING;
+    if (wt_stream_start(&l->st, s, &lookup_ops, head, n) < 0) {
+        free(l);
+        return -1;
+    }
+    return 0;
 }
 
 /* Where a datagram to `to` goes, in *out: 0, 1 while a lookup runs, or

@@ -118,7 +118,10 @@
  * that names emnet-proxy's routes: ws://H:P/wisp/ or ws://H:P/tcp/{host}/
  * {port} give http://H:P/resolve (wss: https; a path before the route,
  * ws://H/gw/wisp/ -> http://H/gw/resolve, and the query, with an
- * access_token, are kept). Without a URL, in a build that cannot block, or
+ * access_token, are kept). When the destination's transport is
+ * webtransport and EMNET_RESOLVE_URL is not set, the question goes on the
+ * WebTransport session instead (a lookup stream to emnet-proxy, same
+ * answers, no HTTP request). Without a URL, in a build that cannot block, or
  * when the server gives no usable answer, every name gets its placeholder.
  *
  * UDP sockets (SOCK_DGRAM) need the wisp transport: each destination a

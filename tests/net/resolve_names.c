@@ -102,8 +102,13 @@ int main(void)
         printf("run under tests/harness/services.sh with emnet-proxy built\n");
         return 2;
     }
-    emnet_net_set_transport("wisp");
-    emnet_net_set_wisp_url(proxy);
+    /* Or over webtransport, when asked: the questions then go on the
+     * session (a lookup stream), until a resolve URL is set below. */
+    const char *transport = getenv("EMNET_TRANSPORT");
+    if (!transport || strcmp(transport, "webtransport") != 0) {
+        emnet_net_set_transport("wisp");
+        emnet_net_set_wisp_url(proxy);
+    }
 #endif
     expect("localhost", AF_INET, 0, "ok inet");
     expect("localhost", AF_INET6, AI_V4MAPPED, "ok inet6");

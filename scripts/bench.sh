@@ -29,6 +29,13 @@ EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
     node tests/bench/run-tcp-bench.js 5 64 1000 100 60000 >"$out/tcp.txt"
 sed -n '/^TCP and UDP/,$p' "$out/tcp.txt"
 
+# The same page in Firefox ESR (no WebSocketStream: emnet's plain-WebSocket
+# path), against raw JS WebSockets and WebTransport in the same engine.
+echo
+EMNET_BENCH_BROWSER=firefox EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
+    node tests/bench/run-tcp-bench.js 3 64 1000 100 20000 >"$out/tcp-firefox.txt"
+sed -n '/^TCP and UDP/,$p' "$out/tcp-firefox.txt"
+
 echo
 EMNET_NATIVE_BUILD=build/native-release tests/harness/services.sh run -- \
     node tests/bench/run-transfer.js "${EMNET_BENCH_TRANSFER_MIB:-1024}" | tee "$out/transfer.txt"

@@ -9,6 +9,7 @@
 // Needs the harness's services (tests/harness/services.sh); emnet-proxy's
 // columns need its emnet-proxy. EMNET_WASM_BUILD (default build/wasm) and
 // EMNET_NATIVE_BUILD (the harness's native tree) say where the programs are.
+// EMNET_BENCH_BROWSER=firefox: the same page in Firefox ESR (direct-chromium.js).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -99,7 +100,7 @@ async function main() {
   }
   const native = nativeLines();
   process.stdout.write(native);
-  console.log(`\nTCP and UDP in headless Chromium, median of ${runs} runs ` +
+  console.log(`\nTCP and UDP in headless ${process.env.EMNET_BENCH_BROWSER === 'firefox' ? 'Firefox' : 'Chromium'}, median of ${runs} runs ` +
               `(${mib} MiB each way per run, ${pings} ping-pongs of 32 bytes, ${open} connections ` +
               `opened at once, ${dgrams} UDP datagrams of 8-1200 bytes with 64 in flight)`);
   console.log(table(text + native));

@@ -11,7 +11,7 @@
 # under Node.js); browser = Playwright's runner over Chromium, Firefox and
 # WebKitGTK (tests/browser; EMNET_BROWSER_ENGINES="chromium firefox" limits
 # the engines, EMNET_BROWSER_MATRIX=full runs every engine's full list);
-# fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (30) with
+# fuzz = each libFuzzer target (tests/fuzz) for EMNET_FUZZ_SECONDS (20) with
 # clang's ASan + UBSan, one test per target.
 # Expects the builds to exist (make build); `make test` does all of it.
 set -u
@@ -100,11 +100,11 @@ run_browser_tier() {
 # Fuzzing: every target runs on its own; a crash, a leak or a build failure
 # fails it. Counted directly (libFuzzer writes no JUnit report).
 run_fuzz_tier() {
-  echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-30} s each ==="
+  echo "=== tier fuzz: libFuzzer targets, ${EMNET_FUZZ_SECONDS:-20} s each ==="
   local name passed=0 failed=0
   for name in fuzz_wisp_codec fuzz_wt_codec fuzz_proxy_config fuzz_h3_codec; do
     if [ -n "${EMNET_TEST_FILTER:-}" ] && ! [[ $name =~ $EMNET_TEST_FILTER ]]; then continue; fi
-    if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-30} scripts/fuzz.sh "$name"; then
+    if FUZZ_SECONDS=${EMNET_FUZZ_SECONDS:-20} scripts/fuzz.sh "$name"; then
       passed=$((passed + 1))
     else
       failed=$((failed + 1))

@@ -77,7 +77,8 @@ const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ 
 //     the plain-WebSocket JS is the same for websockify and wisp).
 // The full matrix (make test-browser-full) adds websockify and wisp-js in
 // Firefox, websockify and Wisp to emnet-proxy in WebKit, and the
-// reactor's scenarios in both.
+// reactor's scenarios in both; and wisp-js in Chromium (the wasm tier
+// runs those under Node).
 // In WebKit, a source that sends without end over a WebSocket that cannot
 // pause (DEVIATIONS.md E1) kept tcp_c_epoll_close and tcp_d_epoll_echo_16m
 // from finishing within the test's time: the full matrix's.
@@ -90,7 +91,8 @@ function tagsOf({ name, transport, via }) {
   if (!/^(tcp|udp)_/.test(name)) return engines.allFull;
   if (transport === 'webtransport') return firefoxLossy.includes(name) ? engines.firefoxFull : engines.firefox;
   if (via) return engines.firefoxWebkitFull;
-  if (transport === 'wisp' && !webkitSlow.includes(name)) return ['@firefox-full', '@webkit'];
+  if (transport === 'wisp' && !webkitSlow.includes(name)) return engines.allFullWebkit;
+  if (transport === 'wisp') return ['@chromium-full', ...engines.allFull];
   return engines.allFull;
 }
 

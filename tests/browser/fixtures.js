@@ -66,6 +66,7 @@ const engines = {
   allFull: ['@firefox-full', '@webkit-full'],
   firefoxFull: ['@firefox-full'],
   firefoxWebkitFull: ['@firefox', '@webkit-full'],
+  allFullWebkit: ['@chromium-full', '@firefox-full', '@webkit'],
 };
 
 module.exports = { test, expect: base.expect, engines, ENGINES };

@@ -1,9 +1,9 @@
 // Under Node.js, hand Emscripten the .wasm bytes so that it never calls the
 // global fetch() on a file path (Node 20's fetch rejects it). In a browser this
 // file does nothing and the .wasm is fetched as usual.
-if (typeof process == 'object' && typeof process.versions == 'object' &&
-    typeof process.versions.node == 'string' && typeof require == 'function' &&
-    !Module['wasmBinary']) {
+var emnetInNode = typeof process == 'object' && typeof process.versions == 'object' &&
+    typeof process.versions.node == 'string';
+if (emnetInNode && typeof require == 'function' && !Module['wasmBinary']) {
   Module['wasmBinary'] = require('fs').readFileSync(__filename.replace(/\.js$/, '.wasm'));
 }
 
@@ -12,8 +12,7 @@ if (typeof process == 'object' && typeof process.versions == 'object' &&
 // with it. So the exit waits, at most 5 s, until emnet's sockets have sent
 // everything (js/library_emnet_websocket.js), as the kernel delivers a
 // socket's queued data after its process has gone.
-if (typeof process == 'object' && typeof process.versions == 'object' &&
-    typeof process.versions.node == 'string' && !Module['quit']) {
+if (emnetInNode && !Module['quit']) {
   Module['quit'] = function (status, toThrow) {
     var deadline = Date.now() + 5000;
     (function exitWhenSent() {

@@ -144,6 +144,21 @@ static void on_echo(const uint8_t *buf, size_t len, const struct sockaddr_in *fr
     if (seq + 1 > settled) settled = seq + 1;
 }
 
+/* Sends datagram seq: its size, 0 when the socket is full (EAGAIN,
+ * ENOBUFS: try again once writable), -1 on any other failure. */
+static ssize_t send_seq(int fd, uint8_t *buf, uint32_t seq, const struct sockaddr_in *to)
+{
+    size_t size = size_of(seq);
+    fill(buf, seq, size);
+    ssize_t r = sendto(fd, buf, size, 0, (const struct sockaddr *)to, sizeof *to);
+    if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) return 0;
+    if (r != (ssize_t)size) {
+        perror("sendto");
+        return -1;
+    }
+    return r;
+}
+
 static void set_interest(int ep, int fd, uint32_t events, uint32_t *current)
 {
     if (events == *current) return;
@@ -214,41 +229,29 @@ int main(int argc, char **argv)
                     given_up++;
                     continue;
                 }
-                size_t size = size_of(sl->seq);
-                fill(buf, sl->seq, size);
-                ssize_t r = sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to);
-                if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-                    blocked = 1;
-                    break;
-                }
-                if (r != (ssize_t)size) {
-                    perror("sendto");
-                    failed = 1;
+                ssize_t r = send_seq(fd, buf, sl->seq, &to);
+                if (r <= 0) {
+                    blocked = r == 0;
+                    failed = r < 0;
                     break;
                 }
                 if (sl->tries++) {
                     resent++;
                     sent_again[sl->seq / 8] |= (uint8_t)(1u << (sl->seq % 8));
                 } else {
-                    bytes_sent += size;
+                    bytes_sent += (size_t)r;
                 }
                 sl->sent_at = t;
             }
         }
         while (!resend && next_seq < count && next_seq - settled < window) {
-            size_t size = size_of(next_seq);
-            fill(buf, next_seq, size);
-            ssize_t r = sendto(fd, buf, size, 0, (struct sockaddr *)&to, sizeof to);
-            if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-                blocked = 1;
+            ssize_t r = send_seq(fd, buf, next_seq, &to);
+            if (r <= 0) {
+                blocked = r == 0;
+                failed = r < 0;
                 break;
             }
-            if (r != (ssize_t)size) {
-                perror("sendto");
-                failed = 1;
-                break;
-            }
-            bytes_sent += size;
+            bytes_sent += (size_t)r;
             next_seq++;
         }
         set_interest(ep, fd, EPOLLIN | (blocked ? EPOLLOUT : 0), &interest);

@@ -25,13 +25,18 @@ def reason(case, bad_child):
     picked = []
     for i, line in enumerate(text):
         if re.match(r'(Error|TimeoutError|Test timeout|expect\()', line) or 'Error:' in line:
-            picked = [l for l in text[i:i + 8] if not SOURCE.match(l)][:4]
+            rest = [l for l in text[i + 1:] if not SOURCE.match(l)]
+            # A deep-equality failure: the lines that differ, not the header.
+            diff = [l for l in rest if l[:1] in '-+' and not re.match(r'[-+] (Expected|Received)', l)]
+            picked = [line] + (diff[:6] if diff else rest[:3])
             break
     if not picked:
         out = lines_of(''.join(c.text or '' for c in case if c.tag in ('system-out', 'system-err')))
         picked = out[-3:]
     if not picked and bad_child is not None:
         picked = [bad_child.get('message', '')]
+    if not picked and case.get('status') == 'notrun' or (bad_child is not None and bad_child.tag == 'skipped'):
+        picked = ['did not run (skipped, or a project it depends on failed)']
     why = ' / '.join(picked)
     return why if len(why) <= REASON_MAX else why[:REASON_MAX] + '...'
 

@@ -331,6 +331,14 @@ var LibraryEmnetWebTransport = {
     return typeof WebTransport == 'function' ? 1 : 0;
   },
 
+  // Firefox's QUIC stack queues ten datagrams per connection and drops the
+  // oldest beyond that, before any script can read them: a burst (64
+  // sockets' echoes at once) loses most of itself whatever the page's
+  // incomingHighWaterMark. No property tells; the engine's name does.
+  emnet_js_wt_datagram_bursts_lost: function () {
+    return typeof navigator == 'object' && /\bFirefox\//.test(navigator.userAgent || '') ? 1 : 0;
+  },
+
   emnet_js_wt_session_open__deps: ['$EMNETWT'],
   emnet_js_wt_session_open: function (sid, url, hashes, infoUrl) {
     var s = { sid: sid, isSession: true, wt: null, ready: false, gone: false, streams: new Set(), waiting: [],

@@ -30,6 +30,10 @@ static const char *const text_settings[TEXT_SETTING_COUNT] = {
     [TEXT_WEBTRANSPORT_INFO_URL] = "EMNET_WEBTRANSPORT_INFO_URL",
     /* For a self-signed proxy: the certificate's SHA-256 in hex, comma-separated. */
     [TEXT_WEBTRANSPORT_CERT_HASHES] = "EMNET_WEBTRANSPORT_CERT_HASHES",
+    /* "datagrams" (QUIC datagrams when they fit), "stream" (every datagram
+     * a record on its flow's stream, both ways), or unset/"auto": stream
+     * where the engine loses bursts of QUIC datagrams (Firefox). */
+    [TEXT_WEBTRANSPORT_UDP] = "EMNET_WEBTRANSPORT_UDP",
 };
 
 const char *emnet__text_setting(enum emnet_text_setting which)

@@ -72,6 +72,7 @@ long emnet__setting(enum emnet_setting which);
 enum emnet_text_setting {
     TEXT_WEBTRANSPORT_INFO_URL,       /* emnet-proxy's GET /webtransport: the session's port, path, hashes */
     TEXT_WEBTRANSPORT_CERT_HASHES,    /* hex SHA-256 of the proxy's certificate, comma-separated */
+    TEXT_WEBTRANSPORT_UDP,            /* how UDP flows carry datagrams: datagrams, stream or auto */
     TEXT_SETTING_COUNT
 };
 const char *emnet__text_setting(enum emnet_text_setting which);

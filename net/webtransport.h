@@ -22,6 +22,10 @@
 
 /* ---- the host (js/library_emnet_webtransport.js) ---- */
 int emnet_js_wt_available(void);   /* 1 when the engine has WebTransport */
+/* 1 when the engine drops QUIC datagrams that arrive in a burst (Firefox
+ * keeps ten per connection): its UDP flows then carry every datagram on
+ * their streams (EMNET_WEBTRANSPORT_UDP). */
+int emnet_js_wt_datagram_bursts_lost(void);
 /* Opens session sid to url (or, when url is empty, to the one info_url
  * names); hashes: comma-separated hex SHA-256 of the certificate, may be
  * empty. Events: emnet__wt_on_session_ready, emnet__wt_on_session_closed. */

@@ -259,6 +259,7 @@ int emnet_wt_decode_request(const uint8_t *buf, size_t len, struct emnet_wt_requ
         out->port = get_be16(buf + 1);
         return after(3, emnet_wt_decode_addr(buf + 3, len - 3, &out->addr));
     case EMNET_WT_KIND_UDP:
+    case EMNET_WT_KIND_UDP_ON_STREAM:
         if (len < 2)
             return 0;
         if (buf[1] != 4 && buf[1] != 6)
@@ -292,11 +293,11 @@ size_t emnet_wt_encode_tcp_request(uint8_t *buf, size_t cap, uint16_t port, cons
     return 3 + n;
 }
 
-size_t emnet_wt_encode_udp_request(uint8_t *buf, size_t cap, uint8_t family)
+size_t emnet_wt_encode_udp_request(uint8_t *buf, size_t cap, uint8_t kind, uint8_t family)
 {
-    if ((family != 4 && family != 6) || cap < 2)
+    if ((kind != EMNET_WT_KIND_UDP && kind != EMNET_WT_KIND_UDP_ON_STREAM) || (family != 4 && family != 6) || cap < 2)
         return 0;
-    buf[0] = EMNET_WT_KIND_UDP;
+    buf[0] = kind;
     buf[1] = family;
     return 2;
 }
@@ -326,9 +327,10 @@ size_t emnet_wt_encode_request(uint8_t *buf, size_t cap, const struct emnet_wt_r
             return 0;
         return emnet_wt_encode_tcp_request(buf, cap, req->port, &req->addr);
     case EMNET_WT_KIND_UDP:
+    case EMNET_WT_KIND_UDP_ON_STREAM:
         if (req->port != 0 || req->addr.type != 0 || req->addr.len != 0)
             return 0;
-        return emnet_wt_encode_udp_request(buf, cap, req->family);
+        return emnet_wt_encode_udp_request(buf, cap, req->kind, req->family);
     case EMNET_WT_KIND_LOOKUP:
         if (req->port != 0 || req->addr.type != EMNET_WT_ADDR_NAME)
             return 0;

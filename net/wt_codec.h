@@ -196,13 +196,16 @@ enum emnet_wt_kind {
     EMNET_WT_KIND_TCP = 0x01,
     EMNET_WT_KIND_UDP = 0x02,
     EMNET_WT_KIND_LOOKUP = 0x03,
+    /* A UDP flow whose datagrams all travel as records on its stream,
+     * both ways: for engines that lose bursts of QUIC datagrams. */
+    EMNET_WT_KIND_UDP_ON_STREAM = 0x04,
 };
 
 #define EMNET_WT_REQUEST_MAX (3 + EMNET_WT_ADDR_MAX) /* TCP to a name */
 
 struct emnet_wt_request {
     uint8_t kind;              /* enum emnet_wt_kind */
-    uint8_t family;            /* UDP: 4 or 6; LOOKUP: 0 (any), 4 or 6; TCP: 0 */
+    uint8_t family;            /* UDP(_ON_STREAM): 4 or 6; LOOKUP: 0 (any), 4 or 6; TCP: 0 */
     uint16_t port;             /* TCP only; 0 is well-formed */
     struct emnet_wt_addr addr; /* TCP: the target, any type; LOOKUP: the name */
 };
@@ -215,7 +218,8 @@ struct emnet_wt_request {
 int emnet_wt_decode_request(const uint8_t *buf, size_t len, struct emnet_wt_request *out);
 
 size_t emnet_wt_encode_tcp_request(uint8_t *buf, size_t cap, uint16_t port, const struct emnet_wt_addr *target);
-size_t emnet_wt_encode_udp_request(uint8_t *buf, size_t cap, uint8_t family);
+/* kind: EMNET_WT_KIND_UDP or EMNET_WT_KIND_UDP_ON_STREAM. */
+size_t emnet_wt_encode_udp_request(uint8_t *buf, size_t cap, uint8_t kind, uint8_t family);
 size_t emnet_wt_encode_lookup_request(uint8_t *buf, size_t cap, uint8_t family, const char *name,
                                       size_t name_len);
 /* Any header, as emnet_wt_decode_request gives it: the same bytes back. */

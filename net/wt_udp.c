@@ -6,7 +6,11 @@
  * sender, as a bound Linux socket does. Datagrams travel as QUIC
  * datagrams (flow id, socket address, payload); one that does not fit in
  * the session's largest datagram goes on the flow's stream as a record
- * instead, and the proxy's error records (an ICMP error, a blocked
+ * instead. In an engine that loses bursts of QUIC datagrams before the
+ * page can read them (Firefox), or as EMNET_WEBTRANSPORT_UDP says, a flow
+ * asks for every datagram as a record, both ways (kind 0x04): a burst of
+ * echoes then arrives whole, as it would on a Linux socket with room in
+ * its receive queue. The proxy's error records (an ICMP error, a blocked
  * destination) reach the socket as a network's errors would: only a
  * connected socket hears them (udp.c).
  *
@@ -56,6 +60,7 @@ struct wt_flow {
     struct wt_flow_name names[FLOW_NAMES_MAX];
     int nnames;
     int fallback;                  /* opened through auto: wisp takes over if the session fails */
+    int on_stream;                 /* every datagram a record on the stream, both ways */
     uint64_t id;
     uint8_t *in;                   /* the stream's bytes not yet decoded: the reply, then records */
     size_t in_len;
@@ -404,14 +409,15 @@ static int from_wt(const struct emnet_channel *ch, const struct emnet_wt_sockadd
 
 /* ---- sending ---- */
 
-/* Now: as a QUIC datagram when it fits, else as a record on the stream. */
+/* Now: as a QUIC datagram when it fits (and the flow takes them), else
+ * as a record on the stream. */
 static int send_now(struct wt_flow *f, const struct emnet_wt_sockaddr *sa, const void *buf, size_t len)
 {
     uint8_t head[EMNET_WT_RECORD_HEADER_MAX > EMNET_WT_DATAGRAM_HEADER_MAX ? EMNET_WT_RECORD_HEADER_MAX
                                                                             : EMNET_WT_DATAGRAM_HEADER_MAX];
     size_t n = emnet_wt_encode_datagram_header(head, sizeof head, f->id, sa);
     if (!n) return -EINVAL;
-    if (n + len <= wt_session_max_datagram(f->st.sess)) {
+    if (!f->on_stream && n + len <= wt_session_max_datagram(f->st.sess)) {
         wt_session_send_datagram(f->st.sess, head, n, buf, len);
         return 0;
     }
@@ -591,12 +597,24 @@ static const struct wt_stream_ops flow_ops = {
 
 /* ---- the transport's operations ---- */
 
+/* Whether new flows carry their datagrams on their streams
+ * (EMNET_WEBTRANSPORT_UDP). */
+static int flows_on_stream(void)
+{
+    const char *how = emnet__text_setting(TEXT_WEBTRANSPORT_UDP);
+    if (how && !strcmp(how, "stream")) return 1;
+    if (how && !strcmp(how, "datagrams")) return 0;
+    return emnet_js_wt_datagram_bursts_lost();
+}
+
 static struct wt_flow *flow_new(struct emnet_channel *ch, int fallback, int *err)
 {
     struct wt_session *s = wt_session_get(err);
     if (!s) return NULL;
+    int on_stream = flows_on_stream();
     uint8_t head[EMNET_WT_REQUEST_MAX];
-    size_t n = emnet_wt_encode_udp_request(head, sizeof head, ch->family == AF_INET6 ? 6 : 4);
+    size_t n = emnet_wt_encode_udp_request(head, sizeof head, on_stream ? EMNET_WT_KIND_UDP_ON_STREAM : EMNET_WT_KIND_UDP,
+                                           ch->family == AF_INET6 ? 6 : 4);
     struct wt_flow *f = calloc(1, sizeof *f);
     if (!f) {
         *err = -ENOBUFS;
@@ -604,6 +622,7 @@ static struct wt_flow *flow_new(struct emnet_channel *ch, int fallback, int *err
     }
     f->st.ch = ch;
     f->fallback = fallback;
+    f->on_stream = on_stream;
     *err = wt_stream_start(&f->st, s, &flow_ops, head, n);
     if (*err < 0) {
         free(f);

@@ -142,6 +142,13 @@
  *                             or auto (webtransport, else wisp).
  *   EMNET_WEBTRANSPORT_URL, EMNET_WEBTRANSPORT_INFO_URL,
  *   EMNET_WEBTRANSPORT_CERT_HASHES  the WebTransport session, see above.
+ *   EMNET_WEBTRANSPORT_UDP    how a UDP socket's datagrams cross a
+ *                             WebTransport session: "datagrams" (QUIC
+ *                             datagrams, unreliable as UDP; larger ones on
+ *                             the socket's stream), "stream" (every one on
+ *                             the socket's stream: none lost, in order), or
+ *                             "auto" (the default: stream in engines that
+ *                             drop bursts of QUIC datagrams, i.e. Firefox).
  *   EMNET_TRANSPORT_RULES     transport rules, see above.
  *   EMNET_RESOLVE_URL         emnet-proxy's /resolve URL (http:// or
  *                             https://), or "off" to never ask.

@@ -37,7 +37,8 @@ struct emnet_px_wtg_stream {
     struct emnet_px_wt_stream *st;
     struct emnet_px_stream *up;      /* the target, while linked */
     int state;
-    int kind;                        /* EMNET_WT_KIND_* of its header */
+    int kind;                        /* EMNET_WT_KIND_* of its header (UDP for both flow kinds) */
+    int on_stream;                   /* a UDP flow whose datagrams to the page go as records */
     int client_fin;
     size_t held;                     /* client bytes whose credit waits for the target to drain */
     /* UDP flows: the page's records (datagrams too large for a QUIC
@@ -54,6 +55,10 @@ struct emnet_px_wtg_stream {
 /* Upstream streams find their gateway stream by id: an upstream may
  * report (fail) before emnet_px_stream_open has returned. */
 #define ID_BUCKETS 256
+/* The most a UDP flow's stream holds for a page that reads it slowly:
+ * beyond it, datagrams to the page are dropped, as a full receive buffer
+ * drops them (Linux's default is 212992 bytes). */
+#define FLOW_QUEUE_MAX (1024 * 1024)
 struct emnet_px_wtg_session {
     struct emnet_px_wt_h3 *h3;        /* NULL once the proxy has closed the session */
     struct emnet_px_conn *conn;
@@ -448,16 +453,18 @@ void emnet_px_wtg_udp_received(struct emnet_px_conn *c, struct emnet_px_stream *
     struct emnet_wt_sockaddr src;
     if (!g || !g->st || !ws->h3 || sockaddr_to_wt(from, &src) != 0) return;
     emnet_px_conn_touch(c);
-    /* A QUIC datagram when it fits (unreliable, as UDP is); else a record
-     * on the flow's stream, where QUIC's flow control holds it. */
+    /* A QUIC datagram when it fits (unreliable, as UDP is); else, or on a
+     * flow that asked for it, a record on the flow's stream, where QUIC's
+     * flow control holds it. */
     uint8_t dgram[1500];
     size_t hl = emnet_wt_datagram_header_len(g->id, &src);
-    if (hl && hl + len <= emnet_px_h3_datagram_max(ws->h3) && hl + len <= sizeof dgram) {
+    if (!g->on_stream && hl && hl + len <= emnet_px_h3_datagram_max(ws->h3) && hl + len <= sizeof dgram) {
         emnet_wt_encode_datagram(dgram, sizeof dgram, g->id, &src, data, len);
         emnet_px_h3_send_datagram(ws->h3, dgram, hl + len);   /* dropped when too many wait, as UDP may */
         return;
     }
     size_t rh = emnet_wt_record_header_len(&src, len);
+    if (emnet_px_wt_queued(g->st) + rh + len > FLOW_QUEUE_MAX) return;
     struct emnet_px_chunk *chunk = rh ? emnet_px_chunk_new(rh + len) : NULL;
     if (!chunk) return;
     emnet_wt_encode_datagram_record_header(emnet_px_chunk_payload(chunk), rh, &src, len);
@@ -585,9 +592,10 @@ void emnet_px_wtg_page_bytes(struct emnet_px_conn *c, struct emnet_px_wt_stream 
         data += take - extra;
         len -= take - extra;
         st->head_len = 0;
-        g->kind = req.kind;
-        if (req.kind == EMNET_WT_KIND_TCP) start_tcp(c, g, &req);
-        else if (req.kind == EMNET_WT_KIND_UDP) start_udp(c, g, &req);
+        g->on_stream = req.kind == EMNET_WT_KIND_UDP_ON_STREAM;
+        g->kind = g->on_stream ? EMNET_WT_KIND_UDP : req.kind;
+        if (g->kind == EMNET_WT_KIND_TCP) start_tcp(c, g, &req);
+        else if (g->kind == EMNET_WT_KIND_UDP) start_udp(c, g, &req);
         else start_lookup(g, &req);
         if (g->state == G_DONE) {
             emnet_px_wt_consumed(st, len);

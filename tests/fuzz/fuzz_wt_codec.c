@@ -164,6 +164,7 @@ static void request(const uint8_t *c, size_t n)
         valid_addr(&req.addr);
         break;
     case EMNET_WT_KIND_UDP:
+    case EMNET_WT_KIND_UDP_ON_STREAM:
         ASSERT((req.family == 4 || req.family == 6) && req.port == 0 && req.addr.len == 0);
         break;
     case EMNET_WT_KIND_LOOKUP:

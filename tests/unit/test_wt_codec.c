@@ -396,6 +396,9 @@ static int dec_request(const uint8_t *buf, size_t len, size_t enc_cap, struct re
         case EMNET_WT_KIND_UDP:
             say(&r->desc, "udp family=%u", req.family);
             break;
+        case EMNET_WT_KIND_UDP_ON_STREAM:
+            say(&r->desc, "udp-on-stream family=%u", req.family);
+            break;
         case EMNET_WT_KIND_LOOKUP:
             say(&r->desc, "lookup family=%u ", req.family);
             say_addr(&r->desc, &req.addr);
@@ -415,6 +418,7 @@ static const struct vec requests[] = {
     { "tcp then its bytes", BYTES(0x01, 0x01, 0xbb, 0x04, V4_DOC, 'G', 'E', 'T'), 8, "tcp port=443 4:c0000201", 0, 0 },
     { "udp v4", BYTES(0x02, 0x04), 2, "udp family=4", 0, 0 },
     { "udp v6 then a record", BYTES(0x02, 0x06, 0x01, 0x00, 0x04, V4_DOC, 0x00, 0x35), 2, "udp family=6", 0, 0 },
+    { "udp on its stream v6", BYTES(0x04, 0x06), 2, "udp-on-stream family=6", 0, 0 },
     { "lookup any", BYTES(0x03, 0x00, 0x00, 0x0b, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm'), 15,
       "lookup family=0 0:example.com", 0, 0 },
     { "lookup v4", BYTES(0x03, 0x04, 0x00, 0x01, 'h'), 5, "lookup family=4 0:h", 0, 0 },
@@ -424,7 +428,7 @@ static const struct vec requests[] = {
     { "tcp port cut", BYTES(0x01, 0x01), 0, NULL, 0, 0 },
     { "tcp name cut", BYTES(0x01, 0x00, 0x50, 0x00, 0x05, 'a', 'b'), 0, NULL, 0, 0 },
     { "kind 0", BYTES(0x00), EMNET_WT_EKIND, NULL, 1, 0 },
-    { "kind 4", BYTES(0x04, 0x01, 0x02), EMNET_WT_EKIND, NULL, 1, 0 },
+    { "kind 5", BYTES(0x05, 0x01, 0x02), EMNET_WT_EKIND, NULL, 1, 0 },
     /* WebTransport's bidirectional prefix, left in by mistake */
     { "kind 0x41", BYTES(0x41, 0x00, 0x01, 0x04), EMNET_WT_EKIND, NULL, 1, 0 },
     { "kind 0xff", BYTES(0xff), EMNET_WT_EKIND, NULL, 1, 0 },
@@ -437,6 +441,7 @@ static const struct vec requests[] = {
     { "udp family 0", BYTES(0x02, 0x00), EMNET_WT_EFAMILY, NULL, 2, 0 },
     { "udp family 5", BYTES(0x02, 0x05), EMNET_WT_EFAMILY, NULL, 2, 0 },
     { "udp AF_INET6's value", BYTES(0x02, 0x0a), EMNET_WT_EFAMILY, NULL, 2, 0 },
+    { "udp on its stream, family 0", BYTES(0x04, 0x00), EMNET_WT_EFAMILY, NULL, 2, 0 },
     { "lookup family 5", BYTES(0x03, 0x05, 0x00, 0x01, 'h'), EMNET_WT_EFAMILY, NULL, 2, 0 },
     { "lookup of an address", BYTES(0x03, 0x00, 0x04, 127, 0, 0, 1), EMNET_WT_EADDR_TYPE, NULL, 3, 0 },
     { "lookup of type 9", BYTES(0x03, 0x04, 0x09), EMNET_WT_EADDR_TYPE, NULL, 3, 0 },
@@ -453,10 +458,12 @@ static void test_requests(void)
     struct emnet_wt_addr v4 = { 4, 4, { V4_DOC } };
     CHECK_EQ_INT(emnet_wt_encode_tcp_request(buf, sizeof buf, 443, &v4), 8);
     CHECK(memcmp(buf, requests[0].bytes, 8) == 0);
-    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, 6), 2);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_UDP, 6), 2);
     CHECK(memcmp(buf, BYTES(0x02, 0x06)) == 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_UDP_ON_STREAM, 4), 2);
+    CHECK(memcmp(buf, BYTES(0x04, 0x04)) == 0);
     CHECK_EQ_INT(emnet_wt_encode_lookup_request(buf, sizeof buf, 4, "h", 1), 5);
-    CHECK(memcmp(buf, requests[8].bytes, 5) == 0);
+    CHECK(memcmp(buf, requests[9].bytes, 5) == 0);
 
     /* The longest header: TCP to a 253-byte name. */
     struct emnet_wt_addr name = { 0, 253, { 0 } };
@@ -470,9 +477,11 @@ static void test_requests(void)
     struct emnet_wt_addr spaced = { 0, 3, { 'a', ' ', 'b' } };
     memset(buf, 0xaa, sizeof buf);
     CHECK_EQ_INT(emnet_wt_encode_tcp_request(buf, sizeof buf, 80, &spaced), 0);
-    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, 0), 0);
-    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, 5), 0);
-    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, 1, 4), 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_UDP, 0), 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_UDP, 5), 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, 1, EMNET_WT_KIND_UDP, 4), 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_TCP, 4), 0);
+    CHECK_EQ_INT(emnet_wt_encode_udp_request(buf, sizeof buf, EMNET_WT_KIND_LOOKUP, 4), 0);
     CHECK_EQ_INT(emnet_wt_encode_lookup_request(buf, sizeof buf, 5, "h", 1), 0);
     CHECK_EQ_INT(emnet_wt_encode_lookup_request(buf, sizeof buf, 0, "", 0), 0);
     CHECK_EQ_INT(emnet_wt_encode_lookup_request(buf, sizeof buf, 0, "a b", 3), 0);

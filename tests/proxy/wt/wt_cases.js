@@ -264,6 +264,9 @@ const cases = {
     // A record of an unknown type, a record over 65527 bytes: the flow's
     // stream is reset with WebTransport code 0x02.
     const reset = `stream 4 reset 0x${wtCode(2).toString(16)}`;
+    // A flow of kind 0x04: a burst of 64 datagrams as records, every echo
+    // back as a record on the stream, in order.
+    await expect(proxy, ['udp', ports.udp_echo, 'on_stream'], ['flow open', 'udp records ok', 'session closed']);
     await expect(proxy, ['udp', ports.udp_echo, 'bad_record'], ['flow open', reset, 'session closed']);
     await expect(proxy, ['udp', ports.udp_echo, 'long_record'], ['flow open', reset, 'session closed']);
     await h.ping('after bad flows');

@@ -1270,15 +1270,58 @@ static int has_datagram(void *arg)
     return c.dg_in != NULL;
 }
 
+/* A flow of kind 0x04: a burst of ON_STREAM_BURST datagrams to the echo
+ * server, each a record on the flow's stream; every echo must come back
+ * as a record, in order, and none as a QUIC datagram. */
+#define ON_STREAM_BURST 64
+static void udp_on_stream(int64_t id, size_t reply_len, const struct emnet_wt_sockaddr *to)
+{
+    for (int i = 0; i < ON_STREAM_BURST; i++) {
+        uint8_t rec[64];
+        char msg[16];
+        int len = snprintf(msg, sizeof msg, "burst %02d", i);
+        size_t h = emnet_wt_encode_datagram_record_header(rec, sizeof rec, to, (size_t)len);
+        memcpy(rec + h, msg, (size_t)len);
+        queue_bytes(id, rec, h + (size_t)len);
+    }
+    size_t at = reply_len;
+    int got = 0, in_order = 0;
+    while (got < ON_STREAM_BURST) {
+        struct stream *s = stream_get(id);
+        if (!s) break;
+        struct emnet_wt_record r;
+        int n = emnet_wt_decode_record(s->in + at, s->in_len - at, &r);
+        if (n < 0) break;
+        if (n == 0) {
+            if (!run(has_bytes, &(struct want){ id, s->in_len + 1 }, WAIT_MS)) break;
+            continue;
+        }
+        char want[16];
+        int wl = snprintf(want, sizeof want, "burst %02d", got);
+        if (r.type == EMNET_WT_RECORD_DATAGRAM && r.len == (size_t)wl && !memcmp(r.payload, want, (size_t)wl) &&
+            r.addr.port == to->port)
+            in_order++;
+        got++;
+        at += (size_t)n;
+    }
+    if (got == ON_STREAM_BURST && in_order == got && !c.dg_in)
+        say("udp records ok");
+    else
+        say("udp records failed: %d of %d back, %d in order%s", got, ON_STREAM_BURST, in_order,
+            c.dg_in ? ", a QUIC datagram came" : "");
+}
+
 /* udp PORT MODE: a UDP flow; MODE chooses what is sent on it before a
- * proper datagram to 127.0.0.1:PORT, which must come back. */
+ * proper datagram to 127.0.0.1:PORT, which must come back; "on_stream"
+ * opens a flow of kind 0x04 and sends a burst of records instead. */
 static int sc_udp(int argc, char **argv)
 {
     uint16_t port = arg_port(argc, argv, 0);
     const char *mode = argc > 1 ? argv[1] : "plain";
+    int on_stream = strcmp(mode, "on_stream") == 0;
     if (open_session() != 0) return finish(), 0;
     uint8_t b[256];
-    size_t n = emnet_wt_encode_udp_request(b, sizeof b, 4);
+    size_t n = emnet_wt_encode_udp_request(b, sizeof b, on_stream ? EMNET_WT_KIND_UDP_ON_STREAM : EMNET_WT_KIND_UDP, 4);
     int64_t id = open_wt_stream(b, n);
     struct emnet_wt_udp_reply r;
     struct stream *s = stream_get(id);
@@ -1294,6 +1337,10 @@ static int sc_udp(int argc, char **argv)
     say("flow open");
     struct emnet_wt_sockaddr to = { .ip = { .type = EMNET_WT_ADDR_IPV4, .bytes = { 127, 0, 0, 1 } }, .port = port };
     uint8_t d[256], q[300];
+    if (on_stream) {
+        udp_on_stream(id, (size_t)rc, &to);
+        return close_session(0, "done"), finish(), 0;
+    }
     if (strcmp(mode, "bad_datagrams") == 0) {
         /* A flow id alone; a socket address of an unknown type; a flow
          * that does not exist; a datagram for no session (quarter stream

@@ -55,11 +55,13 @@ long __syscall_socket(long domain, long type, long protocol, long d1, long d2, l
     if (base == SOCK_RAW) return protocol ? -EPERM : -EPROTONOSUPPORT;   /* as without CAP_NET_RAW */
     if (base == SOCK_DGRAM) {
         if (protocol != 0 && protocol != IPPROTO_UDP) return -EPROTONOSUPPORT;
-        return emnet__sock_create((int)domain, (int)type, (int)protocol);
+    } else {
+        if (base != SOCK_STREAM) return -ESOCKTNOSUPPORT;
+        if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
     }
-    if (base != SOCK_STREAM) return -ESOCKTNOSUPPORT;
-    if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
-    return emnet__sock_create((int)domain, (int)type, (int)protocol);
+    long fd = emnet__sock_create((int)domain, (int)type, (int)protocol);
+    if (fd >= 0) emnet__wt_socket_created();
+    return fd;
 }
 
 /* Emscripten 3.1.6 defines __syscall_setsockopt, __syscall_shutdown and

@@ -25,31 +25,9 @@ include(emnetLinkOptions)
 # builds keep the build type's level.
 set(EMNET_WASM_TEST_LINK_OPT "-O1" CACHE STRING "Link optimisation level of wasm test programs")
 
-# The conformance scenarios (tests/conformance) link at -O2 all the same:
-# `make test` starts them some 300 times under Node (the wasm tier) and 250
-# in Chromium, and at -O1 their ASYNCIFY-instrumented main (27k lines,
-# ~1,500 locals, unoptimised) costs V8 700-1000 ms between the runtime's
-# start and main's first line (Firefox starts both fast). Measured on 2
-# cores: conf_fd_closed's page ran 1,190 ms at -O1, 470-620 ms at -O2 (its
-# Chromium test 2.0 s vs 0.9 s); the wasm tier's 46 epoll/fd/eventfd/
-# timerfd/poll/select scenarios took 19.8 s at -O1, 11.8 s at -O2. The
-# price is the link: 1.2 s vs 2.0 s per program, 201 s vs 353 s for all
-# 136 scenarios at -j2.
-set(EMNET_WASM_CONFORMANCE_LINK_OPT "-O2" CACHE STRING
-    "Link optimisation level of the wasm conformance programs (started often: start-up time matters)")
-
-# emnet_wasm_quick_link(<target> [LINK_OPT <level>]): links a test program
-# at EMNET_WASM_TEST_LINK_OPT, or at <level> where its start-up time
-# matters more than its link time. An empty level keeps the build type's.
 function(emnet_wasm_quick_link target)
-  cmake_parse_arguments(Q "" "LINK_OPT" "" ${ARGN})
-  if("LINK_OPT" IN_LIST ARGN)
-    set(level "${Q_LINK_OPT}")
-  else()
-    set(level "${EMNET_WASM_TEST_LINK_OPT}")
-  endif()
-  if(level)
-    target_link_options(${target} PRIVATE ${level})
+  if(EMNET_WASM_TEST_LINK_OPT)
+    target_link_options(${target} PRIVATE ${EMNET_WASM_TEST_LINK_OPT})
   endif()
 endfunction()
 

@@ -5,6 +5,7 @@
 'use strict';
 const { test, expect, engines } = require('./fixtures');
 const { execFileSync } = require('child_process');
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const { runWasm } = require('./wasm-run');
@@ -29,13 +30,51 @@ function runNative(exe) {
 // The kernel's trace. Its timing checks hold on a quiet machine (tier 1
 // checks that); a run whose own checks failed was stalled by the load of
 // the parallel browser tests, so the oracle is asked again, up to 3 times.
-function nativeTrace(name) {
-  const exe = path.join(process.env.EMNET_NATIVE_BUILD || path.join(root, 'build/native'),
-                        'tests/conformance', `conf_${name}`);
+function freshTrace(exe) {
   let trace;
   for (let i = 0; i < 3; i++) {
     trace = runNative(exe);
     if (!trace.some((l) => l.endsWith(': NO'))) break;
+  }
+  return trace;
+}
+
+// A scenario runs over up to 4 transports and engines per run, and its
+// kernel trace is the same for all: the first one whose self-checks all
+// held is kept for the rest of the run, for every worker process, as a
+// JSON file in <outputDir>/oracle (build/test-results/oracle), which
+// Playwright empties when a run starts. Its key is the native program's
+// path, mtime and size: a program rebuilt during the run is asked again.
+// A trace with a check that said NO is never kept. The cache is only a
+// shortcut: when a file cannot be read or written, the kernel is asked.
+// (`make test`'s 403 conformance tests ask for 136 traces, not 403: some
+// 50 s of native runs, more on a loaded machine.)
+function nativeTrace(name, cacheDir) {
+  const exe = path.join(process.env.EMNET_NATIVE_BUILD || path.join(root, 'build/native'),
+                        'tests/conformance', `conf_${name}`);
+  let key;
+  try {
+    const st = fs.statSync(exe);
+    key = `${exe}\n${st.mtimeMs}\n${st.size}`;
+  } catch (e) {
+    return freshTrace(exe);   /* no program: fails in runNative, as before */
+  }
+  const file = path.join(cacheDir,
+    `${name}.${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (kept.key === key && Array.isArray(kept.trace)) return kept.trace;
+  } catch (e) { /* not kept yet, or being replaced */ }
+  const trace = freshTrace(exe);
+  if (!trace.some((l) => l.endsWith(': NO'))) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify({ key, trace }));
+      fs.renameSync(tmp, file);   /* atomic: a reader sees all of it or none */
+    } catch (e) {
+      try { fs.unlinkSync(tmp); } catch (e2) { /* never written */ }
+    }
   }
   return trace;
 }
@@ -98,8 +137,8 @@ function tagsOf({ name, transport, via }) {
 
 for (const { name, transport, via } of runs) {
   test(`conformance: ${name}${transport ? ` over ${transport}` : ''}${via ? ` to ${via}` : ''}`,
-       { tag: tagsOf({ name, transport, via }) }, async ({ page }) => {
-    const want = nativeTrace(name);
+       { tag: tagsOf({ name, transport, via }) }, async ({ page }, testInfo) => {
+    const want = nativeTrace(name, path.join(testInfo.project.outputDir, 'oracle'));
     // The harness's ports and emnet's WebSocket URL template (EMNET_WS_URL).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMNET_')));
     if (transport) env.EMNET_TRANSPORT = transport;

@@ -122,13 +122,9 @@ const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ 
 // pause (DEVIATIONS.md E1) kept tcp_c_epoll_close and tcp_d_epoll_echo_16m
 // from finishing within the test's time: the full matrix's.
 const webkitSlow = ['tcp_c_epoll_close', 'tcp_d_epoll_echo_16m'];
-// Firefox loses a QUIC datagram of a burst now and then (DEVIATIONS.md T5):
-// a scenario that counts 50 echoes in order failed both tries in a full
-// run, so there it is the full matrix's until Firefox's loss is explained.
-const firefoxLossy = ['udp_d_two_sockets'];
 function tagsOf({ name, transport, via }) {
   if (!/^(tcp|udp)_/.test(name)) return engines.allFull;
-  if (transport === 'webtransport') return firefoxLossy.includes(name) ? engines.firefoxFull : engines.firefox;
+  if (transport === 'webtransport') return engines.firefox;
   if (via) return engines.firefoxWebkitFull;
   if (transport === 'wisp' && !webkitSlow.includes(name)) return engines.allFullWebkit;
   if (transport === 'wisp') return ['@chromium-full', ...engines.allFull];

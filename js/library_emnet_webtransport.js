@@ -209,9 +209,19 @@ var LibraryEmnetWebTransport = {
     abandon: function (e, reset) {
       if (!e.writer) return;
       if (reset) {
+        // Bytes the program sent before its close have left on Linux when
+        // the RST goes; an abort drops the writes the stream has not
+        // taken yet (Firefox takes them later than Chromium: a token sent
+        // just before SO_LINGER {1, 0} and close never reached the
+        // server). So the reset follows the last write.
         var err = EMNETWT.resetError();
-        e.writer.abort(err).catch(EMNETWT.noop);
-        e.reader.cancel(err).catch(EMNETWT.noop);
+        var writer = e.writer, reader = e.reader;
+        var go = function () {
+          writer.abort(err).catch(EMNETWT.noop);
+          reader.cancel(err).catch(EMNETWT.noop);
+        };
+        if (e.lastWrite) e.lastWrite.then(go, go);
+        else go();
         return;
       }
       if (!e.finSent) {
@@ -233,7 +243,8 @@ var LibraryEmnetWebTransport = {
         e.inflight -= bytes.length;
         EMNETWT.drained(e);
       };
-      e.writer.write(bytes).then(settled, settled);
+      e.lastWrite = e.writer.write(bytes);
+      e.lastWrite.then(settled, settled);
     },
     drained: function (e) {
       if (e.drainBelow < 0 || e.inflight >= e.drainBelow || e.gone) return;

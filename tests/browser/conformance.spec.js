@@ -121,10 +121,19 @@ const runs = anyTransport.filter((n) => !n.startsWith('udp_')).map((name) => ({ 
 // In WebKit, a source that sends without end over a WebSocket that cannot
 // pause (DEVIATIONS.md E1) kept tcp_c_epoll_close and tcp_d_epoll_echo_16m
 // from finishing within the test's time: the full matrix's.
-const webkitSlow = ['tcp_c_epoll_close', 'tcp_d_epoll_echo_16m'];
+// So did tcp_c_close_inflight and tcp_d_blocking_io (they leave the
+// source's endless stream unread too) in one run in three or four when
+// repeated, in a fresh MiniBrowser as well.
+const webkitSlow = ['tcp_c_epoll_close', 'tcp_d_epoll_echo_16m', 'tcp_c_close_inflight', 'tcp_d_blocking_io'];
+// In Firefox, the server sometimes sees no end of a connection the page
+// reset right after sending (SO_LINGER {1, 0}, then close) within the
+// scenario's 10 s: 4 runs in 9 here, most often the second run in one
+// browser (a reset close now waits for the last write; no change). Not explained yet:
+// the full matrix's in Firefox until it is.
+const firefoxResetUnseen = ['tcp_c_linger_reset'];
 function tagsOf({ name, transport, via }) {
   if (!/^(tcp|udp)_/.test(name)) return engines.allFull;
-  if (transport === 'webtransport') return engines.firefox;
+  if (transport === 'webtransport') return firefoxResetUnseen.includes(name) ? engines.firefoxFull : engines.firefox;
   if (via) return engines.firefoxWebkitFull;
   if (transport === 'wisp' && !webkitSlow.includes(name)) return engines.allFullWebkit;
   if (transport === 'wisp') return ['@chromium-full', ...engines.allFull];

@@ -52,6 +52,10 @@ struct emnet_transport {
                          size_t len);
 
     /* ---- both ---- */
+    /* A socket was created and every socket goes over this transport:
+     * start what its first connect or datagram would otherwise wait for
+     * (NULL: nothing to start). */
+    void (*prepare)(void);
     /* Whether a send now would be refused for want of room; asked on every
      * readiness check, so it never calls into the host. */
     int (*send_full)(const struct emnet_channel *ch);

@@ -96,9 +96,9 @@ const struct emnet_transport *emnet__datagram_transport_for(const char *host, un
 const char *emnet__transport_url(const struct emnet_transport *t);
 /* The same without a warning: NULL when none is set. */
 const char *emnet__transport_url_quiet(const struct emnet_transport *t);
-/* The transport every connect takes (EMNET_TRANSPORT, no rules), or NULL
- * when rules choose per destination or none is configured. */
-const struct emnet_transport *emnet__only_transport(void);
+/* A socket was created: when no rules choose per destination, the
+ * default transport prepares (its prepare op). */
+void emnet__transports_socket_created(void);
 /* The URL of emnet-proxy's /resolve to ask about (host, port): the
  * configured one, or one derived from the chosen transport's URL (in buf);
  * NULL when there is none. */
@@ -218,9 +218,5 @@ unsigned emnet__wisp_live_streams(void);   /* streams open on Wisp connections *
 
 /* ---- wt_session.c ---- */
 unsigned emnet__wt_live_streams(void);     /* WebTransport streams C holds */
-/* A new socket where every socket goes over webtransport: the session
- * starts now, so that the first connect or datagram does not wait for
- * its handshake (on Linux the network is there before the socket). */
-void emnet__wt_socket_created(void);
 
 #endif

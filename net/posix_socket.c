@@ -60,7 +60,7 @@ long __syscall_socket(long domain, long type, long protocol, long d1, long d2, l
         if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
     }
     long fd = emnet__sock_create((int)domain, (int)type, (int)protocol);
-    if (fd >= 0) emnet__wt_socket_created();
+    if (fd >= 0) emnet__transports_socket_created();
     return fd;
 }
 

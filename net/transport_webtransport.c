@@ -339,8 +339,30 @@ static void wt_close(struct emnet_channel *ch, int reset)
     tcp_free(t, reset || t->phase != PHASE_OPEN);
 }
 
+/* Why no session can open (NULL: one can): no WebTransport in the engine,
+ * or no URL to open it to. */
+static const char *wt_unconfigured(void)
+{
+    if (!emnet_js_wt_available()) return "this engine has none";
+    if (!emnet__transport_url_quiet(&emnet__webtransport_transport) &&
+        !emnet__text_setting(TEXT_WEBTRANSPORT_INFO_URL))
+        return "neither EMNET_WEBTRANSPORT_URL nor EMNET_WEBTRANSPORT_INFO_URL is set";
+    return NULL;
+}
+
+/* Every socket goes over webtransport: the session starts with the first
+ * socket, so that its first connect or datagram does not wait for the
+ * handshake (on Linux the network is there before the socket). When it
+ * cannot open, the first connect says why. */
+static void wt_prepare(void)
+{
+    int err;
+    if (!wt_unconfigured()) wt_session_get(&err);
+}
+
 const struct emnet_transport emnet__webtransport_transport = {
     .name = "webtransport",
+    .prepare = wt_prepare,
     .open = wt_open,
     .send = wt_send,
     .consumed = wt_consumed,
@@ -367,11 +389,8 @@ void wt_auto_session_failed(const char *why)
 int wt_auto_unavailable(void)
 {
     if (auto_failed) return 1;
-    if (!emnet_js_wt_available())
-        wt_auto_session_failed("this engine has none");
-    else if (!emnet__transport_url_quiet(&emnet__webtransport_transport) &&
-             !emnet__text_setting(TEXT_WEBTRANSPORT_INFO_URL))
-        wt_auto_session_failed("neither EMNET_WEBTRANSPORT_URL nor EMNET_WEBTRANSPORT_INFO_URL is set");
+    const char *why = wt_unconfigured();
+    if (why) wt_auto_session_failed(why);
     return auto_failed;
 }
 

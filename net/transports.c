@@ -212,10 +212,12 @@ const struct emnet_transport *emnet__transport_for(const char *host, unsigned po
     return i >= 0 ? registry[i].ops : default_transport_get();
 }
 
-const struct emnet_transport *emnet__only_transport(void)
+void emnet__transports_socket_created(void)
 {
     read_env_rules();
-    return env_rules_bad || rules.n ? NULL : default_transport_get();
+    if (env_rules_bad || rules.n) return;
+    const struct emnet_transport *t = default_transport_get();
+    if (t && t->prepare) t->prepare();
 }
 
 const struct emnet_transport *emnet__datagram_transport_for(const char *host, unsigned port)

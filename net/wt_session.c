@@ -80,15 +80,6 @@ struct wt_session *wt_session_get(int *err)
     return s;
 }
 
-void emnet__wt_socket_created(void)
-{
-    if (emnet__only_transport() != &emnet__webtransport_transport || !emnet_js_wt_available()) return;
-    if (!emnet__transport_url_quiet(&emnet__webtransport_transport) && !emnet__text_setting(TEXT_WEBTRANSPORT_INFO_URL))
-        return;   /* the first connect says what is missing */
-    int err;
-    wt_session_get(&err);
-}
-
 int wt_session_ready(const struct wt_session *s)
 {
     return s->ready;
